@@ -1,0 +1,57 @@
+// Command eddy tests distributed-systems nodes that speak Maelstrom's
+// protocol, with Maelstrom's command line:
+//
+//	eddy test -w echo --bin ./echo --node-count 1 --time-limit 10
+//
+// Exit status: 0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 the run
+// could not complete (a node never answered init, crashed, …).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes shared with Maelstrom.
+const (
+	exitBadArgs = 254
+	exitAborted = 255
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `eddy: a Go-native, Maelstrom-compatible workbench for distributed-systems nodes.
+
+Usage:
+  eddy test [flags] [-- args for the node binary]   run a test (the flags of maelstrom test)
+  eddy help                                         this text
+
+Run "eddy test --help" for the test flags.
+`
+
+// run is the whole command; it returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitBadArgs
+	}
+	switch args[0] {
+	case "test":
+		return testCommand(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "eddy: unknown command %q (try eddy help)\n", args[0])
+		return exitBadArgs
+	}
+}

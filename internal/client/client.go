@@ -1,0 +1,130 @@
+// Package client is Maelstrom's client: a network endpoint named c<k> that
+// sends RPCs to one node, waits for the reply with the matching in_reply_to,
+// and turns what happened into a history completion.
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"eddy/internal/edn"
+	"eddy/internal/netsim"
+	"eddy/internal/proto"
+)
+
+// Allocator hands out client ids c0, c1, … from one counter, as Maelstrom does.
+type Allocator struct{ next atomic.Int64 }
+
+// Next returns the next client id.
+func (a *Allocator) Next() string { return fmt.Sprintf("c%d", a.next.Add(1)-1) }
+
+// Client is one open client connection.
+type Client struct {
+	id      string
+	node    string
+	net     *netsim.Network
+	replies chan netsim.Message
+	msgID   int64
+}
+
+// Open registers a new client endpoint that talks to node.
+func Open(net *netsim.Network, ids *Allocator, node string) (*Client, error) {
+	c := &Client{id: ids.Next(), node: node, net: net, replies: make(chan netsim.Message, 256)}
+	err := net.Register(c.id, func(m netsim.Message) {
+		select {
+		case c.replies <- m:
+		default: // nobody is waiting for this many replies: a node is flooding us
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ID is the client's id, e.g. "c4".
+func (c *Client) ID() string { return c.id }
+
+// Node is the node this client talks to.
+func (c *Client) Node() string { return c.node }
+
+// Close deregisters the client; later messages to it are refused by the network.
+func (c *Client) Close() { c.net.Deregister(c.id) }
+
+// ErrTimeout is returned by RPC when no matching reply came in time.
+var ErrTimeout = errors.New("timed out")
+
+// Reply is a response to an RPC.
+type Reply struct {
+	Body   []byte
+	Header proto.Header
+}
+
+// RPC sends a request with the given body fields (alternating keys and
+// values, as proto.Body takes; the client adds msg_id) and waits up to
+// timeout for the reply whose in_reply_to matches. Replies that do not match
+// are discarded, as late replies to earlier requests are.
+func (c *Client) RPC(ctx context.Context, timeout time.Duration, kv ...any) (Reply, error) {
+	c.msgID++
+	id := c.msgID
+	body := proto.Body(append(kv, "msg_id", id)...)
+	if _, err := c.net.Send(c.id, c.node, body); err != nil {
+		return Reply{}, err
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		select {
+		case m := <-c.replies:
+			h, _, err := proto.ParseHeader(m.Body)
+			if err != nil || !h.HasReply || h.InReplyTo != id {
+				continue
+			}
+			return Reply{Body: m.Body, Header: h}, nil
+		case <-timer.C:
+			return Reply{}, ErrTimeout
+		case <-ctx.Done():
+			return Reply{}, ctx.Err()
+		}
+	}
+}
+
+// Body converts a reply body to an edn map with keyword keys, as Maelstrom
+// records response bodies in the history.
+func (r Reply) Value() any {
+	v, err := edn.FromJSON(r.Body)
+	if err != nil {
+		return string(r.Body)
+	}
+	return edn.Keywordize(v)
+}
+
+// Field decodes one field of the reply body into dst.
+func (r Reply) Field(key string, dst any) error {
+	m, err := proto.Fields(r.Body)
+	if err != nil {
+		return err
+	}
+	raw, ok := m[key]
+	if !ok {
+		return fmt.Errorf("missing key %q", key)
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+// FieldValue returns one field of the reply body as an edn value.
+func (r Reply) FieldValue(key string) (any, error) {
+	m, err := proto.Fields(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	raw, ok := m[key]
+	if !ok {
+		return nil, fmt.Errorf("missing key %q", key)
+	}
+	return edn.FromJSON(raw)
+}

@@ -1,0 +1,155 @@
+// Package history records the operations of a run as Jepsen does: an
+// invocation and a completion per client operation, plus the nemesis's
+// operations, each with an index and a time since the start of the run.
+package history
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"eddy/internal/edn"
+)
+
+// Type is the type of an op.
+type Type string
+
+// The op types.
+const (
+	Invoke Type = "invoke"
+	OK     Type = "ok"
+	Fail   Type = "fail"
+	Info   Type = "info"
+)
+
+// Nemesis is the process number of the nemesis's operations (:nemesis).
+const Nemesis = -1
+
+// Op is one event of the history.
+type Op struct {
+	Index   int
+	Time    int64 // nanoseconds since the start of the run
+	Type    Type
+	Process int // a worker's process number, or Nemesis
+	F       string
+	Value   any // an edn value
+	Error   any // nil, or an edn value such as [:timeout "text"] or :net-timeout
+	Final   bool
+	// Exception, if set, is the description of an unexpected client error
+	// (Maelstrom's :exception), e.g. a malformed response.
+	Exception string
+}
+
+// IsClient reports whether the op belongs to a client process.
+func (o Op) IsClient() bool { return o.Process != Nemesis }
+
+// EDN renders the op as Jepsen prints it.
+func (o Op) EDN() *edn.Map {
+	m := edn.NewMap(
+		edn.Keyword("index"), o.Index,
+		edn.Keyword("time"), o.Time,
+		edn.Keyword("type"), edn.Keyword(o.Type),
+		edn.Keyword("process"), o.process(),
+		edn.Keyword("f"), edn.Keyword(o.F),
+		edn.Keyword("value"), o.Value,
+	)
+	if o.Final {
+		m.Set(edn.Keyword("final?"), true)
+	}
+	if o.Error != nil {
+		m.Set(edn.Keyword("error"), o.Error)
+	}
+	if o.Exception != "" {
+		m.Set(edn.Keyword("exception"), edn.NewMap(edn.Keyword("message"), o.Exception))
+	}
+	return m
+}
+
+func (o Op) process() any {
+	if o.Process == Nemesis {
+		return edn.Keyword("nemesis")
+	}
+	return o.Process
+}
+
+// Recorder appends ops concurrently, giving each its index and time.
+type Recorder struct {
+	start time.Time
+	mu    sync.Mutex
+	ops   []Op
+}
+
+// NewRecorder starts a history whose times count from start.
+func NewRecorder(start time.Time) *Recorder { return &Recorder{start: start} }
+
+// Add records op with the next index and the current time, and returns it.
+func (r *Recorder) Add(op Op) Op {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	op.Index = len(r.ops)
+	op.Time = time.Since(r.start).Nanoseconds()
+	r.ops = append(r.ops, op)
+	return op
+}
+
+// Ops returns a copy of the history so far.
+func (r *Recorder) Ops() []Op {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Op(nil), r.ops...)
+}
+
+// Len returns the number of ops so far.
+func (r *Recorder) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.ops)
+}
+
+// Pairs maps the index of every invocation to the index of its completion
+// (absent when the op never completed), by process.
+func Pairs(ops []Op) map[int]int {
+	open := map[int]int{}
+	pairs := map[int]int{}
+	for _, o := range ops {
+		if o.Type == Invoke {
+			open[o.Process] = o.Index
+			continue
+		}
+		if inv, ok := open[o.Process]; ok {
+			pairs[inv] = o.Index
+			delete(open, o.Process)
+		}
+	}
+	return pairs
+}
+
+// WriteEDN writes one op per line, as history.edn.
+func WriteEDN(w io.Writer, ops []Op) error {
+	bw := bufio.NewWriter(w)
+	for _, o := range ops {
+		bw.Write(edn.Marshal(o.EDN()))
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// WriteText writes the tab-separated human form, as history.txt:
+// process, type, f, value, and error when there is one.
+func WriteText(w io.Writer, ops []Op) error {
+	bw := bufio.NewWriter(w)
+	for _, o := range ops {
+		cols := []string{
+			edn.String(o.process()), edn.String(edn.Keyword(o.Type)),
+			edn.String(edn.Keyword(o.F)), edn.String(o.Value),
+		}
+		if o.Error != nil {
+			cols = append(cols, edn.String(o.Error))
+		}
+		fmt.Fprintln(bw, strings.Join(cols, "\t"))
+	}
+	return bw.Flush()
+}

@@ -1,0 +1,365 @@
+// Package netsim is Maelstrom's simulated network: endpoints (nodes, clients,
+// services) with one delivery queue each, ordered by delivery deadline;
+// latency on node↔node and node↔service messages; partitions decided when a
+// message reaches the head of its queue; a journal of every send and
+// delivery; and the counts behind results' :net statistics.
+//
+// Messages are routed as bytes: the network never decodes a body.
+package netsim
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Dist is a latency distribution.
+type Dist string
+
+// The latency distributions of --latency-dist.
+const (
+	Constant    Dist = "constant"
+	Uniform     Dist = "uniform"
+	Exponential Dist = "exponential"
+)
+
+// ParseDist checks a --latency-dist value.
+func ParseDist(s string) (Dist, error) {
+	switch d := Dist(s); d {
+	case Constant, Uniform, Exponential:
+		return d, nil
+	}
+	return "", fmt.Errorf("unknown latency distribution %q (expected constant, uniform or exponential)", s)
+}
+
+// Config sets up a network.
+type Config struct {
+	// Latency is the mean latency of messages between non-clients, in whole
+	// milliseconds as Maelstrom draws them.
+	Latency time.Duration
+	Dist    Dist
+	// Rand draws latencies; the network serialises its use.
+	Rand *rand.Rand
+	// Start is time zero of the journal.
+	Start time.Time
+	// OnEvent, if set, is called for every journal event (for --log-net-send
+	// and --log-net-recv); it must be cheap and safe for concurrent use.
+	OnEvent func(Event)
+}
+
+// Message is one message in flight.
+type Message struct {
+	ID   int64
+	Src  string
+	Dest string
+	Body []byte // never modified by the network
+}
+
+// Handler receives the messages delivered to an endpoint, one at a time,
+// from that endpoint's delivery goroutine.
+type Handler func(Message)
+
+// Partition says which links are cut: Cut(src, dest) is true when dest drops
+// messages from src.
+type Partition interface {
+	Cut(src, dest string) bool
+}
+
+// EventKind is send or recv.
+type EventKind uint8
+
+// The journal's event kinds.
+const (
+	Send EventKind = iota
+	Recv
+)
+
+func (k EventKind) String() string {
+	if k == Send {
+		return "send"
+	}
+	return "recv"
+}
+
+// Event is one entry of the journal.
+type Event struct {
+	Seq  int64 // position in the journal (linear time)
+	Time int64 // nanoseconds since Config.Start
+	Kind EventKind
+	Msg  Message
+}
+
+// Counts are the statistics of one class of messages.
+type Counts struct {
+	SendCount, RecvCount, MsgCount int64
+}
+
+// Stats are the network statistics of a run: all messages, those with a
+// client at either end, and the rest (node↔node and node↔service).
+type Stats struct {
+	All, Clients, Servers Counts
+}
+
+// Errors of Send. The text is completed by the caller with the message.
+var (
+	ErrUnknownSrc  = errors.New("unknown source")
+	ErrUnknownDest = errors.New("unknown destination")
+	ErrClosedDest  = errors.New("destination is closed")
+	ErrClosedSrc   = errors.New("source is closed")
+)
+
+// IsClient reports whether an id names a client: like Maelstrom, any id that
+// starts with "c".
+func IsClient(id string) bool { return len(id) > 0 && id[0] == 'c' }
+
+// Network routes messages between registered endpoints.
+type Network struct {
+	cfg Config
+
+	mu        sync.RWMutex
+	endpoints map[string]*endpoint
+	retired   map[string]bool // ids that were registered once and are closed now
+	all       []*endpoint     // every endpoint ever registered, for the journal
+
+	nextID  atomic.Int64
+	nextSeq atomic.Int64
+	part    atomic.Pointer[partitionBox]
+
+	randMu sync.Mutex
+
+	// counters, indexed by class (0 clients, 1 servers)
+	sends, recvs [2]atomic.Int64
+
+	wg     sync.WaitGroup
+	closed chan struct{}
+	once   sync.Once
+}
+
+type partitionBox struct{ p Partition }
+
+// New creates a network.
+func New(cfg Config) *Network {
+	if cfg.Dist == "" {
+		cfg.Dist = Constant
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.New(rand.NewPCG(0, 0))
+	}
+	if cfg.Start.IsZero() {
+		cfg.Start = time.Now()
+	}
+	return &Network{
+		cfg:       cfg,
+		endpoints: map[string]*endpoint{},
+		retired:   map[string]bool{},
+		closed:    make(chan struct{}),
+	}
+}
+
+// Register adds an endpoint and starts its delivery goroutine. Registering
+// an id that is already registered is an error.
+func (n *Network) Register(id string, h Handler) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	select {
+	case <-n.closed:
+		return errors.New("network is closed")
+	default:
+	}
+	if _, ok := n.endpoints[id]; ok {
+		return fmt.Errorf("endpoint %q is already registered", id)
+	}
+	e := &endpoint{id: id, handler: h, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	n.endpoints[id] = e
+	n.all = append(n.all, e)
+	delete(n.retired, id)
+	n.wg.Add(1)
+	go n.deliver(e)
+	return nil
+}
+
+// Deregister removes an endpoint: its queued messages are dropped, and later
+// messages to or from it are refused. A message already being handled
+// completes.
+func (n *Network) Deregister(id string) {
+	n.mu.Lock()
+	e, ok := n.endpoints[id]
+	if ok {
+		delete(n.endpoints, id)
+		n.retired[id] = true
+	}
+	n.mu.Unlock()
+	if ok {
+		close(e.stop)
+	}
+}
+
+// SetPartition installs the links to cut; nil heals the network.
+func (n *Network) SetPartition(p Partition) {
+	if p == nil {
+		n.part.Store(nil)
+		return
+	}
+	n.part.Store(&partitionBox{p})
+}
+
+// Send puts a message on the network and returns its id. The source and the
+// destination must be registered; the error wraps ErrUnknownSrc,
+// ErrClosedSrc, ErrUnknownDest or ErrClosedDest.
+func (n *Network) Send(src, dest string, body []byte) (int64, error) {
+	n.mu.RLock()
+	s, dst := n.endpoints[src], n.endpoints[dest]
+	var srcRetired, destRetired bool
+	if s == nil || dst == nil {
+		srcRetired, destRetired = n.retired[src], n.retired[dest]
+	}
+	n.mu.RUnlock()
+	switch {
+	case s == nil && srcRetired:
+		return 0, fmt.Errorf("%w %q", ErrClosedSrc, src)
+	case s == nil:
+		return 0, fmt.Errorf("%w %q", ErrUnknownSrc, src)
+	case dst == nil && destRetired:
+		return 0, fmt.Errorf("%w %q", ErrClosedDest, dest)
+	case dst == nil:
+		return 0, fmt.Errorf("%w %q", ErrUnknownDest, dest)
+	}
+	m := Message{ID: n.nextID.Add(1) - 1, Src: src, Dest: dest, Body: body}
+	now := time.Now()
+	n.sends[class(src, dest)].Add(1)
+	n.journal(s, Send, m, now)
+	deadline := now
+	if !IsClient(src) && !IsClient(dest) {
+		deadline = now.Add(n.latency())
+	}
+	dst.push(item{msg: m, deadline: deadline})
+	return m.ID, nil
+}
+
+func class(src, dest string) int {
+	if IsClient(src) || IsClient(dest) {
+		return 0
+	}
+	return 1
+}
+
+// latency draws one latency, truncated to whole milliseconds as Maelstrom does.
+func (n *Network) latency() time.Duration {
+	mean := n.cfg.Latency.Milliseconds()
+	if mean <= 0 {
+		return 0
+	}
+	var ms int64
+	switch n.cfg.Dist {
+	case Uniform:
+		n.randMu.Lock()
+		ms = n.cfg.Rand.Int64N(2 * mean)
+		n.randMu.Unlock()
+	case Exponential:
+		n.randMu.Lock()
+		ms = int64(n.cfg.Rand.ExpFloat64() * float64(mean))
+		n.randMu.Unlock()
+	default:
+		ms = mean
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+func (n *Network) cut(src, dest string) bool {
+	b := n.part.Load()
+	return b != nil && b.p.Cut(src, dest)
+}
+
+func (n *Network) journal(e *endpoint, kind EventKind, m Message, at time.Time) {
+	ev := Event{Seq: n.nextSeq.Add(1) - 1, Time: at.Sub(n.cfg.Start).Nanoseconds(), Kind: kind, Msg: m}
+	e.jmu.Lock()
+	e.events = append(e.events, ev)
+	e.jmu.Unlock()
+	if n.cfg.OnEvent != nil {
+		n.cfg.OnEvent(ev)
+	}
+}
+
+// deliver is an endpoint's delivery goroutine: it takes the earliest-deadline
+// message, drops it if its link is cut at that moment, otherwise waits out its
+// latency and hands it to the handler.
+func (n *Network) deliver(e *endpoint) {
+	defer n.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		it, ok := e.pop()
+		if !ok {
+			select {
+			case <-e.wake:
+				continue
+			case <-e.stop:
+				return
+			case <-n.closed:
+				return
+			}
+		}
+		if n.cut(it.msg.Src, e.id) {
+			continue
+		}
+		if wait := time.Until(it.deadline); wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-timer.C:
+			case <-e.stop:
+				return
+			case <-n.closed:
+				return
+			}
+		}
+		// A message that is already due never reaches the selects above:
+		// check here so that Deregister and Close drop it instead of
+		// delivering the rest of the queue.
+		select {
+		case <-e.stop:
+			return
+		case <-n.closed:
+			return
+		default:
+		}
+		n.recvs[class(it.msg.Src, e.id)].Add(1)
+		n.journal(e, Recv, it.msg, time.Now())
+		e.handler(it.msg)
+	}
+}
+
+// Stats returns the message counts so far.
+func (n *Network) Stats() Stats {
+	var s Stats
+	c := Counts{SendCount: n.sends[0].Load(), RecvCount: n.recvs[0].Load()}
+	c.MsgCount = c.SendCount
+	v := Counts{SendCount: n.sends[1].Load(), RecvCount: n.recvs[1].Load()}
+	v.MsgCount = v.SendCount
+	s.Clients, s.Servers = c, v
+	s.All = Counts{SendCount: c.SendCount + v.SendCount, RecvCount: c.RecvCount + v.RecvCount, MsgCount: c.MsgCount + v.MsgCount}
+	return s
+}
+
+// Journal returns every event so far in journal order.
+func (n *Network) Journal() []Event {
+	n.mu.RLock()
+	eps := n.all
+	n.mu.RUnlock()
+	var all []Event
+	for _, e := range eps {
+		all = append(all, e.snapshot()...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Seq < all[j].Seq })
+	return all
+}
+
+// Close stops every delivery goroutine and waits for them. Messages still
+// queued are dropped.
+func (n *Network) Close() {
+	n.once.Do(func() { close(n.closed) })
+	n.wg.Wait()
+}

@@ -1,0 +1,48 @@
+// Package echo is Maelstrom's echo workload: every operation asks a node to
+// echo a string back.
+package echo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"eddy/internal/checker"
+	"eddy/internal/client"
+	"eddy/internal/edn"
+	"eddy/internal/history"
+	"eddy/internal/proto"
+	"eddy/internal/workload"
+)
+
+// Workload is the echo workload.
+type Workload struct{}
+
+var (
+	rules  = client.Rules{Wrapped: true}
+	schema = proto.Schema{Type: "echo_ok", Required: []string{"echo"}}
+)
+
+// Reusable is false: a new client after every indeterminate op.
+func (Workload) Reusable() bool { return false }
+
+// Next asks to echo "Please echo N", N uniform in [0, 128).
+func (Workload) Next(rng *rand.Rand) workload.Op {
+	return workload.Op{F: "echo", Value: fmt.Sprintf("Please echo %d", rng.IntN(128))}
+}
+
+// Invoke sends an echo request; an ok completion's value is the whole reply body.
+func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) history.Op {
+	reply, err := c.RPC(ctx, workload.DefaultTimeout, "type", "echo", "echo", inv.Value)
+	comp, ok := rules.Complete(inv, reply, err, schema, c.Node())
+	if ok {
+		comp.Value = reply.Value()
+	}
+	return comp
+}
+
+// Final: echo has no final phase.
+func (Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
+
+// Check compares every echo with its request.
+func (Workload) Check(ops []history.Op) *edn.Map { return checker.Echo(ops) }

@@ -1,0 +1,49 @@
+// Package uniqueids is Maelstrom's unique-ids workload: every operation asks
+// a node for an id, and all acknowledged ids must be distinct.
+package uniqueids
+
+import (
+	"context"
+	"math/rand/v2"
+
+	"eddy/internal/checker"
+	"eddy/internal/client"
+	"eddy/internal/edn"
+	"eddy/internal/history"
+	"eddy/internal/proto"
+	"eddy/internal/workload"
+)
+
+// Workload is the unique-ids workload.
+type Workload struct{}
+
+var (
+	rules  = client.Rules{Wrapped: true}
+	schema = proto.Schema{Type: "generate_ok", Required: []string{"id"}}
+)
+
+// Reusable is true: clients survive indeterminate ops.
+func (Workload) Reusable() bool { return true }
+
+// Next is always a generate.
+func (Workload) Next(*rand.Rand) workload.Op { return workload.Op{F: "generate"} }
+
+// Invoke sends a generate request; an ok completion's value is the id.
+func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) history.Op {
+	reply, err := c.RPC(ctx, workload.DefaultTimeout, "type", "generate")
+	comp, ok := rules.Complete(inv, reply, err, schema, c.Node())
+	if ok {
+		v, ferr := reply.FieldValue("id")
+		if ferr != nil {
+			v = nil
+		}
+		comp.Value = v
+	}
+	return comp
+}
+
+// Final: unique-ids has no final phase.
+func (Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
+
+// Check looks for duplicate ids.
+func (Workload) Check(ops []history.Op) *edn.Map { return checker.UniqueIDs(ops) }

@@ -1,0 +1,42 @@
+// Package workload defines what a Maelstrom workload is to the runner: how
+// it generates operations, performs them as RPCs, and checks the history.
+// Each workload lives in a subpackage.
+package workload
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"eddy/internal/client"
+	"eddy/internal/edn"
+	"eddy/internal/history"
+)
+
+// Op is an operation a generator asks a worker to perform.
+type Op struct {
+	F     string
+	Value any
+	Final bool
+}
+
+// Workload is one of Maelstrom's workloads.
+type Workload interface {
+	// Reusable reports whether a worker keeps its client connection after an
+	// indeterminate operation (otherwise it opens a new client).
+	Reusable() bool
+	// Next returns the next operation of the main phase. Calls are
+	// serialised; rng is the generator's.
+	Next(rng *rand.Rand) Op
+	// Invoke performs inv through c and returns its completion (the runner
+	// sets its index and time).
+	Invoke(ctx context.Context, c *client.Client, inv history.Op) history.Op
+	// Final returns the operation every worker performs in the final phase,
+	// and false if the workload has no final phase.
+	Final() (Op, bool)
+	// Check analyses a finished history.
+	Check(ops []history.Op) *edn.Map
+}
+
+// DefaultTimeout is the RPC timeout of most workloads.
+const DefaultTimeout = 5 * time.Second

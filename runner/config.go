@@ -1,0 +1,259 @@
+package runner
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"eddy/internal/checker"
+	"eddy/internal/netsim"
+)
+
+// Config is one test run: the flags of `maelstrom test`, plus eddy's own.
+// The zero value of every field means Maelstrom's default; Defaults fills
+// them in.
+type Config struct {
+	Workload string   // -w; default lin-kv
+	Bin      string   // --bin; required
+	Args     []string // arguments for the binary (after --)
+
+	NodeCount   int      // --node-count; nodes n0…n(N-1); overrides Nodes
+	Nodes       []string // --nodes / --node; default n1…n5
+	Concurrency string   // --concurrency: an integer or "<k>n"; default 1n
+
+	TimeLimit       time.Duration // --time-limit; default 60 s
+	Rate            float64       // --rate, total requests per second; default 5 (set RateSet for 0)
+	RateSet         bool          // Rate was given explicitly (so 0 means no ops)
+	Latency         time.Duration // --latency; default 0
+	LatencyDist     string        // --latency-dist; default constant
+	Nemesis         []string      // --nemesis; only "partition"
+	NemesisInterval time.Duration // --nemesis-interval; default 10 s
+	Topology        string        // --topology; default grid
+
+	Availability      string   // --availability: "", "total" or a fraction in [0, 1]
+	ConsistencyModels []string // --consistency-models; default strict-serializable
+	KeyCount          int      // --key-count
+	MaxTxnLength      int      // --max-txn-length; default 4
+	MaxWritesPerKey   int      // --max-writes-per-key; default 16
+
+	LogStderr  bool // --log-stderr: echo node stderr on the console
+	LogNetSend bool // --log-net-send
+	LogNetRecv bool // --log-net-recv
+
+	LeaveDBRunning bool // --leave-db-running: do not stop node processes at the end
+
+	Seed    uint64 // --seed
+	SeedSet bool   // Seed was given; otherwise one is drawn and reported
+	Strict  bool   // --strict: eddy's extra checks count toward validity
+
+	StoreDir string    // where runs are written; default "store"
+	Log      io.Writer // console log; nil discards
+
+	// RecoveryWait is the pause between healing and the final phase
+	// (Maelstrom: 10 s). Zero means the default; tests may shorten it.
+	RecoveryWait time.Duration
+	// StopGrace is how long a node has to exit after SIGTERM before SIGKILL.
+	StopGrace time.Duration
+}
+
+// ConfigError is a bad argument: the run did not start (exit code 254).
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+func badf(format string, args ...any) error {
+	return &ConfigError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// settings is a validated Config with every value resolved.
+type settings struct {
+	Config
+	nodes        []string
+	concurrency  int
+	dist         netsim.Dist
+	partition    bool
+	availability checker.AvailabilitySpec
+}
+
+// knownModels are the consistency model names --consistency-models accepts.
+var knownModels = map[string]bool{}
+
+func init() {
+	for _, m := range strings.Fields(`read-uncommitted read-committed repeatable-read
+		snapshot-isolation serializable strict-serializable cursor-stability
+		consistent-view update-serializable monotonic-atomic-view read-atomic
+		causal-cerone strong-session-read-uncommitted strong-session-read-committed
+		strong-session-snapshot-isolation strong-session-serializable
+		strong-read-uncommitted strong-read-committed strong-snapshot-isolation
+		strong-serializable linearizable sequential causal PRAM
+		monotonic-view monotonic-snapshot-read parallel-snapshot-isolation
+		prefix forward-consistent-view`) {
+		knownModels[m] = true
+	}
+}
+
+// resolve applies defaults and validates; errors are *ConfigError.
+func resolve(cfg Config) (settings, error) {
+	s := settings{Config: cfg}
+	if s.Workload == "" {
+		s.Workload = "lin-kv"
+	}
+	if s.Bin == "" {
+		return s, badf("Expected a --bin PATH_TO_BINARY to test")
+	}
+	if err := checkBin(s.Bin); err != nil {
+		return s, err
+	}
+	switch {
+	case s.NodeCount < 0:
+		return s, badf("--node-count must be positive, got %d", s.NodeCount)
+	case s.NodeCount > 0:
+		for i := range s.NodeCount {
+			s.nodes = append(s.nodes, fmt.Sprintf("n%d", i))
+		}
+	case len(s.Nodes) > 0:
+		seen := map[string]bool{}
+		for _, n := range s.Nodes {
+			if n == "" || seen[n] {
+				return s, badf("--nodes has an empty or repeated node name %q", n)
+			}
+			if strings.HasPrefix(n, "c") {
+				return s, badf("node name %q starts with c, which Maelstrom reserves for clients", n)
+			}
+			seen[n] = true
+		}
+		s.nodes = append([]string(nil), s.Nodes...)
+	default:
+		s.nodes = []string{"n1", "n2", "n3", "n4", "n5"}
+	}
+	c, err := parseConcurrency(s.Concurrency, len(s.nodes))
+	if err != nil {
+		return s, err
+	}
+	s.concurrency = c
+	if s.TimeLimit == 0 {
+		s.TimeLimit = 60 * time.Second
+	}
+	if s.TimeLimit < 0 {
+		return s, badf("--time-limit must not be negative")
+	}
+	if !s.RateSet && s.Rate == 0 {
+		s.Rate = 5
+	}
+	if s.Rate < 0 {
+		return s, badf("--rate must not be negative, got %v", s.Rate)
+	}
+	if s.Latency < 0 {
+		return s, badf("--latency must not be negative")
+	}
+	if s.LatencyDist == "" {
+		s.LatencyDist = string(netsim.Constant)
+	}
+	if s.dist, err = netsim.ParseDist(s.LatencyDist); err != nil {
+		return s, &ConfigError{Msg: "--latency-dist: " + err.Error()}
+	}
+	for _, f := range s.Nemesis {
+		switch f {
+		case "partition":
+			s.partition = true
+		case "", "none":
+		default:
+			return s, badf("unknown --nemesis fault %q (eddy supports: partition)", f)
+		}
+	}
+	if s.NemesisInterval == 0 {
+		s.NemesisInterval = 10 * time.Second
+	}
+	if s.NemesisInterval < 0 {
+		return s, badf("--nemesis-interval must be positive")
+	}
+	if s.Topology == "" {
+		s.Topology = "grid"
+	}
+	switch s.Topology {
+	case "grid", "line", "total", "tree", "tree2", "tree3", "tree4":
+	default:
+		return s, badf("unknown --topology %q (expected grid, line, total, tree, tree2, tree3 or tree4)", s.Topology)
+	}
+	switch a := s.Availability; a {
+	case "":
+	case "total":
+		s.availability = checker.AvailabilitySpec{Set: true, Total: true}
+	default:
+		f, err := strconv.ParseFloat(a, 64)
+		if err != nil || f < 0 || f > 1 {
+			return s, badf("--availability must be total or a number between 0 and 1, got %q", a)
+		}
+		s.availability = checker.AvailabilitySpec{Set: true, Min: f}
+	}
+	if len(s.ConsistencyModels) == 0 {
+		s.ConsistencyModels = []string{"strict-serializable"}
+	}
+	for _, m := range s.ConsistencyModels {
+		if !knownModels[m] {
+			return s, badf("unknown consistency model %q", m)
+		}
+	}
+	if s.KeyCount < 0 || s.MaxTxnLength < 0 || s.MaxWritesPerKey < 0 {
+		return s, badf("--key-count, --max-txn-length and --max-writes-per-key must not be negative")
+	}
+	if s.MaxTxnLength == 0 {
+		s.MaxTxnLength = 4
+	}
+	if s.MaxWritesPerKey == 0 {
+		s.MaxWritesPerKey = 16
+	}
+	if s.StoreDir == "" {
+		s.StoreDir = "store"
+	}
+	if s.Log == nil {
+		s.Log = io.Discard
+	}
+	if s.RecoveryWait == 0 {
+		s.RecoveryWait = 10 * time.Second
+	}
+	if s.StopGrace == 0 {
+		s.StopGrace = time.Second
+	}
+	return s, nil
+}
+
+// parseConcurrency reads "3" or "2n" (2 × node count).
+func parseConcurrency(v string, nodes int) (int, error) {
+	if v == "" {
+		v = "1n"
+	}
+	k, perNode := strings.CutSuffix(v, "n")
+	n, err := strconv.Atoi(k)
+	if err != nil || n <= 0 {
+		return 0, badf("--concurrency must be a positive integer or <k>n, got %q", v)
+	}
+	if perNode {
+		n *= nodes
+	}
+	return n, nil
+}
+
+// checkBin reports a missing or non-executable binary before anything starts.
+func checkBin(bin string) error {
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		return badf("--bin %s: %v", bin, err)
+	}
+	fi, err := os.Stat(abs)
+	switch {
+	case os.IsNotExist(err):
+		return badf("--bin %s: no such file", bin)
+	case err != nil:
+		return badf("--bin %s: %v", bin, err)
+	case fi.IsDir():
+		return badf("--bin %s is a directory, not an executable", bin)
+	case fi.Mode().Perm()&0o111 == 0:
+		return badf("--bin %s is not executable (chmod +x?)", bin)
+	}
+	return nil
+}

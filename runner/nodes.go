@@ -1,0 +1,205 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"eddy/internal/client"
+	"eddy/internal/netsim"
+	"eddy/internal/process"
+	"eddy/internal/proto"
+)
+
+// initTimeout is how long a node has to answer init, as in Maelstrom.
+const initTimeout = 10 * time.Second
+
+// maxLine is the longest stdout line eddy accepts from a node.
+const maxLine = 1 << 20
+
+// node is one server node: its process and its network endpoint. Until the
+// node has answered init, every message but init is held back and delivered
+// in order right after init_ok.
+type node struct {
+	id   string
+	proc *process.Process
+
+	mu      sync.Mutex
+	ready   bool
+	pending [][]byte
+	dead    bool // stdin writes fail; reported once
+}
+
+// startNode spawns a node's process and registers its endpoint.
+func (r *run) startNode(id string) (*node, error) {
+	n := &node{id: id}
+	proc, err := process.Start(process.Config{
+		ID:      id,
+		Bin:     r.s.Bin,
+		Args:    r.s.Args,
+		LogPath: filepath.Join(r.dir, "node-logs", id+".log"),
+		MaxLine: maxLine,
+		OnLine:  func(line []byte) { r.route(id, line) },
+		OnProblem: func(p process.Problem) {
+			r.problems.add(p.Node, p.Kind, p.Text)
+		},
+		OnStderr: r.stderrHook(id),
+	})
+	if err != nil {
+		return nil, &ConfigError{Msg: err.Error()}
+	}
+	n.proc = proc
+	if err := r.net.Register(id, n.deliver(r)); err != nil {
+		proc.Stop(r.s.StopGrace)
+		return nil, err
+	}
+	return n, nil
+}
+
+func (r *run) stderrHook(id string) func([]byte) {
+	if !r.s.LogStderr {
+		return nil
+	}
+	return func(line []byte) { r.logf("%s stderr: %s", id, line) }
+}
+
+// deliver is the node endpoint's handler: it writes each delivered message
+// to the node's stdin.
+func (n *node) deliver(r *run) netsim.Handler {
+	return func(m netsim.Message) {
+		line := proto.AppendDelivered(make([]byte, 0, len(m.Body)+64), m.ID, m.Src, m.Dest, m.Body)
+		n.mu.Lock()
+		if !n.ready && !isInit(m) {
+			n.pending = append(n.pending, line)
+			n.mu.Unlock()
+			return
+		}
+		n.mu.Unlock()
+		n.write(r, line)
+	}
+}
+
+func isInit(m netsim.Message) bool {
+	if !netsim.IsClient(m.Src) {
+		return false
+	}
+	h, _, err := proto.ParseHeader(m.Body)
+	return err == nil && h.Type == "init"
+}
+
+func (n *node) write(r *run, line []byte) {
+	if err := n.proc.Write(line); err != nil {
+		n.mu.Lock()
+		first := !n.dead
+		n.dead = true
+		n.mu.Unlock()
+		if first {
+			r.problems.add(n.id, "stdin", fmt.Sprintf("node %s no longer reads its stdin (%v); messages to it are lost", n.id, err))
+		}
+	}
+}
+
+// markReady releases the messages held back until init_ok.
+func (n *node) markReady(r *run) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, line := range n.pending {
+		n.write(r, line)
+	}
+	n.pending = nil
+	n.ready = true
+}
+
+// route injects one stdout line of a node into the network.
+func (r *run) route(id string, line []byte) {
+	env, err := proto.ParseEnvelope(line)
+	if err != nil {
+		if proto.IsNotJSON(err) {
+			r.problems.add(id, "not-json", fmt.Sprintf("node %s printed a line to stdout that is not JSON (logs belong on stderr): %s; skipped", id, truncate(line, 120)))
+		} else {
+			r.problems.add(id, "malformed", fmt.Sprintf("node %s printed a malformed message (%v): %s; skipped", id, err, truncate(line, 120)))
+		}
+		return
+	}
+	body := bytes.Clone(env.Body)
+	if _, err := r.net.Send(env.Src, env.Dest, body); err != nil {
+		var what string
+		switch {
+		case errors.Is(err, netsim.ErrClosedDest) && netsim.IsClient(env.Dest):
+			what = fmt.Sprintf("replied to client %s, which had given up and closed", env.Dest)
+		case errors.Is(err, netsim.ErrUnknownDest), errors.Is(err, netsim.ErrClosedDest):
+			what = fmt.Sprintf("sent a message to %q, which is not in the network", env.Dest)
+		default:
+			what = fmt.Sprintf("sent a message from %q, which is not in the network", env.Src)
+		}
+		r.problems.add(id, "dest:"+what, fmt.Sprintf("node %s %s: %s; dropped", id, what, truncate(line, 120)))
+	}
+}
+
+// initNode sends init through a fresh client and waits for init_ok.
+func (r *run) initNode(ctx context.Context, n *node) error {
+	c, err := client.Open(r.net, &r.clientIDs, n.id)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	type result struct {
+		reply client.Reply
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		reply, err := c.RPC(ctx, initTimeout, "type", "init", "node_id", n.id, "node_ids", r.s.nodes)
+		done <- result{reply, err}
+	}()
+	var res result
+	select {
+	case res = <-done:
+	case <-n.proc.Exited():
+		// Give a reply that raced the exit a moment to arrive.
+		select {
+		case res = <-done:
+		case <-time.After(50 * time.Millisecond):
+			return fmt.Errorf("node %s exited (%s) before answering init%s", n.id, n.proc.ExitStatus(), lastWords(n.proc))
+		}
+	}
+	switch {
+	case errors.Is(res.err, client.ErrTimeout):
+		return fmt.Errorf("node %s did not answer init within %v%s", n.id, initTimeout, lastWords(n.proc))
+	case res.err != nil:
+		return fmt.Errorf("node %s: init failed: %v", n.id, res.err)
+	case res.reply.Header.Type == "error":
+		return fmt.Errorf("node %s answered init with an error: %s", n.id, res.reply.Body)
+	case res.reply.Header.Type != "init_ok":
+		return fmt.Errorf("node %s answered init with %s, expected an init_ok", n.id, res.reply.Body)
+	}
+	n.markReady(r)
+	return nil
+}
+
+// lastWords is the last stderr line of a node, for a diagnosis.
+func lastWords(p *process.Process) string {
+	tail := p.StderrTail()
+	if len(tail) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; its last stderr line: %q", strings.TrimSpace(tail[len(tail)-1]))
+}
+
+// stopNodes stops every node process in parallel.
+func (r *run) stopNodes() {
+	var wg sync.WaitGroup
+	for _, n := range r.nodes {
+		wg.Go(func() {
+			if err := n.proc.Stop(r.s.StopGrace); err != nil {
+				r.logf("stopping node %s: %v", n.id, err)
+			}
+		})
+	}
+	wg.Wait()
+}

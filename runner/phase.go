@@ -1,0 +1,156 @@
+package runner
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"eddy/internal/client"
+	"eddy/internal/edn"
+	"eddy/internal/gen"
+	"eddy/internal/history"
+	"eddy/internal/nemesis"
+	"eddy/internal/workload"
+)
+
+// worker is one client thread: it always talks to the same node, and its
+// process number grows by the concurrency after every indeterminate op.
+type worker struct {
+	thread  int
+	process int
+	node    string
+	client  *client.Client
+}
+
+// perform records op's invocation, runs it and records its completion.
+func (r *run) perform(ctx context.Context, w *worker, op workload.Op) {
+	if w.client == nil {
+		c, err := client.Open(r.net, &r.clientIDs, w.node)
+		if err != nil {
+			r.logf("worker %d: opening a client: %v", w.thread, err)
+			return
+		}
+		w.client = c
+	}
+	inv := r.rec.Add(history.Op{Type: history.Invoke, Process: w.process, F: op.F, Value: op.Value, Final: op.Final})
+	comp := r.wl.Invoke(ctx, w.client, inv)
+	comp.Process, comp.F, comp.Final = inv.Process, inv.F, inv.Final
+	r.rec.Add(comp)
+	if comp.Type == history.Info {
+		w.process += r.s.concurrency
+		if !r.wl.Reusable() {
+			w.client.Close()
+			w.client = nil
+		}
+	}
+}
+
+// mainPhase runs the workload's generator and the nemesis until the time
+// limit, waits for operations in flight, then runs the final phase if the
+// workload has one.
+func (r *run) mainPhase(ctx context.Context) {
+	workers := make([]*worker, r.s.concurrency)
+	for t := range workers {
+		workers[t] = &worker{thread: t, process: t, node: r.s.nodes[t%len(r.s.nodes)]}
+	}
+	defer func() {
+		for _, w := range workers {
+			if w.client != nil {
+				w.client.Close()
+			}
+		}
+	}()
+
+	phaseCtx, cancel := context.WithTimeout(ctx, r.s.TimeLimit)
+	defer cancel()
+	r.logf("Main phase: %v at %v ops/s, concurrency %d", r.s.TimeLimit, r.s.Rate, r.s.concurrency)
+
+	var nem sync.WaitGroup
+	if r.s.partition {
+		nem.Go(func() { r.runNemesis(phaseCtx) })
+	}
+	pool := gen.NewPool(len(workers), r.genRand)
+	sched := gen.NewSchedule(r.s.Rate, r.genRand)
+	var inflight sync.WaitGroup
+	if r.s.Rate > 0 {
+		for {
+			if !sched.Wait(phaseCtx) {
+				break
+			}
+			t, ok := pool.Acquire(phaseCtx)
+			if !ok {
+				break
+			}
+			op := r.wl.Next(r.genRand)
+			inflight.Go(func() {
+				defer pool.Release(t)
+				r.perform(ctx, workers[t], op)
+			})
+		}
+	} else {
+		<-phaseCtx.Done()
+	}
+	inflight.Wait()
+	nem.Wait()
+	if ctx.Err() != nil {
+		return
+	}
+
+	final, ok := r.wl.Final()
+	if !ok {
+		return
+	}
+	if r.s.partition {
+		r.heal()
+	}
+	r.logf("Waiting for recovery...")
+	select {
+	case <-time.After(r.s.RecoveryWait):
+	case <-ctx.Done():
+		return
+	}
+	r.logf("Final phase")
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Go(func() { r.perform(ctx, w, final) })
+	}
+	wg.Wait()
+}
+
+// runNemesis alternates start-partition and stop-partition, starting at once,
+// with uniform random gaps of mean --nemesis-interval, until ctx ends.
+func (r *run) runNemesis(ctx context.Context) {
+	start := true
+	for {
+		if start {
+			r.startPartition()
+		} else {
+			r.heal()
+		}
+		start = !start
+		select {
+		case <-time.After(nemesis.NextGap(r.nemRand, r.s.NemesisInterval)):
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (r *run) startPartition() {
+	shape := nemesis.PickShape(r.nemRand)
+	r.rec.Add(history.Op{Type: history.Info, Process: history.Nemesis, F: "start-partition", Value: edn.Keyword(shape)})
+	grudge, err := nemesis.Build(shape, r.s.nodes, r.nemRand)
+	if err != nil {
+		r.logf("nemesis: %v", err) // the node list was validated; this cannot happen
+		return
+	}
+	r.net.SetPartition(grudge)
+	r.logf("Partition %s: %s", shape, grudge)
+	r.rec.Add(history.Op{Type: history.Info, Process: history.Nemesis, F: "start-partition", Value: edn.Raw(grudge.EDN())})
+}
+
+func (r *run) heal() {
+	r.rec.Add(history.Op{Type: history.Info, Process: history.Nemesis, F: "stop-partition"})
+	r.net.SetPartition(nil)
+	r.rec.Add(history.Op{Type: history.Info, Process: history.Nemesis, F: "stop-partition", Value: edn.Keyword("network-healed")})
+}

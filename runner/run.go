@@ -1,0 +1,347 @@
+// Package runner runs a Maelstrom test: it starts the nodes, routes their
+// messages through the simulated network, drives the workload's clients and
+// the nemesis, checks the history and writes the results. Run is what the
+// eddy command calls, and what a Go test of a node binary can call too.
+package runner
+
+import (
+	crand "crypto/rand"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"eddy/internal/checker"
+	"eddy/internal/client"
+	"eddy/internal/edn"
+	"eddy/internal/history"
+	"eddy/internal/netsim"
+	"eddy/internal/report"
+	"eddy/internal/workload"
+)
+
+// Result is the outcome of a run.
+type Result struct {
+	Dir     string           // the run's store directory
+	Seed    uint64           // the seed every random choice came from
+	Valid   checker.Validity // the merged verdict
+	Results *edn.Map         // what results.edn holds
+	// Problems are one-line diagnoses of node misbehaviour.
+	Problems []string
+	// Aborted, if set, says why the run could not complete normally (a node
+	// that never answered init, crashed, …); the exit code is then 255.
+	Aborted string
+}
+
+// ExitCode is Maelstrom's exit status for the result: 0 valid, 1 invalid,
+// 2 unknown, 255 aborted.
+func (r Result) ExitCode() int {
+	switch {
+	case r.Aborted != "":
+		return 255
+	case r.Valid == checker.Valid:
+		return 0
+	case r.Valid == checker.Invalid:
+		return 1
+	default:
+		return 2
+	}
+}
+
+// run is the state of one test run.
+type run struct {
+	s        settings
+	wl       workload.Workload
+	dir      string
+	seed     uint64
+	start    time.Time
+	net      *netsim.Network
+	rec      *history.Recorder
+	problems *problems
+	nodes    []*node
+
+	clientIDs client.Allocator
+	genRand   *rand.Rand
+	nemRand   *rand.Rand
+
+	logMu sync.Mutex
+}
+
+// Run runs one test. A bad configuration returns a *ConfigError and starts
+// nothing. Otherwise the run's files are written to its store directory,
+// whatever happened, and the Result says how it went.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	s, err := resolve(cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	wl, err := newWorkload(s)
+	if err != nil {
+		return Result{}, err
+	}
+	seed := s.Seed
+	if !s.SeedSet {
+		var b [8]byte
+		crand.Read(b[:])
+		seed = binary.LittleEndian.Uint64(b[:]) >> 1
+	}
+	dir, err := report.NewRunDir(s.StoreDir, s.Workload, time.Now())
+	if err != nil {
+		return Result{}, fmt.Errorf("creating the run directory: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "node-logs"), 0o755); err != nil {
+		return Result{}, err
+	}
+	r := &run{
+		s:       s,
+		wl:      wl,
+		dir:     dir,
+		seed:    seed,
+		start:   time.Now(),
+		genRand: rand.New(rand.NewPCG(seed, 2)),
+		nemRand: rand.New(rand.NewPCG(seed, 3)),
+	}
+	r.problems = newProblems(r.logf)
+	r.rec = history.NewRecorder(r.start)
+	r.net = netsim.New(netsim.Config{
+		Latency: s.Latency,
+		Dist:    s.dist,
+		Rand:    rand.New(rand.NewPCG(seed, 1)),
+		Start:   r.start,
+		OnEvent: r.netLogger(),
+	})
+	return r.execute(ctx), nil
+}
+
+func (r *run) logf(format string, args ...any) {
+	r.logMu.Lock()
+	defer r.logMu.Unlock()
+	fmt.Fprintf(r.s.Log, "%s %s\n", time.Now().Format("15:04:05.000"), fmt.Sprintf(format, args...))
+}
+
+func (r *run) netLogger() func(netsim.Event) {
+	if !r.s.LogNetSend && !r.s.LogNetRecv {
+		return nil
+	}
+	return func(ev netsim.Event) {
+		if (ev.Kind == netsim.Send && r.s.LogNetSend) || (ev.Kind == netsim.Recv && r.s.LogNetRecv) {
+			r.logf("net %s %d %s → %s %s", ev.Kind, ev.Msg.ID, ev.Msg.Src, ev.Msg.Dest, ev.Msg.Body)
+		}
+	}
+}
+
+// execute runs setup, the phases, teardown and analysis.
+func (r *run) execute(ctx context.Context) Result {
+	r.logf("Running %s on %d node(s) %v with %s, seed %d", r.s.Workload, len(r.s.nodes), r.s.nodes, r.s.Bin, r.seed)
+	r.logf("Store: %s", r.dir)
+	aborted := ""
+	if err := r.setup(ctx); err != nil {
+		aborted = err.Error()
+		r.logf("Setup failed: %s", aborted)
+	} else {
+		crashes := r.watchCrashes()
+		r.mainPhase(ctx)
+		if ctx.Err() != nil {
+			aborted = "interrupted: " + ctx.Err().Error()
+		}
+		crashes.stop()
+		if msg := crashes.report(); msg != "" && aborted == "" {
+			aborted = msg
+		}
+	}
+	r.teardown()
+	return r.analyse(aborted)
+}
+
+// setup starts every node and initialises it, all in parallel.
+func (r *run) setup(ctx context.Context) error {
+	r.nodes = make([]*node, len(r.s.nodes))
+	errs := make([]error, len(r.s.nodes))
+	var wg sync.WaitGroup
+	for i, id := range r.s.nodes {
+		wg.Go(func() {
+			n, err := r.startNode(id)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			r.nodes[i] = n
+			errs[i] = r.initNode(ctx, n)
+		})
+	}
+	wg.Wait()
+	started := r.nodes[:0]
+	for _, n := range r.nodes {
+		if n != nil {
+			started = append(started, n)
+		}
+	}
+	r.nodes = started
+	return errors.Join(errs...)
+}
+
+// crashWatch notices node processes that exit while the test runs.
+type crashWatch struct {
+	done    chan struct{}
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	crashed []string
+}
+
+func (r *run) watchCrashes() *crashWatch {
+	w := &crashWatch{done: make(chan struct{})}
+	for _, n := range r.nodes {
+		w.wg.Go(func() {
+			select {
+			case <-n.proc.Exited():
+				msg := fmt.Sprintf("node %s crashed (%s) %.2f s into the run%s", n.id, n.proc.ExitStatus(), time.Since(r.start).Seconds(), lastWords(n.proc))
+				r.problems.add(n.id, "crash", msg)
+				w.mu.Lock()
+				w.crashed = append(w.crashed, msg)
+				w.mu.Unlock()
+			case <-w.done:
+			}
+		})
+	}
+	return w
+}
+
+func (w *crashWatch) stop() {
+	close(w.done)
+	w.wg.Wait()
+}
+
+func (w *crashWatch) report() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.crashed) == 0 {
+		return ""
+	}
+	return w.crashed[0]
+}
+
+// teardown heals the network, stops the nodes and closes the network.
+func (r *run) teardown() {
+	r.net.SetPartition(nil)
+	if !r.s.LeaveDBRunning {
+		r.stopNodes()
+	}
+	r.net.Close()
+}
+
+// analyse checks the history and writes every file of the run.
+func (r *run) analyse(aborted string) Result {
+	ops := r.rec.Ops()
+	results := edn.NewMap()
+	results.Set(edn.Keyword("exceptions"), exceptions(ops))
+	results.Set(edn.Keyword("stats"), checker.Stats(ops))
+	results.Set(edn.Keyword("availability"), checker.Availability(ops, r.s.availability))
+	st := r.net.Stats()
+	results.Set(edn.Keyword("net"), checker.Net(checker.NetStats{
+		All:     checker.NetCounts(st.All),
+		Clients: checker.NetCounts(st.Clients),
+		Servers: checker.NetCounts(st.Servers),
+	}, checker.ClientInvokes(ops)))
+	results.Set(edn.Keyword("workload"), r.wl.Check(ops))
+	results = checker.Compose(results)
+	res := Result{Dir: r.dir, Seed: r.seed, Problems: r.problems.lines(), Aborted: aborted}
+	if aborted != "" {
+		// Nothing about an aborted run can be vouched for.
+		results.Set(edn.Keyword("valid?"), edn.Keyword("unknown"))
+	}
+	eddy := edn.NewMap(edn.Keyword("seed"), int64(r.seed))
+	if aborted != "" {
+		eddy.Set(edn.Keyword("aborted"), aborted)
+	}
+	if len(res.Problems) > 0 {
+		ps := make([]any, len(res.Problems))
+		for i, p := range res.Problems {
+			ps[i] = p
+		}
+		eddy.Set(edn.Keyword("problems"), ps)
+	}
+	results.Set(edn.Keyword("eddy"), eddy)
+	res.Results = results
+	res.Valid = checker.ValidityOf(results)
+	r.write(ops, results)
+	return res
+}
+
+// write stores the run's files; failures are logged, not fatal.
+func (r *run) write(ops []history.Op, results *edn.Map) {
+	if err := report.WriteHistory(r.dir, ops); err != nil {
+		r.logf("writing the history: %v", err)
+	}
+	if err := report.WriteResults(r.dir, results); err != nil {
+		r.logf("writing the results: %v", err)
+	}
+	if err := writeFile(filepath.Join(r.dir, "net-journal.jsonl"), func(w io.Writer) error {
+		return netsim.WriteJournal(w, r.net.Journal())
+	}); err != nil {
+		r.logf("writing the network journal: %v", err)
+	}
+	if err := report.Link(r.s.StoreDir, r.s.Workload, r.dir); err != nil {
+		r.logf("linking latest: %v", err)
+	}
+}
+
+func writeFile(path string, fill func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := fill(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// exceptions groups the ops that ended in an unexpected client error, as
+// Jepsen's :exceptions checker does (it never affects validity).
+func exceptions(ops []history.Op) *edn.Map {
+	m := edn.NewMap(edn.Keyword("valid?"), true)
+	type group struct {
+		count   int
+		example history.Op
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, o := range ops {
+		if o.Exception == "" || o.Type == history.Invoke {
+			continue
+		}
+		class := exceptionClass(o.Exception)
+		g, ok := groups[class]
+		if !ok {
+			g = &group{example: o}
+			groups[class] = g
+			order = append(order, class)
+		}
+		g.count++
+	}
+	if len(order) == 0 {
+		return m
+	}
+	var list []any
+	for _, c := range order {
+		g := groups[c]
+		list = append(list, edn.NewMap(edn.Keyword("class"), c, edn.Keyword("count"), g.count, edn.Keyword("example"), g.example.EDN()))
+	}
+	return m.Set(edn.Keyword("exceptions"), list)
+}
+
+func exceptionClass(msg string) string {
+	for _, prefix := range []string{"Malformed RPC response", "Client read timeout", "RPC error"} {
+		if len(msg) >= len(prefix) && msg[:len(prefix)] == prefix {
+			return prefix
+		}
+	}
+	return "client error"
+}

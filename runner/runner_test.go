@@ -1,0 +1,258 @@
+package runner_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"eddy/internal/checker"
+	"eddy/internal/edn"
+	"eddy/internal/testbin"
+	"eddy/runner"
+)
+
+var bins *testbin.Builder
+
+func TestMain(m *testing.M) {
+	testbin.Main(func(b *testbin.Builder) int {
+		bins = b
+		code := m.Run()
+		if code == 0 {
+			if err := goleak.Find(); err != nil {
+				fmt.Fprintln(os.Stderr, "leaked goroutines:", err)
+				code = 1
+			}
+		}
+		return code
+	})
+}
+
+// quick returns a short run of a workload on a binary, stored in a temp dir.
+func quick(t *testing.T, workload, bin string, nodes int) runner.Config {
+	return runner.Config{
+		Workload:  workload,
+		Bin:       bin,
+		NodeCount: nodes,
+		TimeLimit: 2 * time.Second,
+		Rate:      50,
+		StoreDir:  t.TempDir(),
+		Seed:      42,
+		SeedSet:   true,
+	}
+}
+
+func run(t *testing.T, cfg runner.Config) runner.Result {
+	t.Helper()
+	res, err := runner.Run(context.Background(), cfg)
+	require.NoError(t, err)
+	return res
+}
+
+// get walks nested keyword keys of a results map.
+func get(t *testing.T, m *edn.Map, path ...string) any {
+	t.Helper()
+	var v any = m
+	for _, k := range path {
+		mm, ok := v.(*edn.Map)
+		require.True(t, ok, "%v is not a map at %s", v, k)
+		v, ok = mm.Get(edn.Keyword(k))
+		require.True(t, ok, "no key %s in %s", k, edn.String(mm))
+	}
+	return v
+}
+
+func TestEchoIsValid(t *testing.T) {
+	t.Parallel()
+	cfg := quick(t, "echo", bins.MustBuild(t, "nodes/echo"), 1)
+	res := run(t, cfg)
+	require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
+	require.Equal(t, 0, res.ExitCode())
+	require.Empty(t, res.Problems)
+	for _, f := range []string{"results.edn", "results.json", "history.edn", "history.txt", "net-journal.jsonl", "node-logs/n0.log"} {
+		require.FileExists(t, filepath.Join(res.Dir, f))
+	}
+	// results.json carries the same data with plain string keys.
+	raw, err := os.ReadFile(filepath.Join(res.Dir, "results.json"))
+	require.NoError(t, err)
+	var js map[string]any
+	require.NoError(t, json.Unmarshal(raw, &js))
+	assert.Equal(t, true, js["valid?"])
+	assert.Contains(t, js["net"].(map[string]any)["all"], "msgs-per-op")
+	// The latest links point at this run.
+	latest, err := filepath.EvalSymlinks(filepath.Join(cfg.StoreDir, "echo", "latest"))
+	require.NoError(t, err)
+	dir, err := filepath.EvalSymlinks(res.Dir)
+	require.NoError(t, err)
+	assert.Equal(t, dir, latest)
+}
+
+func TestUniqueIDsUnderPartitions(t *testing.T) {
+	t.Parallel()
+	cfg := quick(t, "unique-ids", bins.MustBuild(t, "nodes/uniqueids"), 3)
+	cfg.TimeLimit = 3 * time.Second
+	cfg.Rate = 300
+	cfg.Availability = "total"
+	cfg.Nemesis = []string{"partition"}
+	cfg.NemesisInterval = 500 * time.Millisecond
+	res := run(t, cfg)
+	require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
+	assert.Equal(t, 0.0, get(t, res.Results, "net", "servers", "msgs-per-op"))
+	all := get(t, res.Results, "net", "all", "msgs-per-op").(float64)
+	assert.InDelta(t, 2.0, all, 0.05)
+	// The nemesis left its marks in the history.
+	hist, err := os.ReadFile(filepath.Join(res.Dir, "history.edn"))
+	require.NoError(t, err)
+	assert.Contains(t, string(hist), ":f :start-partition")
+	assert.Contains(t, string(hist), ":isolated")
+}
+
+func TestBrokenNodesAreInvalid(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, workload, pkg string
+		nodes               int
+		finding             []string // path to a non-empty finding in the workload result
+	}{
+		{"echo that alters the text", "echo", "runner/testdata/nodes/badecho", 1, []string{"workload", "errors"}},
+		{"ids that collide across nodes", "unique-ids", "runner/testdata/nodes/collidingids", 3, []string{"workload", "duplicated"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := run(t, quick(t, tc.workload, bins.MustBuild(t, tc.pkg), tc.nodes))
+			require.Equal(t, checker.Invalid, res.Valid, edn.String(res.Results))
+			require.Equal(t, 1, res.ExitCode())
+			finding := get(t, res.Results, tc.finding...)
+			assert.NotEqual(t, "[]", edn.String(finding))
+			assert.NotEqual(t, "{}", edn.String(finding))
+		})
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	t.Parallel()
+	echo := bins.MustBuild(t, "nodes/echo")
+	notExec := filepath.Join(t.TempDir(), "node")
+	require.NoError(t, os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644))
+	cases := []struct {
+		name string
+		cfg  runner.Config
+		want string
+	}{
+		{"no bin", runner.Config{Workload: "echo"}, "Expected a --bin"},
+		{"missing bin", runner.Config{Workload: "echo", Bin: "./does-not-exist"}, "no such file"},
+		{"bin is a directory", runner.Config{Workload: "echo", Bin: t.TempDir()}, "is a directory"},
+		{"bin not executable", runner.Config{Workload: "echo", Bin: notExec}, "not executable"},
+		{"unknown workload", runner.Config{Workload: "telepathy", Bin: echo}, `unknown workload "telepathy"`},
+		{"workload not built yet", runner.Config{Workload: "kafka", Bin: echo}, "not built into eddy yet"},
+		{"bad concurrency", runner.Config{Workload: "echo", Bin: echo, Concurrency: "xn"}, "--concurrency"},
+		{"bad availability", runner.Config{Workload: "echo", Bin: echo, Availability: "1.5"}, "--availability"},
+		{"unknown nemesis", runner.Config{Workload: "echo", Bin: echo, Nemesis: []string{"kill"}}, "kill"},
+		{"unknown model", runner.Config{Workload: "echo", Bin: echo, ConsistencyModels: []string{"read-committed,serializable"}}, "unknown consistency model"},
+		{"bad latency dist", runner.Config{Workload: "echo", Bin: echo, LatencyDist: "normal"}, "--latency-dist"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.StoreDir = t.TempDir()
+			_, err := runner.Run(context.Background(), tc.cfg)
+			var bad *runner.ConfigError
+			require.ErrorAs(t, err, &bad)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "\n", "a diagnosis is one line")
+			entries, _ := os.ReadDir(tc.cfg.StoreDir)
+			assert.Empty(t, entries, "a bad configuration starts nothing")
+		})
+	}
+}
+
+// TestMisbehavingNodes runs nodes that break the protocol in various ways:
+// each gets a one-line diagnosis naming the node, the run writes its files,
+// and nothing hangs.
+func TestMisbehavingNodes(t *testing.T) {
+	t.Parallel()
+	bin := bins.MustBuild(t, "runner/testdata/nodes/misbehave")
+	cases := []struct {
+		name     string
+		args     []string
+		workload string
+		aborted  string // expected substring of Result.Aborted ("" = not aborted)
+		problem  string // expected substring of some diagnosis
+		within   time.Duration
+	}{
+		{"never answers init", []string{"never-init"}, "echo", "node n0 did not answer init within 10s", "", 14 * time.Second},
+		{"exits mid-run", []string{"exit-after", "5"}, "echo", "node n0 crashed (exit status 3)", "node n0 crashed", 6 * time.Second},
+		{"prints non-JSON", []string{"garbage"}, "unique-ids", "", "node n0 printed a line to stdout that is not JSON", 6 * time.Second},
+		{"prints a 2 MB line", []string{"huge-line"}, "unique-ids", "", "node n0 printed a", 6 * time.Second},
+		{"sends to an unknown node", []string{"unknown-dest"}, "unique-ids", "", `node n0 sent a message to "n99", which is not in the network`, 6 * time.Second},
+		{"replies to a client that is gone", []string{"late-reply"}, "echo", "", "which had given up and closed", 20 * time.Second},
+		{"ignores SIGTERM", []string{"ignore-term"}, "unique-ids", "", "", 8 * time.Second},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := quick(t, tc.workload, bin, 1)
+			cfg.Args = tc.args
+			if tc.name == "replies to a client that is gone" {
+				cfg.TimeLimit = 8 * time.Second
+				cfg.Rate = 5
+			}
+			began := time.Now()
+			res := run(t, cfg)
+			took := time.Since(began)
+			assert.Less(t, took, tc.within, "the run took too long")
+			if tc.aborted == "" {
+				assert.Empty(t, res.Aborted)
+			} else {
+				assert.Contains(t, res.Aborted, tc.aborted)
+				assert.Equal(t, 255, res.ExitCode())
+			}
+			if tc.problem != "" {
+				assert.True(t, containsLine(res.Problems, tc.problem), "no diagnosis %q in %q", tc.problem, res.Problems)
+			}
+			for _, p := range res.Problems {
+				assert.NotContains(t, p, "\n", "a diagnosis is one line")
+			}
+			require.FileExists(t, filepath.Join(res.Dir, "results.edn"))
+			require.FileExists(t, filepath.Join(res.Dir, "history.edn"))
+		})
+	}
+}
+
+func containsLine(lines []string, want string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// BenchmarkFixedCost measures what a run costs beyond its time limit: start,
+// init, teardown, analysis and writing the store, for one echo node. The
+// metric fixed-ms is the wall time of a run minus its time limit.
+func BenchmarkFixedCost(b *testing.B) {
+	echo, err := bins.Build("nodes/echo")
+	if err != nil {
+		b.Fatal(err)
+	}
+	const limit = 100 * time.Millisecond
+	store := b.TempDir()
+	for b.Loop() {
+		_, err := runner.Run(context.Background(), runner.Config{
+			Workload: "echo", Bin: echo, NodeCount: 1, TimeLimit: limit, Rate: 50, StoreDir: store,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((b.Elapsed()/time.Duration(b.N)-limit).Microseconds())/1000, "fixed-ms")
+}

@@ -1,0 +1,32 @@
+package runner
+
+import (
+	"strings"
+
+	"eddy/internal/workload"
+	"eddy/internal/workload/echo"
+	"eddy/internal/workload/uniqueids"
+)
+
+// maelstromWorkloads are every workload Maelstrom 0.2.4 has, in its order.
+var maelstromWorkloads = []string{"echo", "unique-ids", "broadcast", "g-set", "g-counter",
+	"pn-counter", "lin-kv", "kafka", "txn-list-append", "txn-rw-register"}
+
+// newWorkload returns the workload a run asks for.
+func newWorkload(s settings) (workload.Workload, error) {
+	switch s.Workload {
+	case "echo":
+		return echo.Workload{}, nil
+	case "unique-ids":
+		return uniqueids.Workload{}, nil
+	}
+	for _, w := range maelstromWorkloads {
+		if w == s.Workload {
+			return nil, badf("workload %s is not built into eddy yet (available: %s)", w, strings.Join(Workloads(), ", "))
+		}
+	}
+	return nil, badf("unknown workload %q (Maelstrom's workloads: %s)", s.Workload, strings.Join(maelstromWorkloads, ", "))
+}
+
+// Workloads lists the workloads eddy can run.
+func Workloads() []string { return []string{"echo", "unique-ids"} }
