@@ -153,4 +153,5 @@ func (r *run) heal() {
 	r.rec.Add(history.Op{Type: history.Info, Process: history.Nemesis, F: "stop-partition"})
 	r.net.SetPartition(nil)
 	r.rec.Add(history.Op{Type: history.Info, Process: history.Nemesis, F: "stop-partition", Value: edn.Keyword("network-healed")})
+	r.logf("Network healed")
 }

@@ -5,8 +5,8 @@
 package runner
 
 import (
-	crand "crypto/rand"
 	"context"
+	crand "crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -249,11 +249,11 @@ func (r *run) analyse(aborted string) Result {
 		Servers: checker.NetCounts(st.Servers),
 	}, checker.ClientInvokes(ops)))
 	results.Set(edn.Keyword("workload"), r.wl.Check(ops))
-	results = checker.Compose(results)
 	res := Result{Dir: r.dir, Seed: r.seed, Problems: r.problems.lines(), Aborted: aborted}
+	valid := checker.ValidityOf(checker.Compose(results))
 	if aborted != "" {
 		// Nothing about an aborted run can be vouched for.
-		results.Set(edn.Keyword("valid?"), edn.Keyword("unknown"))
+		valid = checker.Unknown
 	}
 	eddy := edn.NewMap(edn.Keyword("seed"), int64(r.seed))
 	if aborted != "" {
@@ -266,9 +266,10 @@ func (r *run) analyse(aborted string) Result {
 		}
 		eddy.Set(edn.Keyword("problems"), ps)
 	}
+	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
 	results.Set(edn.Keyword("eddy"), eddy)
-	res.Results = results
-	res.Valid = checker.ValidityOf(results)
+	results.Set(edn.Keyword("valid?"), valid.EDN())
+	res.Results, res.Valid = results, valid
 	r.write(ops, results)
 	return res
 }

@@ -129,6 +129,9 @@ func Body(kv ...any) []byte {
 		b.WriteByte(':')
 		switch v := kv[i+1].(type) {
 		case json.RawMessage:
+			if v == nil {
+				v = json.RawMessage("null") // as json.Marshal writes a nil RawMessage
+			}
 			b.Write(v)
 		default:
 			raw, err := json.Marshal(v)

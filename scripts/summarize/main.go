@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -79,10 +80,9 @@ func num(v any) string {
 	case nil:
 		return "–"
 	case float64:
-		if x == float64(int64(x)) && (x > 1 || x == 0) {
-			return fmt.Sprintf("%d", int64(x))
-		}
-		return fmt.Sprintf("%.4g", x)
+		s := strconv.FormatFloat(x, 'f', 4, 64)
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+		return s
 	default:
 		return fmt.Sprint(x)
 	}
