@@ -228,11 +228,13 @@ func (w *crashWatch) report() string {
 
 // teardown heals the network, stops the nodes and closes the network.
 func (r *run) teardown() {
+	r.logf("Tearing down")
 	r.net.SetPartition(nil)
 	if !r.s.LeaveDBRunning {
 		r.stopNodes()
 	}
 	r.net.Close()
+	r.logf("Analysing")
 }
 
 // analyse checks the history and writes every file of the run.

@@ -1,0 +1,95 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"eddy/internal/netsim"
+)
+
+func executable(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "node")
+	require.NoError(t, os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755))
+	return bin
+}
+
+func TestDefaultsAreMaelstroms(t *testing.T) {
+	s, err := resolve(Config{Bin: executable(t)})
+	require.NoError(t, err)
+	assert.Equal(t, "lin-kv", s.Workload)
+	assert.Equal(t, []string{"n1", "n2", "n3", "n4", "n5"}, s.nodes, "Jepsen's default nodes are 1-based")
+	assert.Equal(t, 5, s.concurrency, "1n")
+	assert.Equal(t, 60*time.Second, s.TimeLimit)
+	assert.Equal(t, 5.0, s.Rate)
+	assert.Equal(t, time.Duration(0), s.Latency)
+	assert.Equal(t, netsim.Constant, s.dist)
+	assert.Equal(t, 10*time.Second, s.NemesisInterval)
+	assert.Equal(t, "grid", s.Topology)
+	assert.Equal(t, []string{"strict-serializable"}, s.ConsistencyModels)
+	assert.Equal(t, 4, s.MaxTxnLength)
+	assert.Equal(t, 16, s.MaxWritesPerKey)
+	assert.False(t, s.partition)
+	assert.False(t, s.availability.Set)
+}
+
+func TestNodesAndConcurrency(t *testing.T) {
+	bin := executable(t)
+	cases := []struct {
+		name        string
+		cfg         Config
+		nodes       []string
+		concurrency int
+	}{
+		{"node-count names from n0", Config{NodeCount: 3}, []string{"n0", "n1", "n2"}, 3},
+		{"node-count overrides nodes", Config{NodeCount: 2, Nodes: []string{"a", "b", "d"}}, []string{"n0", "n1"}, 2},
+		{"named nodes", Config{Nodes: []string{"a", "b"}, Concurrency: "3n"}, []string{"a", "b"}, 6},
+		{"plain concurrency", Config{NodeCount: 3, Concurrency: "7"}, []string{"n0", "n1", "n2"}, 7},
+		{"2n", Config{NodeCount: 2, Concurrency: "2n"}, []string{"n0", "n1"}, 4},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Bin = bin
+			s, err := resolve(tc.cfg)
+			require.NoError(t, err)
+			assert.Equal(t, tc.nodes, s.nodes)
+			assert.Equal(t, tc.concurrency, s.concurrency)
+		})
+	}
+}
+
+func TestResolveRejects(t *testing.T) {
+	bin := executable(t)
+	cases := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"node named like a client", Config{Nodes: []string{"cat"}}, "reserves for clients"},
+		{"repeated node", Config{Nodes: []string{"a", "a"}}, "repeated"},
+		{"zero concurrency", Config{Concurrency: "0"}, "--concurrency"},
+		{"negative rate", Config{Rate: -1}, "--rate"},
+		{"unknown topology", Config{Topology: "star"}, "--topology"},
+		{"availability word", Config{Availability: "most"}, "--availability"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Bin = bin
+			_, err := resolve(tc.cfg)
+			var bad *ConfigError
+			require.ErrorAs(t, err, &bad)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestRateZeroIsKeptWhenSet(t *testing.T) {
+	s, err := resolve(Config{Bin: executable(t), RateSet: true})
+	require.NoError(t, err)
+	assert.Equal(t, 0.0, s.Rate)
+}
