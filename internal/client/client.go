@@ -5,7 +5,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -93,7 +92,7 @@ func (c *Client) RPC(ctx context.Context, timeout time.Duration, kv ...any) (Rep
 	}
 }
 
-// Body converts a reply body to an edn map with keyword keys, as Maelstrom
+// Value converts a reply body to an edn map with keyword keys, as Maelstrom
 // records response bodies in the history.
 func (r Reply) Value() any {
 	v, err := edn.FromJSON(r.Body)
@@ -101,19 +100,6 @@ func (r Reply) Value() any {
 		return string(r.Body)
 	}
 	return edn.Keywordize(v)
-}
-
-// Field decodes one field of the reply body into dst.
-func (r Reply) Field(key string, dst any) error {
-	m, err := proto.Fields(r.Body)
-	if err != nil {
-		return err
-	}
-	raw, ok := m[key]
-	if !ok {
-		return fmt.Errorf("missing key %q", key)
-	}
-	return json.Unmarshal(raw, dst)
 }
 
 // FieldValue returns one field of the reply body as an edn value.

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -292,15 +291,4 @@ func KeyString(k any) string {
 	default:
 		return String(k)
 	}
-}
-
-// SortedSet returns a set of the given strings in sorted order.
-func SortedSet(xs []string) Set {
-	s := append([]string(nil), xs...)
-	sort.Strings(s)
-	out := make(Set, len(s))
-	for i, x := range s {
-		out[i] = x
-	}
-	return out
 }

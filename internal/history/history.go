@@ -102,13 +102,6 @@ func (r *Recorder) Ops() []Op {
 	return append([]Op(nil), r.ops...)
 }
 
-// Len returns the number of ops so far.
-func (r *Recorder) Len() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.ops)
-}
-
 // Pairs maps the index of every invocation to the index of its completion
 // (absent when the op never completed), by process.
 func Pairs(ops []Op) map[int]int {

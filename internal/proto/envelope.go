@@ -92,7 +92,7 @@ func ParseEnvelope(line []byte) (Envelope, error) {
 	return env, nil
 }
 
-// ErrNotJSON reports a line that is not well-formed JSON.
+// errNotJSON reports a line that is not well-formed JSON.
 var errNotJSON = errors.New("not well-formed JSON")
 
 // IsNotJSON reports whether err is ParseEnvelope's error for a line that is
