@@ -5,12 +5,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"eddy/internal/checker"
 	"eddy/internal/netsim"
+	"eddy/internal/service"
 )
 
 // Config is one test run: the flags of `maelstrom test`, plus eddy's own.
@@ -123,6 +125,9 @@ func resolve(cfg Config) (settings, error) {
 			}
 			if strings.HasPrefix(n, "c") {
 				return s, badf("node name %q starts with c, which Maelstrom reserves for clients", n)
+			}
+			if slices.Contains(service.Names(), n) {
+				return s, badf("node name %q is the name of one of Maelstrom's services", n)
 			}
 			seen[n] = true
 		}

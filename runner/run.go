@@ -161,6 +161,9 @@ func (r *run) execute(ctx context.Context) Result {
 
 // setup starts every node and initialises it, all in parallel.
 func (r *run) setup(ctx context.Context) error {
+	if err := r.startServices(); err != nil {
+		return err
+	}
 	r.nodes = make([]*node, len(r.s.nodes))
 	errs := make([]error, len(r.s.nodes))
 	var wg sync.WaitGroup

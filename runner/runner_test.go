@@ -115,20 +115,55 @@ func TestUniqueIDsUnderPartitions(t *testing.T) {
 	assert.Contains(t, string(hist), ":isolated")
 }
 
+// TestCounters runs the counter node under partitions: every final read
+// must be the exact total, through seq-kv.
+func TestCounters(t *testing.T) {
+	t.Parallel()
+	bin := bins.MustBuild(t, "nodes/gcounter")
+	for _, workload := range []string{"g-counter", "pn-counter"} {
+		t.Run(workload, func(t *testing.T) {
+			t.Parallel()
+			cfg := quick(t, workload, bin, 3)
+			cfg.TimeLimit = 3 * time.Second
+			cfg.Rate = 100
+			cfg.Args = []string{"-sync", "200ms"}
+			cfg.Nemesis = []string{"partition"}
+			cfg.NemesisInterval = 500 * time.Millisecond
+			cfg.RecoveryWait = time.Second
+			res := run(t, cfg)
+			require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
+			require.Empty(t, res.Problems)
+			// Every worker made a final read, and all of them agree.
+			finals := get(t, res.Results, "workload", "final-reads").([]any)
+			require.Len(t, finals, 3)
+			assert.Equal(t, finals[0], finals[1])
+			assert.Equal(t, finals[0], finals[2])
+			// The nodes talked to seq-kv, and that is server traffic.
+			assert.Greater(t, get(t, res.Results, "net", "servers", "msg-count").(int64), int64(0))
+		})
+	}
+}
+
 func TestBrokenNodesAreInvalid(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, workload, pkg string
 		nodes               int
+		args                []string
 		finding             []string // path to a non-empty finding in the workload result
 	}{
-		{"echo that alters the text", "echo", "runner/testdata/nodes/badecho", 1, []string{"workload", "errors"}},
-		{"ids that collide across nodes", "unique-ids", "runner/testdata/nodes/collidingids", 3, []string{"workload", "duplicated"}},
+		{"echo that alters the text", "echo", "runner/testdata/nodes/badecho", 1, nil, []string{"workload", "errors"}},
+		{"ids that collide across nodes", "unique-ids", "runner/testdata/nodes/collidingids", 3, nil, []string{"workload", "duplicated"}},
+		{"counter that counts only locally", "g-counter", "runner/testdata/nodes/brokencounter", 3, []string{"local"}, []string{"workload", "errors"}},
+		{"counter that drops acknowledged adds", "pn-counter", "runner/testdata/nodes/brokencounter", 1, []string{"drop"}, []string{"workload", "errors"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res := run(t, quick(t, tc.workload, bins.MustBuild(t, tc.pkg), tc.nodes))
+			cfg := quick(t, tc.workload, bins.MustBuild(t, tc.pkg), tc.nodes)
+			cfg.Args = tc.args
+			cfg.RecoveryWait = 100 * time.Millisecond
+			res := run(t, cfg)
 			require.Equal(t, checker.Invalid, res.Valid, edn.String(res.Results))
 			require.Equal(t, 1, res.ExitCode())
 			finding := get(t, res.Results, tc.finding...)
@@ -158,6 +193,7 @@ func TestBadArguments(t *testing.T) {
 		{"bad availability", runner.Config{Workload: "echo", Bin: echo, Availability: "1.5"}, "--availability"},
 		{"unknown nemesis", runner.Config{Workload: "echo", Bin: echo, Nemesis: []string{"kill"}}, "kill"},
 		{"unknown model", runner.Config{Workload: "echo", Bin: echo, ConsistencyModels: []string{"read-committed,serializable"}}, "unknown consistency model"},
+		{"node named like a service", runner.Config{Workload: "echo", Bin: echo, Nodes: []string{"n1", "lin-kv"}}, `node name "lin-kv" is the name of one of Maelstrom's services`},
 		{"bad latency dist", runner.Config{Workload: "echo", Bin: echo, LatencyDist: "normal"}, "--latency-dist"},
 	}
 	for _, tc := range cases {
@@ -193,6 +229,7 @@ func TestMisbehavingNodes(t *testing.T) {
 		{"prints non-JSON", []string{"garbage"}, "unique-ids", "", "node n0 printed a line to stdout that is not JSON", 6 * time.Second},
 		{"prints a 2 MB line", []string{"huge-line"}, "unique-ids", "", "node n0 printed a", 6 * time.Second},
 		{"sends to an unknown node", []string{"unknown-dest"}, "unique-ids", "", `node n0 sent a message to "n99", which is not in the network`, 6 * time.Second},
+		{"asks a service for nonsense", []string{"bad-service"}, "unique-ids", "", `node n0 sent seq-kv a request it cannot serve (unknown request type "frobnicate"`, 6 * time.Second},
 		{"replies to a client that is gone", []string{"late-reply"}, "echo", "", "which had given up and closed", 20 * time.Second},
 		{"ignores SIGTERM", []string{"ignore-term"}, "unique-ids", "", "", 8 * time.Second},
 	}

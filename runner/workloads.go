@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"eddy/internal/workload"
+	"eddy/internal/workload/counter"
 	"eddy/internal/workload/echo"
 	"eddy/internal/workload/uniqueids"
 )
@@ -19,6 +20,10 @@ func newWorkload(s settings) (workload.Workload, error) {
 		return echo.Workload{}, nil
 	case "unique-ids":
 		return uniqueids.Workload{}, nil
+	case "g-counter":
+		return counter.Workload{Grow: true}, nil
+	case "pn-counter":
+		return counter.Workload{}, nil
 	}
 	for _, w := range maelstromWorkloads {
 		if w == s.Workload {
@@ -29,4 +34,4 @@ func newWorkload(s settings) (workload.Workload, error) {
 }
 
 // Workloads lists the workloads eddy can run.
-func Workloads() []string { return []string{"echo", "unique-ids"} }
+func Workloads() []string { return []string{"echo", "unique-ids", "g-counter", "pn-counter"} }

@@ -17,6 +17,8 @@
 //	              (if it is delivered back, the node ignores it); then behaves.
 //	unknown-dest  right after init_ok, once sends
 //	              {"src":me,"dest":"n99","body":{"type":"gossip"}}; then behaves.
+//	bad-service   right after init_ok, once sends seq-kv a request of an
+//	              unknown type, {"type":"frobnicate","msg_id":1}; then behaves.
 //	late-reply    answers every 3rd client request only after sleeping 7 s
 //	              (longer than the 5 s client timeout), so the reply goes to a
 //	              client that may be gone. Other requests are answered at once.
@@ -53,6 +55,7 @@ var modes = map[string]string{
 	"garbage":      "every 5th reply is preceded by a non-JSON line",
 	"huge-line":    "writes one 2 MiB line after init",
 	"unknown-dest": "sends one message to n99 after init",
+	"bad-service":  "sends seq-kv one request of an unknown type after init",
 	"late-reply":   "answers every 3rd request after 7 s",
 	"wrong-reply":  "answers every 4th request with a wrong in_reply_to",
 	"ignore-term":  "ignores SIGTERM and stdin EOF",
@@ -125,6 +128,10 @@ func main() {
 					me, me, strings.Repeat("x", 2<<20)))
 				fmt.Fprintln(os.Stderr, "misbehave: wrote a 2 MiB line")
 				mode = "ok" // once
+			case "bad-service":
+				send(me, "seq-kv", map[string]any{"type": "frobnicate", "msg_id": 1})
+				fmt.Fprintln(os.Stderr, "misbehave: sent seq-kv a frobnicate request")
+				mode = "ok" // once
 			case "unknown-dest":
 				send(me, "n99", map[string]any{"type": "gossip"})
 				fmt.Fprintln(os.Stderr, "misbehave: sent a message to n99")
@@ -184,7 +191,7 @@ func exit(k int) {
 // on a bad command line.
 func parseArgs(args []string) (mode string, n int) {
 	usage := func(why string) {
-		fmt.Fprintf(os.Stderr, "misbehave: %s\nusage: misbehave MODE [N]; modes: ok never-init 'exit-after N' garbage huge-line unknown-dest late-reply wrong-reply ignore-term\n", why)
+		fmt.Fprintf(os.Stderr, "misbehave: %s\nusage: misbehave MODE [N]; modes: ok never-init 'exit-after N' garbage huge-line unknown-dest bad-service late-reply wrong-reply ignore-term\n", why)
 		os.Exit(2)
 	}
 	if len(args) == 0 {
