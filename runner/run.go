@@ -186,6 +186,33 @@ func (r *run) setup(ctx context.Context) error {
 		}
 	}
 	r.nodes = started
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return r.setupWorkload(ctx)
+}
+
+// setupWorkload lets the workload prepare every node, concurrently, each
+// through a client of its own (broadcast sends the topology).
+func (r *run) setupWorkload(ctx context.Context) error {
+	wl, ok := r.wl.(workload.Setup)
+	if !ok {
+		return nil
+	}
+	errs := make([]error, len(r.nodes))
+	var wg sync.WaitGroup
+	for i, n := range r.nodes {
+		wg.Go(func() {
+			c, err := client.Open(r.net, &r.clientIDs, n.id)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer c.Close()
+			errs[i] = wl.Setup(ctx, c)
+		})
+	}
+	wg.Wait()
 	return errors.Join(errs...)
 }
 
@@ -253,7 +280,9 @@ func (r *run) analyse(aborted string) Result {
 		Clients: checker.NetCounts(st.Clients),
 		Servers: checker.NetCounts(st.Servers),
 	}, checker.ClientInvokes(ops)))
-	results.Set(edn.Keyword("workload"), r.wl.Check(ops))
+	wres := r.wl.Check(ops)
+	results.Set(edn.Keyword("workload"), wres)
+	r.warnDuplicates(wres)
 	res := Result{Dir: r.dir, Seed: r.seed, Problems: r.problems.lines(), Aborted: aborted}
 	valid := checker.ValidityOf(checker.Compose(results))
 	if aborted != "" {
@@ -277,6 +306,22 @@ func (r *run) analyse(aborted string) Result {
 	res.Results, res.Valid = results, valid
 	r.write(ops, results)
 	return res
+}
+
+// warnDuplicates turns duplicate elements in broadcast and g-set reads, which
+// Maelstrom cannot see, into a diagnosis; only --strict makes them invalid.
+func (r *run) warnDuplicates(wres *edn.Map) {
+	if r.s.Workload != "broadcast" && r.s.Workload != "g-set" {
+		return
+	}
+	n, _ := wres.Get(edn.Keyword("duplicated-count"))
+	if count, ok := n.(int64); ok && count > 0 {
+		effect := "a warning only; --strict makes it invalid"
+		if r.s.Strict {
+			effect = "invalid under --strict"
+		}
+		r.problems.add("", "duplicates", fmt.Sprintf("reads returned %d element(s) more than once in the same read (see :workload :duplicated); %s", count, effect))
+	}
 }
 
 // write stores the run's files; failures are logged, not fatal.

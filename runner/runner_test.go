@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -144,6 +145,30 @@ func TestCounters(t *testing.T) {
 	}
 }
 
+// TestDuplicatesInReads: duplicates in broadcast reads are a warning, and
+// invalid only under --strict.
+func TestDuplicatesInReads(t *testing.T) {
+	t.Parallel()
+	bin := bins.MustBuild(t, "runner/testdata/nodes/brokenbroadcast")
+	for _, strict := range []bool{false, true} {
+		t.Run(fmt.Sprintf("strict=%v", strict), func(t *testing.T) {
+			t.Parallel()
+			cfg := quick(t, "broadcast", bin, 1)
+			cfg.Args = []string{"dup"}
+			cfg.RecoveryWait = 100 * time.Millisecond
+			cfg.Strict = strict
+			res := run(t, cfg)
+			assert.Greater(t, get(t, res.Results, "workload", "duplicated-count").(int64), int64(0))
+			assert.True(t, containsLine(res.Problems, "more than once in the same read"), "%q", res.Problems)
+			want := checker.Valid
+			if strict {
+				want = checker.Invalid
+			}
+			assert.Equal(t, want, res.Valid, edn.String(get(t, res.Results, "workload")))
+		})
+	}
+}
+
 func TestBrokenNodesAreInvalid(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -156,6 +181,9 @@ func TestBrokenNodesAreInvalid(t *testing.T) {
 		{"ids that collide across nodes", "unique-ids", "runner/testdata/nodes/collidingids", 3, nil, []string{"workload", "duplicated"}},
 		{"counter that counts only locally", "g-counter", "runner/testdata/nodes/brokencounter", 3, []string{"local"}, []string{"workload", "errors"}},
 		{"counter that drops acknowledged adds", "pn-counter", "runner/testdata/nodes/brokencounter", 1, []string{"drop"}, []string{"workload", "errors"}},
+		{"broadcast that never forwards", "broadcast", "runner/testdata/nodes/brokenbroadcast", 3, []string{"local"}, []string{"workload", "lost"}},
+		{"broadcast that forwards once, under partitions", "broadcast", "runner/testdata/nodes/brokenbroadcast", 5, []string{"once"}, []string{"workload", "lost"}},
+		{"g-set that never forwards", "g-set", "runner/testdata/nodes/brokenbroadcast", 3, []string{"gset-local"}, []string{"workload", "lost"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,6 +191,11 @@ func TestBrokenNodesAreInvalid(t *testing.T) {
 			cfg := quick(t, tc.workload, bins.MustBuild(t, tc.pkg), tc.nodes)
 			cfg.Args = tc.args
 			cfg.RecoveryWait = 100 * time.Millisecond
+			if slices.Contains(tc.args, "once") {
+				cfg.TimeLimit = 4 * time.Second
+				cfg.Nemesis = []string{"partition"}
+				cfg.NemesisInterval = 400 * time.Millisecond
+			}
 			res := run(t, cfg)
 			require.Equal(t, checker.Invalid, res.Valid, edn.String(res.Results))
 			require.Equal(t, 1, res.ExitCode())
@@ -229,6 +262,7 @@ func TestMisbehavingNodes(t *testing.T) {
 		{"prints non-JSON", []string{"garbage"}, "unique-ids", "", "node n0 printed a line to stdout that is not JSON", 6 * time.Second},
 		{"prints a 2 MB line", []string{"huge-line"}, "unique-ids", "", "node n0 printed a", 6 * time.Second},
 		{"sends to an unknown node", []string{"unknown-dest"}, "unique-ids", "", `node n0 sent a message to "n99", which is not in the network`, 6 * time.Second},
+		{"never answers topology", []string{"ok"}, "broadcast", "node n0 did not answer the topology message within 5s", "", 9 * time.Second},
 		{"asks a service for nonsense", []string{"bad-service"}, "unique-ids", "", `node n0 sent seq-kv a request it cannot serve (unknown request type "frobnicate"`, 6 * time.Second},
 		{"replies to a client that is gone", []string{"late-reply"}, "echo", "", "which had given up and closed", 20 * time.Second},
 		{"ignores SIGTERM", []string{"ignore-term"}, "unique-ids", "", "", 8 * time.Second},

@@ -3,9 +3,12 @@ package runner
 import (
 	"strings"
 
+	"eddy/internal/topology"
 	"eddy/internal/workload"
+	"eddy/internal/workload/broadcast"
 	"eddy/internal/workload/counter"
 	"eddy/internal/workload/echo"
+	"eddy/internal/workload/gset"
 	"eddy/internal/workload/uniqueids"
 )
 
@@ -20,6 +23,14 @@ func newWorkload(s settings) (workload.Workload, error) {
 		return echo.Workload{}, nil
 	case "unique-ids":
 		return uniqueids.Workload{}, nil
+	case "broadcast":
+		topo, err := topology.Build(s.Topology, s.nodes)
+		if err != nil {
+			return nil, badf("%v", err)
+		}
+		return broadcast.New(topo, s.Strict), nil
+	case "g-set":
+		return gset.New(s.Strict), nil
 	case "g-counter":
 		return counter.Workload{Grow: true}, nil
 	case "pn-counter":
@@ -34,4 +45,6 @@ func newWorkload(s settings) (workload.Workload, error) {
 }
 
 // Workloads lists the workloads eddy can run.
-func Workloads() []string { return []string{"echo", "unique-ids", "g-counter", "pn-counter"} }
+func Workloads() []string {
+	return []string{"echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter"}
+}

@@ -20,6 +20,7 @@ mkdir -p "$bin" "$results"
 challenges=(
   "1|echo|echo|--node-count 1 --time-limit 10"
   "2|unique-ids|uniqueids|--time-limit 30 --rate 1000 --node-count 3 --availability total --nemesis partition"
+  "4|g-counter|gcounter|--node-count 3 --rate 100 --time-limit 20 --nemesis partition"
 )
 
 want=("$@")
@@ -35,7 +36,7 @@ selected() {
 
 echo "Building eddy and the nodes into $bin" >&2
 go build -o "$bin/eddy" ./cmd/eddy
-for node in echo uniqueids; do
+for node in echo uniqueids gcounter; do
   go build -o "$bin/$node" "./nodes/$node"
 done
 

@@ -38,5 +38,13 @@ type Workload interface {
 	Check(ops []history.Op) *edn.Map
 }
 
+// Setup is implemented by workloads that prepare every node before the main
+// phase, as broadcast sends each node the topology. The runner calls Setup
+// once per node, concurrently, each with a fresh client of that node; an
+// error aborts the run.
+type Setup interface {
+	Setup(ctx context.Context, c *client.Client) error
+}
+
 // DefaultTimeout is the RPC timeout of most workloads.
 const DefaultTimeout = 5 * time.Second
