@@ -145,6 +145,36 @@ func TestCounters(t *testing.T) {
 	}
 }
 
+// TestBroadcast runs both strategies of the broadcast node on five nodes
+// under partitions, for broadcast and g-set: every acknowledged value must
+// reach every node.
+func TestBroadcast(t *testing.T) {
+	t.Parallel()
+	bin := bins.MustBuild(t, "nodes/broadcast")
+	for _, tc := range []struct{ workload, strategy string }{
+		{"broadcast", "latency"}, {"broadcast", "messages"}, {"g-set", "latency"},
+	} {
+		strategy := tc.strategy
+		t.Run(tc.workload+"/"+strategy, func(t *testing.T) {
+			t.Parallel()
+			cfg := quick(t, tc.workload, bin, 5)
+			cfg.TimeLimit = 4 * time.Second
+			cfg.Rate = 20
+			cfg.Latency = 20 * time.Millisecond
+			cfg.Topology = "line"
+			cfg.Args = []string{"-strategy", strategy, "-round", "200ms"}
+			cfg.Nemesis = []string{"partition"}
+			cfg.NemesisInterval = 500 * time.Millisecond
+			cfg.RecoveryWait = 2 * time.Second
+			res := run(t, cfg)
+			require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
+			require.Empty(t, res.Problems)
+			assert.Equal(t, int64(0), get(t, res.Results, "workload", "lost-count"))
+			assert.Greater(t, get(t, res.Results, "workload", "stable-count").(int64), int64(0))
+		})
+	}
+}
+
 // TestDuplicatesInReads: duplicates in broadcast reads are a warning, and
 // invalid only under --strict.
 func TestDuplicatesInReads(t *testing.T) {
