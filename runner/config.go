@@ -60,6 +60,21 @@ type Config struct {
 	RecoveryWait time.Duration
 	// StopGrace is how long a node has to exit after SIGTERM before SIGKILL.
 	StopGrace time.Duration
+
+	// Progress, if set, is called about twice a second while the run goes
+	// on, and at each change of phase, from one goroutine at a time.
+	Progress func(Progress)
+}
+
+// Progress is a snapshot of a run in progress.
+type Progress struct {
+	Phase     string        // "setup", "main", "recovery", "final" or "analysis"
+	Elapsed   time.Duration // since the main phase began (0 during setup)
+	TimeLimit time.Duration
+	// OK, Fail and Info count the client operations completed so far.
+	OK, Fail, Info int64
+	// Partitioned is true while the nemesis has cut the network.
+	Partitioned bool
 }
 
 // ConfigError is a bad argument: the run did not start (exit code 254).

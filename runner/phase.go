@@ -36,6 +36,7 @@ func (r *run) perform(ctx context.Context, w *worker, op workload.Op) {
 	comp := r.wl.Invoke(ctx, w.client, inv)
 	comp.Process, comp.F, comp.Final = inv.Process, inv.F, inv.Final
 	r.rec.Add(comp)
+	r.prog.completed(comp.Type)
 	if comp.Type == history.Info {
 		w.process += r.s.concurrency
 		if !r.wl.Reusable() {
@@ -64,6 +65,7 @@ func (r *run) mainPhase(ctx context.Context) {
 	phaseCtx, cancel := context.WithTimeout(ctx, r.s.TimeLimit)
 	defer cancel()
 	r.logf("Main phase: %v at %v ops/s, concurrency %d", r.s.TimeLimit, r.s.Rate, r.s.concurrency)
+	r.prog.setPhase("main")
 
 	var nem sync.WaitGroup
 	if r.s.partition {
@@ -104,12 +106,14 @@ func (r *run) mainPhase(ctx context.Context) {
 		r.heal()
 	}
 	r.logf("Waiting for recovery...")
+	r.prog.setPhase("recovery")
 	select {
 	case <-time.After(r.s.RecoveryWait):
 	case <-ctx.Done():
 		return
 	}
 	r.logf("Final phase")
+	r.prog.setPhase("final")
 	var wg sync.WaitGroup
 	for _, w := range workers {
 		wg.Go(func() { r.perform(ctx, w, final) })
@@ -145,6 +149,7 @@ func (r *run) startPartition() {
 		return
 	}
 	r.net.SetPartition(grudge)
+	r.prog.partitioned.Store(true)
 	r.logf("Partition %s: %s", shape, grudge)
 	r.rec.Add(history.Op{Type: history.Info, Process: history.Nemesis, F: "start-partition", Value: edn.Raw(grudge.EDN())})
 }
@@ -152,6 +157,7 @@ func (r *run) startPartition() {
 func (r *run) heal() {
 	r.rec.Add(history.Op{Type: history.Info, Process: history.Nemesis, F: "stop-partition"})
 	r.net.SetPartition(nil)
+	r.prog.partitioned.Store(false)
 	r.rec.Add(history.Op{Type: history.Info, Process: history.Nemesis, F: "stop-partition", Value: edn.Keyword("network-healed")})
 	r.logf("Network healed")
 }

@@ -66,6 +66,8 @@ type run struct {
 	problems *problems
 	nodes    []*node
 
+	prog *progress
+
 	clientIDs client.Allocator
 	genRand   *rand.Rand
 	nemRand   *rand.Rand
@@ -108,6 +110,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		nemRand: rand.New(rand.NewPCG(seed, 3)),
 	}
 	r.problems = newProblems(r.logf)
+	r.prog = newProgress(s.Progress, s.TimeLimit)
 	r.rec = history.NewRecorder(r.start)
 	r.net = netsim.New(netsim.Config{
 		Latency: s.Latency,
@@ -140,6 +143,9 @@ func (r *run) netLogger() func(netsim.Event) {
 func (r *run) execute(ctx context.Context) Result {
 	r.logf("Running %s on %d node(s) %v with %s, seed %d", r.s.Workload, len(r.s.nodes), r.s.nodes, r.s.Bin, r.seed)
 	r.logf("Store: %s", r.dir)
+	r.prog.start()
+	defer r.prog.stop()
+	r.prog.setPhase("setup")
 	aborted := ""
 	if err := r.setup(ctx); err != nil {
 		aborted = err.Error()
@@ -156,6 +162,7 @@ func (r *run) execute(ctx context.Context) Result {
 		}
 	}
 	r.teardown()
+	r.prog.setPhase("analysis")
 	return r.analyse(aborted)
 }
 

@@ -96,6 +96,31 @@ func TestEchoIsValid(t *testing.T) {
 	assert.Equal(t, dir, latest)
 }
 
+func TestProgress(t *testing.T) {
+	t.Parallel()
+	cfg := quick(t, "unique-ids", bins.MustBuild(t, "nodes/uniqueids"), 3)
+	cfg.Nemesis = []string{"partition"}
+	cfg.NemesisInterval = 300 * time.Millisecond
+	var seen []runner.Progress
+	cfg.Progress = func(p runner.Progress) { seen = append(seen, p) }
+	res := run(t, cfg)
+	require.Equal(t, checker.Valid, res.Valid)
+	var phases []string
+	partitioned := false
+	for _, p := range seen {
+		if len(phases) == 0 || phases[len(phases)-1] != p.Phase {
+			phases = append(phases, p.Phase)
+		}
+		partitioned = partitioned || p.Partitioned
+		assert.Equal(t, cfg.TimeLimit, p.TimeLimit)
+	}
+	assert.Equal(t, []string{"setup", "main", "analysis"}, phases)
+	assert.True(t, partitioned, "some report saw the partition")
+	last := seen[len(seen)-1]
+	assert.Equal(t, get(t, res.Results, "stats", "ok-count"), last.OK)
+	assert.GreaterOrEqual(t, last.Elapsed, cfg.TimeLimit)
+}
+
 func TestUniqueIDsUnderPartitions(t *testing.T) {
 	t.Parallel()
 	cfg := quick(t, "unique-ids", bins.MustBuild(t, "nodes/uniqueids"), 3)

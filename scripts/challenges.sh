@@ -16,10 +16,15 @@ bin="$root/bin"
 results="$root/results"
 mkdir -p "$bin" "$results"
 
-# id | workload | node | official flags
+# id | workload | node | official flags [-- node arguments]
 challenges=(
   "1|echo|echo|--node-count 1 --time-limit 10"
   "2|unique-ids|uniqueids|--time-limit 30 --rate 1000 --node-count 3 --availability total --nemesis partition"
+  "3a|broadcast|broadcast|--node-count 1 --time-limit 20 --rate 10"
+  "3b|broadcast|broadcast|--node-count 5 --time-limit 20 --rate 10"
+  "3c|broadcast|broadcast|--node-count 5 --time-limit 20 --rate 10 --nemesis partition"
+  "3d|broadcast|broadcast|--node-count 25 --time-limit 20 --rate 100 --latency 100 -- -strategy latency"
+  "3e|broadcast|broadcast|--node-count 25 --time-limit 20 --rate 100 --latency 100 -- -strategy messages"
   "4|g-counter|gcounter|--node-count 3 --rate 100 --time-limit 20 --nemesis partition"
 )
 
@@ -36,7 +41,7 @@ selected() {
 
 echo "Building eddy and the nodes into $bin" >&2
 go build -o "$bin/eddy" ./cmd/eddy
-for node in echo uniqueids gcounter; do
+for node in echo uniqueids broadcast gcounter; do
   go build -o "$bin/$node" "./nodes/$node"
 done
 
@@ -53,7 +58,7 @@ for entry in "${challenges[@]}"; do
   echo "== challenge $id: $engine test -w $workload $flags" >&2
   code=0
   if [ "$engine" = eddy ]; then
-    "$bin/eddy" test -w "$workload" --bin "$bin/$node" "${flag_args[@]}" "${seed_args[@]}" --store "$root/store" || code=$?
+    "$bin/eddy" test "${seed_args[@]}" --store "$root/store" -w "$workload" --bin "$bin/$node" "${flag_args[@]}" || code=$?
     cp "$root/store/$workload/latest/results.json" "$results/$id.json"
   else
     "$MAELSTROM" test -w "$workload" --bin "$bin/$node" "${flag_args[@]}" || code=$?
