@@ -33,6 +33,9 @@ type node struct {
 	ready   bool
 	pending [][]byte
 	dead    bool // stdin writes fail; reported once
+	// stopping is set at teardown: messages still arriving then (replies
+	// to requests in flight) are dropped without a diagnosis.
+	stopping bool
 }
 
 // startNode spawns a node's process and registers its endpoint.
@@ -95,7 +98,7 @@ func isInit(m netsim.Message) bool {
 func (n *node) write(r *run, line []byte) {
 	if err := n.proc.Write(line); err != nil {
 		n.mu.Lock()
-		first := !n.dead
+		first := !n.dead && !n.stopping
 		n.dead = true
 		n.mu.Unlock()
 		if first {
@@ -196,6 +199,9 @@ func (r *run) stopNodes() {
 	var wg sync.WaitGroup
 	for _, n := range r.nodes {
 		wg.Go(func() {
+			n.mu.Lock()
+			n.stopping = true
+			n.mu.Unlock()
 			if err := n.proc.Stop(r.s.StopGrace); err != nil {
 				r.logf("stopping node %s: %v", n.id, err)
 			}

@@ -38,7 +38,7 @@ for seed in $(seq 1 "$runs"); do
   echo "seed $seed: exit $code" >&2
   files+=("$store/$seed/latest/results.json")
 done
-table=$(go run ./scripts/summarize -runs "${files[@]}")
+table=$(go run ./scripts/summarize "${files[@]}")
 printf '%s\n' "$table"
 if [ -n "${OUT:-}" ]; then
   mkdir -p "$(dirname "$OUT")"

@@ -2,6 +2,7 @@
 // protocol, with Maelstrom's command line:
 //
 //	eddy test -w echo --bin ./echo --node-count 1 --time-limit 10
+//	eddy challenge all
 //
 // Exit status: 0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 the run
 // could not complete (a node never answered init, crashed, …).
@@ -33,9 +34,10 @@ const usage = `eddy: a Go-native, Maelstrom-compatible workbench for distributed
 
 Usage:
   eddy test [flags] [-- args for the node binary]   run a test (the flags of maelstrom test)
+  eddy challenge [flags] <id>... | all              run Gossip Glomers challenges, check their targets
   eddy help                                         this text
 
-Run "eddy test --help" for the test flags.
+Run "eddy test --help" or "eddy challenge --help" for their flags.
 `
 
 // run is the whole command; it returns the exit status.
@@ -47,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "test":
 		return testCommand(ctx, args[1:], stdout, stderr)
+	case "challenge":
+		return challengeCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

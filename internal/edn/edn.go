@@ -3,7 +3,8 @@
 // and as JSON (results.json, where keywords become plain strings).
 //
 // A value is one of: nil, bool, int, int64, float64, *big.Int, string,
-// Keyword, []any (a vector), Set, *Map, or Raw.
+// Keyword, Symbol, []any (a vector), Set, *Map, or Raw. Parse reads EDN text
+// back into these values.
 package edn
 
 import (
@@ -119,6 +120,8 @@ func write(b *bytes.Buffer, v any) {
 	case Keyword:
 		b.WriteByte(':')
 		b.WriteString(string(x))
+	case Symbol:
+		b.WriteString(string(x))
 	case Raw:
 		b.WriteString(string(x))
 	case []any:
@@ -204,7 +207,8 @@ func writeString(b *bytes.Buffer, s string) {
 }
 
 // MarshalJSON writes v as JSON: keywords become strings without the colon,
-// map keys become strings (numbers printed plainly), sets become arrays.
+// symbols become strings, map keys become strings (numbers printed plainly),
+// sets become arrays.
 func MarshalJSON(v any) ([]byte, error) {
 	var b bytes.Buffer
 	if err := writeJSON(&b, v); err != nil {
@@ -229,6 +233,9 @@ func writeJSON(b *bytes.Buffer, v any) error {
 	case *big.Int:
 		b.WriteString(x.String())
 	case Keyword:
+		raw, _ := json.Marshal(string(x))
+		b.Write(raw)
+	case Symbol:
 		raw, _ := json.Marshal(string(x))
 		b.Write(raw)
 	case Raw:
@@ -285,6 +292,8 @@ func KeyString(k any) string {
 	case string:
 		return x
 	case Keyword:
+		return string(x)
+	case Symbol:
 		return string(x)
 	case float64:
 		return strconv.FormatFloat(x, 'g', -1, 64)

@@ -3,7 +3,6 @@ package edn
 import (
 	"fmt"
 	"math/big"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -65,7 +64,9 @@ func TestPrettyLayout(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			got := string(Pretty(c.in))
 			require.Equal(t, c.want, got)
-			require.Equal(t, String(c.in), String(readEDN(t, got)))
+			back, err := Parse([]byte(got))
+			require.NoError(t, err)
+			require.Equal(t, String(c.in), String(back))
 		})
 	}
 }
@@ -90,138 +91,12 @@ func TestPrettyRoundTrip(t *testing.T) {
 		k("valid?"), false,
 	)
 	out := string(Pretty(results))
-	require.Equal(t, String(results), String(readEDN(t, out)))
+	back, err := Parse([]byte(out))
+	require.NoError(t, err)
+	require.Equal(t, String(results), String(back))
 	require.Greater(t, strings.Count(out, "\n"), 20)
 	for _, line := range strings.Split(out, "\n") {
 		// Only closing brackets and separators may run past the width here.
 		require.LessOrEqual(t, textWidth([]byte(strings.TrimRight(line, "}], "))), PrettyWidth, line)
 	}
-}
-
-// readEDN is a minimal EDN reader for the values this package writes.
-func readEDN(t *testing.T, s string) any {
-	t.Helper()
-	r := &ednReader{s: s}
-	v, err := r.read()
-	require.NoError(t, err)
-	r.skip()
-	require.Equal(t, len(s), r.i, "trailing text")
-	return v
-}
-
-type ednReader struct {
-	s string
-	i int
-}
-
-func (r *ednReader) skip() {
-	for r.i < len(r.s) && strings.IndexByte(" \t\n\r,", r.s[r.i]) >= 0 {
-		r.i++
-	}
-}
-
-func (r *ednReader) token() string {
-	j := r.i
-	for j < len(r.s) && strings.IndexByte(" \t\n\r,[]{}()\"", r.s[j]) < 0 {
-		j++
-	}
-	tok := r.s[r.i:j]
-	r.i = j
-	return tok
-}
-
-func (r *ednReader) seq(end byte) ([]any, error) {
-	var out []any
-	for {
-		r.skip()
-		if r.i >= len(r.s) {
-			return nil, fmt.Errorf("unterminated collection")
-		}
-		if r.s[r.i] == end {
-			r.i++
-			if out == nil {
-				out = []any{}
-			}
-			return out, nil
-		}
-		v, err := r.read()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-}
-
-func (r *ednReader) read() (any, error) {
-	r.skip()
-	if r.i >= len(r.s) {
-		return nil, fmt.Errorf("unexpected end")
-	}
-	switch c := r.s[r.i]; {
-	case c == '[':
-		r.i++
-		return r.seq(']')
-	case c == '{':
-		r.i++
-		xs, err := r.seq('}')
-		if err != nil || len(xs)%2 != 0 {
-			return nil, fmt.Errorf("bad map: %v", err)
-		}
-		return NewMap(xs...), nil
-	case strings.HasPrefix(r.s[r.i:], "#{"):
-		r.i += 2
-		xs, err := r.seq('}')
-		return Set(xs), err
-	case c == '"':
-		var b strings.Builder
-		for r.i++; r.i < len(r.s); r.i++ {
-			switch r.s[r.i] {
-			case '"':
-				r.i++
-				return b.String(), nil
-			case '\\':
-				r.i++
-				switch r.s[r.i] {
-				case 'n':
-					b.WriteByte('\n')
-				case 't':
-					b.WriteByte('\t')
-				case 'r':
-					b.WriteByte('\r')
-				default:
-					b.WriteByte(r.s[r.i])
-				}
-			default:
-				b.WriteByte(r.s[r.i])
-			}
-		}
-		return nil, fmt.Errorf("unterminated string")
-	case c == ':':
-		r.i++
-		return Keyword(r.token()), nil
-	}
-	tok := r.token()
-	switch tok {
-	case "nil":
-		return nil, nil
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
-	case "##NaN", "##Inf", "##-Inf":
-		return Raw(tok), nil // compared by text only
-	case "":
-		return nil, fmt.Errorf("unexpected %q at %d", r.s[r.i], r.i)
-	}
-	if strings.HasSuffix(tok, "N") {
-		b, ok := new(big.Int).SetString(strings.TrimSuffix(tok, "N"), 10)
-		if !ok {
-			return nil, fmt.Errorf("bad bigint %q", tok)
-		}
-		return b, nil
-	}
-	if strings.ContainsAny(tok, ".eE") {
-		return strconv.ParseFloat(tok, 64)
-	}
-	return strconv.ParseInt(tok, 10, 64)
 }
