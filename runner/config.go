@@ -60,6 +60,8 @@ type Config struct {
 	RecoveryWait time.Duration
 	// StopGrace is how long a node has to exit after SIGTERM before SIGKILL.
 	StopGrace time.Duration
+	// MaxLog caps each node's stderr log in node-logs/ (0 means 256 MiB).
+	MaxLog int64
 
 	// Progress, if set, is called about twice a second while the run goes
 	// on, and at each change of phase, from one goroutine at a time.

@@ -47,7 +47,8 @@ func (r *run) startNode(id string) (*node, error) {
 		Args:    r.s.Args,
 		LogPath: filepath.Join(r.dir, "node-logs", id+".log"),
 		MaxLine: maxLine,
-		OnLine:  func(line []byte) { r.route(id, line) },
+		MaxLog:  r.s.MaxLog,
+		OnLine:  r.lineHandler(id),
 		OnProblem: func(p process.Problem) {
 			r.problems.add(p.Node, p.Kind, p.Text)
 		},
@@ -118,6 +119,30 @@ func (n *node) markReady(r *run) {
 	n.ready = true
 }
 
+// floodLimit is the number of stdout lines within one second from which a
+// node is reported as flooding. A busy node of a 25-node broadcast sends a
+// few thousand a second.
+const floodLimit = 25_000
+
+// lineHandler returns the handler of one node's stdout lines: it routes
+// each, and reports the node once per second in which it prints more than
+// floodLimit lines. It is called from the node's stdout reader only.
+func (r *run) lineHandler(id string) func([]byte) {
+	var windowStart time.Time
+	var count int
+	return func(line []byte) {
+		now := time.Now()
+		if now.Sub(windowStart) >= time.Second {
+			windowStart, count = now, 0
+		}
+		count++
+		if count == floodLimit {
+			r.problems.add(id, "flood", fmt.Sprintf("node %s is flooding the network: %d messages within one second (a busy node sends a few thousand); still routed", id, floodLimit))
+		}
+		r.route(id, line)
+	}
+}
+
 // route injects one stdout line of a node into the network.
 func (r *run) route(id string, line []byte) {
 	env, err := proto.ParseEnvelope(line)
@@ -155,11 +180,17 @@ func (r *run) initNode(ctx context.Context, n *node) error {
 		reply client.Reply
 		err   error
 	}
+	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan result, 1)
-	go func() {
+	var rpc sync.WaitGroup
+	defer func() {
+		cancel() // ends the RPC if the node exited first
+		rpc.Wait()
+	}()
+	rpc.Go(func() {
 		reply, err := c.RPC(ctx, initTimeout, "type", "init", "node_id", n.id, "node_ids", r.s.nodes)
 		done <- result{reply, err}
-	}()
+	})
 	var res result
 	select {
 	case res = <-done:

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -30,6 +31,7 @@ func (r *run) perform(ctx context.Context, w *worker, op workload.Op) {
 			r.logf("worker %d: opening a client: %v", w.thread, err)
 			return
 		}
+		c.OnBogusReply(r.bogusReply(w.node, c.ID()))
 		w.client = c
 	}
 	inv := r.rec.Add(history.Op{Type: history.Invoke, Process: w.process, F: op.F, Value: op.Value, Final: op.Final})
@@ -43,6 +45,13 @@ func (r *run) perform(ctx context.Context, w *worker, op workload.Op) {
 			w.client.Close()
 			w.client = nil
 		}
+	}
+}
+
+// bogusReply reports replies that answer a request the client never made.
+func (r *run) bogusReply(node, client string) func([]byte) {
+	return func(body []byte) {
+		r.problems.add(node, "bogus-reply", fmt.Sprintf("node %s sent client %s a reply to a request it never made (wrong in_reply_to): %s; dropped", node, client, truncate(body, 120)))
 	}
 }
 

@@ -287,6 +287,9 @@ func (r *run) analyse(aborted string) Result {
 		Clients: checker.NetCounts(st.Clients),
 		Servers: checker.NetCounts(st.Servers),
 	}, checker.ClientInvokes(ops)))
+	if n := r.net.Unjournaled(); n > 0 {
+		r.problems.add("", "journal", fmt.Sprintf("the network journal kept its first %d events and dropped %d more (net-journal.jsonl is incomplete; the :net counts are exact)", netsim.DefaultMaxJournal, n))
+	}
 	wres := r.wl.Check(ops)
 	results.Set(edn.Keyword("workload"), wres)
 	r.warnDuplicates(wres)

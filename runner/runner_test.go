@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -312,6 +314,11 @@ func TestMisbehavingNodes(t *testing.T) {
 		problem  string // expected substring of some diagnosis
 		within   time.Duration
 	}{
+		{"crashes at start", []string{"exit-at-start"}, "echo", "node n0 exited (exit status 1) before answering init", "", 5 * time.Second},
+		{"prints a 10 MB line", []string{"huge-line", "10000000"}, "unique-ids", "", "node n0 printed a 10000", 8 * time.Second},
+		{"floods the network", []string{"flood"}, "unique-ids", "", "node n0 is flooding the network", 10 * time.Second},
+		{"floods stderr", []string{"stderr-flood"}, "unique-ids", "", "node n0 wrote more than 1048576 bytes to stderr", 10 * time.Second},
+		{"replies with a wrong in_reply_to", []string{"wrong-reply"}, "echo", "", "node n0 sent client", 12 * time.Second},
 		{"never answers init", []string{"never-init"}, "echo", "node n0 did not answer init within 10s", "", 14 * time.Second},
 		{"exits mid-run", []string{"exit-after", "5"}, "echo", "node n0 crashed (exit status 3)", "node n0 crashed", 6 * time.Second},
 		{"prints non-JSON", []string{"garbage"}, "unique-ids", "", "node n0 printed a line to stdout that is not JSON", 6 * time.Second},
@@ -327,6 +334,7 @@ func TestMisbehavingNodes(t *testing.T) {
 			t.Parallel()
 			cfg := quick(t, tc.workload, bin, 1)
 			cfg.Args = tc.args
+			cfg.MaxLog = 1 << 20
 			if tc.name == "replies to a client that is gone" {
 				cfg.TimeLimit = 8 * time.Second
 				cfg.Rate = 5
@@ -351,6 +359,23 @@ func TestMisbehavingNodes(t *testing.T) {
 			require.FileExists(t, filepath.Join(res.Dir, "history.edn"))
 		})
 	}
+}
+
+// TestGrandchildIsKilled: a node's children die with it at teardown.
+func TestGrandchildIsKilled(t *testing.T) {
+	t.Parallel()
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	cfg := quick(t, "unique-ids", bins.MustBuild(t, "runner/testdata/nodes/misbehave"), 1)
+	cfg.Args = []string{"grandchild", pidFile}
+	res := run(t, cfg)
+	require.Equal(t, checker.Valid, res.Valid)
+	raw, err := os.ReadFile(pidFile)
+	require.NoError(t, err, "the node started its child")
+	pid, err := strconv.Atoi(string(raw))
+	require.NoError(t, err)
+	// Once killed, the orphan is reaped by init; allow it a moment.
+	assert.Eventually(t, func() bool { return syscall.Kill(pid, 0) == syscall.ESRCH }, 3*time.Second, 20*time.Millisecond,
+		"grandchild %d still running after the run", pid)
 }
 
 func containsLine(lines []string, want string) bool {

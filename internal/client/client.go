@@ -28,7 +28,13 @@ type Client struct {
 	net     *netsim.Network
 	replies chan netsim.Message
 	msgID   int64
+	bogus   func(body []byte)
 }
+
+// OnBogusReply sets f to be called with the body of every reply whose
+// in_reply_to names a msg_id this client never sent. (Replies to earlier
+// requests that timed out are late, not bogus, and are dropped quietly.)
+func (c *Client) OnBogusReply(f func(body []byte)) { c.bogus = f }
 
 // Open registers a new client endpoint that talks to node.
 func Open(net *netsim.Network, ids *Allocator, node string) (*Client, error) {
@@ -81,6 +87,9 @@ func (c *Client) RPC(ctx context.Context, timeout time.Duration, kv ...any) (Rep
 		case m := <-c.replies:
 			h, _, err := proto.ParseHeader(m.Body)
 			if err != nil || !h.HasReply || h.InReplyTo != id {
+				if err == nil && h.HasReply && (h.InReplyTo > id || h.InReplyTo < 1) && c.bogus != nil {
+					c.bogus(m.Body)
+				}
 				continue
 			}
 			return Reply{Body: m.Body, Header: h}, nil

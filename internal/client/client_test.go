@@ -84,6 +84,8 @@ func TestRPCMatchesInReplyToAndDiscardsOthers(t *testing.T) {
 	c, err := Open(net, &ids, "n1")
 	require.NoError(t, err)
 	defer c.Close()
+	var bogus []string
+	c.OnBogusReply(func(body []byte) { bogus = append(bogus, string(body)) })
 	assert.Equal(t, "c0", c.ID())
 	for range 3 {
 		r, err := c.RPC(context.Background(), time.Second, "type", "echo", "echo", "x")
@@ -92,6 +94,9 @@ func TestRPCMatchesInReplyToAndDiscardsOthers(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "right", v)
 	}
+	// Each reply to a msg_id never sent (id+100) was reported.
+	require.Len(t, bogus, 3)
+	assert.Contains(t, bogus[0], `"in_reply_to":101`)
 	other, err := Open(net, &ids, "n1")
 	require.NoError(t, err)
 	defer other.Close()

@@ -49,7 +49,15 @@ type Config struct {
 	// OnEvent, if set, is called for every journal event (for --log-net-send
 	// and --log-net-recv); it must be cheap and safe for concurrent use.
 	OnEvent func(Event)
+	// MaxJournal caps the events the journal keeps in memory (0 means
+	// DefaultMaxJournal); later events are counted but not kept. The message
+	// counts behind Stats are exact whatever the cap.
+	MaxJournal int64
 }
+
+// DefaultMaxJournal is the default cap on journal events: a few hundred MB
+// at most, reached only by a node that floods the network.
+const DefaultMaxJournal = 4_000_000
 
 // Message is one message in flight.
 type Message struct {
@@ -133,6 +141,8 @@ type Network struct {
 
 	// counters, indexed by class (0 clients, 1 servers)
 	sends, recvs [2]atomic.Int64
+	// unjournaled counts the events past MaxJournal.
+	unjournaled atomic.Int64
 
 	wg     sync.WaitGroup
 	closed chan struct{}
@@ -151,6 +161,9 @@ func New(cfg Config) *Network {
 	}
 	if cfg.Start.IsZero() {
 		cfg.Start = time.Now()
+	}
+	if cfg.MaxJournal <= 0 {
+		cfg.MaxJournal = DefaultMaxJournal
 	}
 	return &Network{
 		cfg:       cfg,
@@ -276,9 +289,13 @@ func (n *Network) cut(src, dest string) bool {
 
 func (n *Network) journal(e *endpoint, kind EventKind, m Message, at time.Time) {
 	ev := Event{Seq: n.nextSeq.Add(1) - 1, Time: at.Sub(n.cfg.Start).Nanoseconds(), Kind: kind, Msg: m}
-	e.jmu.Lock()
-	e.events = append(e.events, ev)
-	e.jmu.Unlock()
+	if ev.Seq < n.cfg.MaxJournal {
+		e.jmu.Lock()
+		e.events = append(e.events, ev)
+		e.jmu.Unlock()
+	} else {
+		n.unjournaled.Add(1)
+	}
 	if n.cfg.OnEvent != nil {
 		n.cfg.OnEvent(ev)
 	}
@@ -344,7 +361,11 @@ func (n *Network) Stats() Stats {
 	return s
 }
 
-// Journal returns every event so far in journal order.
+// Unjournaled is the number of events past the journal's cap, which the
+// journal does not hold.
+func (n *Network) Unjournaled() int64 { return n.unjournaled.Load() }
+
+// Journal returns every event so far in journal order (up to the cap).
 func (n *Network) Journal() []Event {
 	n.mu.RLock()
 	eps := n.all

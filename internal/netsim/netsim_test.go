@@ -952,3 +952,22 @@ func TestHandlerSeesBodyUntouched(t *testing.T) {
 		assert.Same(t, &body[0], &msgs[1].Body[0])
 	})
 }
+
+// TestJournalCap: past MaxJournal events are counted, not kept, and the
+// message counts stay exact.
+func TestJournalCap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := New(Config{MaxJournal: 5})
+		defer n.Close()
+		register(t, n, "n0", "n1")
+		for range 4 {
+			mustSend(t, n, "n0", "n1", `{"type":"x"}`)
+		}
+		synctest.Wait()
+		assert.Len(t, n.Journal(), 5)
+		assert.Equal(t, int64(3), n.Unjournaled())
+		st := n.Stats()
+		assert.Equal(t, int64(4), st.Servers.SendCount)
+		assert.Equal(t, int64(4), st.Servers.RecvCount)
+	})
+}

@@ -5,18 +5,27 @@
 // argument:
 //
 //	ok            behaves.
+//	exit-at-start writes a line to stderr and exits with status 1 before
+//	              reading anything.
 //	never-init    reads every line but never answers init (nor anything else).
 //	exit-after N  after answering N client requests (echo or generate), writes
 //	              a line to stderr and exits with status 3. N = 0 exits right
 //	              after init_ok.
 //	garbage       after init, every 5th reply is preceded by the stdout line
 //	              "this is not json".
-//	huge-line     right after init_ok, once writes a single stdout line of
-//	              just over 2 MiB: a well-formed message addressed to itself,
+//	huge-line [N] right after init_ok, once writes a single stdout line of
+//	              just over N bytes (default 2 MiB): a well-formed message addressed to itself,
 //	              {"src":me,"dest":me,"body":{"type":"pad","pad":"xxx…"}}
 //	              (if it is delivered back, the node ignores it); then behaves.
 //	unknown-dest  right after init_ok, once sends
 //	              {"src":me,"dest":"n99","body":{"type":"gossip"}}; then behaves.
+//	flood         after init_ok, sends itself {"type":"flood"} messages at
+//	              about 100,000 a second until stdin ends (and ignores them).
+//	stderr-flood  after init_ok, writes 1 KiB lines to stderr as fast as it
+//	              can until stdin ends.
+//	grandchild F  after init_ok, starts "sleep 300" as a child process (in its
+//	              own process group, which it shares), writes the child's pid
+//	              to file F, and never waits for it.
 //	bad-service   right after init_ok, once sends seq-kv a request of an
 //	              unknown type, {"type":"frobnicate","msg_id":1}; then behaves.
 //	late-reply    answers every 3rd client request only after sleeping 7 s
@@ -40,6 +49,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strconv"
 	"strings"
@@ -49,16 +59,20 @@ import (
 )
 
 var modes = map[string]string{
-	"ok":           "behaves",
-	"never-init":   "never answers init",
-	"exit-after":   "exits with status 3 after answering N client requests",
-	"garbage":      "every 5th reply is preceded by a non-JSON line",
-	"huge-line":    "writes one 2 MiB line after init",
-	"unknown-dest": "sends one message to n99 after init",
-	"bad-service":  "sends seq-kv one request of an unknown type after init",
-	"late-reply":   "answers every 3rd request after 7 s",
-	"wrong-reply":  "answers every 4th request with a wrong in_reply_to",
-	"ignore-term":  "ignores SIGTERM and stdin EOF",
+	"ok":            "behaves",
+	"exit-at-start": "exits with status 1 before reading anything",
+	"flood":         "sends itself about 100,000 messages a second",
+	"stderr-flood":  "writes to stderr as fast as it can",
+	"grandchild":    "starts a child process that outlives it",
+	"never-init":    "never answers init",
+	"exit-after":    "exits with status 3 after answering N client requests",
+	"garbage":       "every 5th reply is preceded by a non-JSON line",
+	"huge-line":     "writes one 2 MiB line after init",
+	"unknown-dest":  "sends one message to n99 after init",
+	"bad-service":   "sends seq-kv one request of an unknown type after init",
+	"late-reply":    "answers every 3rd request after 7 s",
+	"wrong-reply":   "answers every 4th request with a wrong in_reply_to",
+	"ignore-term":   "ignores SIGTERM and stdin EOF",
 }
 
 // out serialises whole lines to stdout; late replies write from goroutines.
@@ -81,8 +95,11 @@ func send(me, dest string, body map[string]any) {
 }
 
 func main() {
-	mode, n := parseArgs(os.Args[1:])
+	mode, n, arg := parseArgs(os.Args[1:])
 	fmt.Fprintf(os.Stderr, "misbehave: mode %s: %s\n", strings.Join(os.Args[1:], " "), modes[mode])
+	if mode == "exit-at-start" {
+		os.Exit(1)
+	}
 	if mode == "ignore-term" {
 		signal.Ignore(syscall.SIGTERM)
 	}
@@ -124,10 +141,20 @@ func main() {
 					exit(0)
 				}
 			case "huge-line":
+				size := 2 << 20
+				if n > 0 {
+					size = n
+				}
 				writeLine(fmt.Appendf(nil, `{"src":%q,"dest":%q,"body":{"type":"pad","pad":"%s"}}`,
-					me, me, strings.Repeat("x", 2<<20)))
-				fmt.Fprintln(os.Stderr, "misbehave: wrote a 2 MiB line")
+					me, me, strings.Repeat("x", size)))
+				fmt.Fprintf(os.Stderr, "misbehave: wrote a %d-byte line\n", size)
 				mode = "ok" // once
+			case "flood":
+				go flood(me)
+			case "stderr-flood":
+				go floodStderr()
+			case "grandchild":
+				startGrandchild(arg)
 			case "bad-service":
 				send(me, "seq-kv", map[string]any{"type": "frobnicate", "msg_id": 1})
 				fmt.Fprintln(os.Stderr, "misbehave: sent seq-kv a frobnicate request")
@@ -187,11 +214,11 @@ func exit(k int) {
 	os.Exit(3)
 }
 
-// parseArgs returns the mode and, for exit-after, N. It exits with status 2
-// on a bad command line.
-func parseArgs(args []string) (mode string, n int) {
+// parseArgs returns the mode, N (exit-after, huge-line) and the file
+// argument (grandchild). It exits with status 2 on a bad command line.
+func parseArgs(args []string) (mode string, n int, arg string) {
 	usage := func(why string) {
-		fmt.Fprintf(os.Stderr, "misbehave: %s\nusage: misbehave MODE [N]; modes: ok never-init 'exit-after N' garbage huge-line unknown-dest bad-service late-reply wrong-reply ignore-term\n", why)
+		fmt.Fprintf(os.Stderr, "misbehave: %s\nusage: misbehave MODE [ARG]; modes: ok exit-at-start never-init 'exit-after N' garbage 'huge-line [N]' unknown-dest flood stderr-flood 'grandchild FILE' bad-service late-reply wrong-reply ignore-term\n", why)
 		os.Exit(2)
 	}
 	if len(args) == 0 {
@@ -201,16 +228,61 @@ func parseArgs(args []string) (mode string, n int) {
 	if _, ok := modes[mode]; !ok {
 		usage("unknown mode " + strconv.Quote(mode))
 	}
-	if mode == "exit-after" {
-		if len(args) != 2 {
-			usage("exit-after needs N")
+	switch {
+	case len(args) > 2:
+		usage("too many arguments")
+	case mode == "exit-after" || mode == "huge-line":
+		if len(args) == 1 {
+			if mode == "exit-after" {
+				usage("exit-after needs N")
+			}
+			return mode, 0, ""
 		}
 		var err error
 		if n, err = strconv.Atoi(args[1]); err != nil || n < 0 {
 			usage("bad N " + strconv.Quote(args[1]))
 		}
-	} else if len(args) != 1 {
+	case mode == "grandchild":
+		if len(args) != 2 {
+			usage("grandchild needs FILE")
+		}
+		arg = args[1]
+	case len(args) != 1:
 		usage("too many arguments")
 	}
-	return mode, n
+	return mode, n, arg
+}
+
+// flood sends itself about 100,000 messages a second, in bursts of 1,000
+// every 10 ms, until the process ends.
+func flood(me string) {
+	line := fmt.Appendf(nil, `{"src":%q,"dest":%q,"body":{"type":"flood"}}`, me, me)
+	for range time.Tick(10 * time.Millisecond) {
+		for range 1000 {
+			writeLine(line)
+		}
+	}
+}
+
+// floodStderr writes 1 KiB lines to stderr as fast as it can.
+func floodStderr() {
+	line := []byte(strings.Repeat("e", 1023) + "\n")
+	for {
+		if _, err := os.Stderr.Write(line); err != nil {
+			return
+		}
+	}
+}
+
+// startGrandchild starts a long sleep and records its pid in file.
+func startGrandchild(file string) {
+	cmd := exec.Command("sleep", "300")
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "misbehave: starting the grandchild: %v\n", err)
+		return
+	}
+	if err := os.WriteFile(file, []byte(strconv.Itoa(cmd.Process.Pid)), 0o644); err != nil {
+		fmt.Fprintf(os.Stderr, "misbehave: %v\n", err)
+	}
+	fmt.Fprintf(os.Stderr, "misbehave: started grandchild %d\n", cmd.Process.Pid)
 }
