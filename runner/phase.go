@@ -23,13 +23,14 @@ type worker struct {
 	client  *client.Client
 }
 
-// perform records op's invocation, runs it and records its completion.
-func (r *run) perform(ctx context.Context, w *worker, op workload.Op) {
+// perform records op's invocation, runs it, records its completion and
+// returns it.
+func (r *run) perform(ctx context.Context, w *worker, op workload.Op) history.Op {
 	if w.client == nil {
 		c, err := client.Open(r.net, &r.clientIDs, w.node)
 		if err != nil {
 			r.logf("worker %d: opening a client: %v", w.thread, err)
-			return
+			return history.Op{Type: history.Info}
 		}
 		c.OnBogusReply(r.bogusReply(w.node, c.ID()))
 		w.client = c
@@ -46,6 +47,14 @@ func (r *run) perform(ctx context.Context, w *worker, op workload.Op) {
 			w.client = nil
 		}
 	}
+	return comp
+}
+
+// randN draws from the generator's stream for concurrent callers.
+func (r *run) randN(n int64) int64 {
+	r.randMu.Lock()
+	defer r.randMu.Unlock()
+	return r.genRand.Int64N(n)
 }
 
 // bogusReply reports replies that answer a request the client never made.
@@ -125,6 +134,12 @@ func (r *run) mainPhase(ctx context.Context) {
 	r.prog.setPhase("final")
 	var wg sync.WaitGroup
 	for _, w := range workers {
+		if f, ok := r.wl.(workload.Finisher); ok {
+			wg.Go(func() {
+				f.Finish(ctx, r.randN, func(op workload.Op) history.Op { return r.perform(ctx, w, op) })
+			})
+			continue
+		}
 		wg.Go(func() { r.perform(ctx, w, final) })
 	}
 	wg.Wait()

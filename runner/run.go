@@ -70,6 +70,7 @@ type run struct {
 
 	clientIDs client.Allocator
 	genRand   *rand.Rand
+	randMu    sync.Mutex // for genRand outside the main loop (randN)
 	nemRand   *rand.Rand
 
 	logMu sync.Mutex
@@ -279,7 +280,7 @@ func (r *run) analyse(aborted string) Result {
 	ops := r.rec.Ops()
 	results := edn.NewMap()
 	results.Set(edn.Keyword("exceptions"), exceptions(ops))
-	results.Set(edn.Keyword("stats"), checker.Stats(ops))
+	results.Set(edn.Keyword("stats"), checker.Stats(statsOps(ops)))
 	results.Set(edn.Keyword("availability"), checker.Availability(ops, r.s.availability))
 	st := r.net.Stats()
 	results.Set(edn.Keyword("net"), checker.Net(checker.NetStats{
@@ -362,6 +363,18 @@ func writeFile(path string, fill func(io.Writer) error) error {
 		return err
 	}
 	return f.Close()
+}
+
+// statsOps are the ops the stats checker sees: kafka's crash ops, which are
+// always indeterminate by design, are left out, as Maelstrom does.
+func statsOps(ops []history.Op) []history.Op {
+	out := make([]history.Op, 0, len(ops))
+	for _, o := range ops {
+		if o.F != "crash" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // exceptions groups the ops that ended in an unexpected client error, as

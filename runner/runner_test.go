@@ -202,6 +202,25 @@ func TestBroadcast(t *testing.T) {
 	}
 }
 
+// TestKafka runs a correct single-node kafka log: valid, with the final
+// phase catching up on every key.
+func TestKafka(t *testing.T) {
+	t.Parallel()
+	cfg := quick(t, "kafka", bins.MustBuild(t, "runner/testdata/nodes/brokenkafka"), 1)
+	cfg.Args = []string{"ok"}
+	cfg.TimeLimit = 3 * time.Second
+	cfg.Rate = 500
+	cfg.Concurrency = "2n"
+	cfg.RecoveryWait = 100 * time.Millisecond
+	res := run(t, cfg)
+	require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
+	require.Empty(t, res.Problems)
+	assert.Equal(t, "[]", edn.String(get(t, res.Results, "workload", "error-types")))
+	// Crashes are left out of :stats, as in Maelstrom.
+	_, hasCrash := get(t, res.Results, "stats", "by-f").(*edn.Map).Get(edn.Keyword("crash"))
+	assert.False(t, hasCrash)
+}
+
 // TestDuplicatesInReads: duplicates in broadcast reads are a warning, and
 // invalid only under --strict.
 func TestDuplicatesInReads(t *testing.T) {
@@ -240,6 +259,8 @@ func TestBrokenNodesAreInvalid(t *testing.T) {
 		{"counter that drops acknowledged adds", "pn-counter", "runner/testdata/nodes/brokencounter", 1, []string{"drop"}, []string{"workload", "errors"}},
 		{"broadcast that never forwards", "broadcast", "runner/testdata/nodes/brokenbroadcast", 3, []string{"local"}, []string{"workload", "lost"}},
 		{"broadcast that forwards once, under partitions", "broadcast", "runner/testdata/nodes/brokenbroadcast", 5, []string{"once"}, []string{"workload", "lost"}},
+		{"kafka nodes allocating offsets independently", "kafka", "runner/testdata/nodes/brokenkafka", 2, []string{"independent"}, []string{"workload", "bad-error-types"}},
+		{"kafka polls that skip messages", "kafka", "runner/testdata/nodes/brokenkafka", 1, []string{"skip"}, []string{"workload", "bad-error-types"}},
 		{"g-set that never forwards", "g-set", "runner/testdata/nodes/brokenbroadcast", 3, []string{"gset-local"}, []string{"workload", "lost"}},
 	}
 	for _, tc := range cases {
@@ -248,6 +269,11 @@ func TestBrokenNodesAreInvalid(t *testing.T) {
 			cfg := quick(t, tc.workload, bins.MustBuild(t, tc.pkg), tc.nodes)
 			cfg.Args = tc.args
 			cfg.RecoveryWait = 100 * time.Millisecond
+			if tc.workload == "kafka" {
+				cfg.TimeLimit = 4 * time.Second
+				cfg.Rate = 500
+				cfg.Concurrency = "2n"
+			}
 			if slices.Contains(tc.args, "once") {
 				cfg.TimeLimit = 4 * time.Second
 				cfg.Nemesis = []string{"partition"}
@@ -278,7 +304,7 @@ func TestBadArguments(t *testing.T) {
 		{"bin is a directory", runner.Config{Workload: "echo", Bin: t.TempDir()}, "is a directory"},
 		{"bin not executable", runner.Config{Workload: "echo", Bin: notExec}, "not executable"},
 		{"unknown workload", runner.Config{Workload: "telepathy", Bin: echo}, `unknown workload "telepathy"`},
-		{"workload not built yet", runner.Config{Workload: "kafka", Bin: echo}, "not built into eddy yet"},
+		{"workload not built yet", runner.Config{Workload: "lin-kv", Bin: echo}, "not built into eddy yet"},
 		{"bad concurrency", runner.Config{Workload: "echo", Bin: echo, Concurrency: "xn"}, "--concurrency"},
 		{"bad availability", runner.Config{Workload: "echo", Bin: echo, Availability: "1.5"}, "--availability"},
 		{"unknown nemesis", runner.Config{Workload: "echo", Bin: echo, Nemesis: []string{"kill"}}, "kill"},

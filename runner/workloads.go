@@ -8,7 +8,7 @@ import (
 	"eddy/internal/workload/broadcast"
 	"eddy/internal/workload/counter"
 	"eddy/internal/workload/echo"
-	"eddy/internal/workload/gset"
+	"eddy/internal/workload/kafka"
 	"eddy/internal/workload/uniqueids"
 )
 
@@ -30,7 +30,15 @@ func newWorkload(s settings) (workload.Workload, error) {
 		}
 		return broadcast.New(topo, s.Strict), nil
 	case "g-set":
-		return gset.New(s.Strict), nil
+		return broadcast.NewGSet(s.Strict), nil
+	case "kafka":
+		return kafka.New(kafka.Options{
+			KeyCount:        s.KeyCount,
+			MaxWritesPerKey: s.MaxWritesPerKey,
+			Concurrency:     s.concurrency,
+			Rate:            s.Rate,
+			Strict:          s.Strict,
+		}), nil
 	case "g-counter":
 		return counter.Workload{Grow: true}, nil
 	case "pn-counter":
@@ -46,5 +54,5 @@ func newWorkload(s settings) (workload.Workload, error) {
 
 // Workloads lists the workloads eddy can run.
 func Workloads() []string {
-	return []string{"echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter"}
+	return []string{"echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "kafka"}
 }

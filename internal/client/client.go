@@ -29,6 +29,10 @@ type Client struct {
 	replies chan netsim.Message
 	msgID   int64
 	bogus   func(body []byte)
+
+	// State is the workload's own state of this connection (kafka keeps its
+	// poll positions here); a new connection starts with none.
+	State any
 }
 
 // OnBogusReply sets f to be called with the body of every reply whose

@@ -46,5 +46,15 @@ type Setup interface {
 	Setup(ctx context.Context, c *client.Client) error
 }
 
+// Finisher is implemented by workloads whose final phase is a conversation
+// rather than one op per worker (kafka polls until it has caught up). The
+// runner calls Finish once per worker, concurrently, after healing and the
+// recovery wait; do performs an op on that worker and returns its
+// completion, and randN(n) draws uniformly from [0, n) and is safe for
+// concurrent use.
+type Finisher interface {
+	Finish(ctx context.Context, randN func(n int64) int64, do func(Op) history.Op)
+}
+
 // DefaultTimeout is the RPC timeout of most workloads.
 const DefaultTimeout = 5 * time.Second

@@ -1,7 +1,8 @@
-// Package broadcast is Maelstrom's broadcast workload: clients broadcast
-// unique integers to the nodes and read back everything a node has seen;
-// every acknowledged value must eventually be in every node's reads. Before
-// the test each node is sent the topology the run was given.
+// Package broadcast is Maelstrom's broadcast and g-set workloads: clients
+// add unique integers (broadcast them, or add them to a grow-only set) and
+// read back everything a node has; every acknowledged value must eventually
+// be in every read. Broadcast also sends each node the run's topology before
+// the test. Both are checked by set-full.
 package broadcast
 
 import (
@@ -23,33 +24,69 @@ import (
 // TopologyTimeout is how long a node has to answer the topology message.
 const TopologyTimeout = 5 * time.Second
 
-// Workload is the broadcast workload of one run.
-type Workload struct {
-	topology map[string][]string
-	strict   bool
-	next     int64 // the next value to broadcast; Next calls are serialised
-}
-
-// New returns the workload; topology is sent to every node at setup, and
-// strict makes duplicates in reads invalid.
-func New(topology map[string][]string, strict bool) *Workload {
-	return &Workload{topology: topology, strict: strict}
+// dialect is what differs between broadcast and g-set on the wire and in
+// the client.
+type dialect struct {
+	add      string // the f and request type of an addition
+	field    string // the request field holding the value
+	readKey  string // the read_ok field holding the values
+	final    bool   // final reads are marked :final?
+	rules    client.Rules
+	addReply proto.Schema
+	read     proto.Schema
 }
 
 var (
-	// Read timeouts and errors fail (a read changes nothing); a broadcast's
-	// are indeterminate.
-	rules           = client.Rules{Wrapped: true, Idempotent: map[string]bool{"read": true}}
-	topologySchema  = proto.Schema{Type: "topology_ok"}
-	broadcastSchema = proto.Schema{Type: "broadcast_ok"}
-	readSchema      = proto.Schema{Type: "read_ok", Required: []string{"messages"}, Check: func(f map[string]json.RawMessage) error {
-		_, err := Elements(f["messages"])
-		return err
-	}}
+	broadcastDialect = dialect{
+		add: "broadcast", field: "message", readKey: "messages", final: true,
+		// Read timeouts and errors fail (a read changes nothing); a
+		// broadcast's are indeterminate.
+		rules:    client.Rules{Wrapped: true, Idempotent: map[string]bool{"read": true}},
+		addReply: proto.Schema{Type: "broadcast_ok"},
+		read:     readSchema("messages"),
+	}
+	gsetDialect = dialect{
+		add: "add", field: "element", readKey: "value",
+		// Without Maelstrom's error wrapper every error and timeout is
+		// indeterminate.
+		rules:    client.Rules{},
+		addReply: proto.Schema{Type: "add_ok"},
+		read:     readSchema("value"),
+	}
+	topologySchema = proto.Schema{Type: "topology_ok"}
 )
 
-// Setup sends the node the whole topology and waits for topology_ok.
+func readSchema(key string) proto.Schema {
+	return proto.Schema{Type: "read_ok", Required: []string{key}, Check: func(f map[string]json.RawMessage) error {
+		_, err := Elements(f[key])
+		return err
+	}}
+}
+
+// Workload is the broadcast or g-set workload of one run.
+type Workload struct {
+	d        dialect
+	topology map[string][]string // broadcast only
+	strict   bool
+	next     int64 // the next value to add; Next calls are serialised
+}
+
+// New returns the broadcast workload; topology is sent to every node at
+// setup, and strict makes duplicates in reads invalid.
+func New(topology map[string][]string, strict bool) *Workload {
+	return &Workload{d: broadcastDialect, topology: topology, strict: strict}
+}
+
+// NewGSet returns the g-set workload; strict makes duplicates in reads
+// invalid.
+func NewGSet(strict bool) *Workload { return &Workload{d: gsetDialect, strict: strict} }
+
+// Setup sends a broadcast node the whole topology and waits for
+// topology_ok; g-set has nothing to set up.
 func (w *Workload) Setup(ctx context.Context, c *client.Client) error {
+	if w.topology == nil {
+		return nil
+	}
 	reply, err := c.RPC(ctx, TopologyTimeout, "type", "topology", "topology", w.topology)
 	switch {
 	case errors.Is(err, client.ErrTimeout):
@@ -68,40 +105,41 @@ func (w *Workload) Setup(ctx context.Context, c *client.Client) error {
 // Reusable is false: a new client after every indeterminate op.
 func (*Workload) Reusable() bool { return false }
 
-// Next is a broadcast of the next value or a read, with equal odds.
+// Next adds the next value or reads, with equal odds.
 func (w *Workload) Next(rng *rand.Rand) workload.Op {
 	if rng.IntN(2) == 0 {
 		return workload.Op{F: "read"}
 	}
 	v := w.next
 	w.next++
-	return workload.Op{F: "broadcast", Value: v}
+	return workload.Op{F: w.d.add, Value: v}
 }
 
-// Invoke sends a broadcast or a read; a read's completion value is the
+// Invoke sends an addition or a read; a read's completion value is the
 // vector of values the node returned.
-func (*Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) history.Op {
-	if inv.F == "broadcast" {
-		reply, err := c.RPC(ctx, workload.DefaultTimeout, "type", "broadcast", "message", inv.Value)
-		comp, _ := rules.Complete(inv, reply, err, broadcastSchema, c.Node())
+func (w *Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) history.Op {
+	if inv.F == w.d.add {
+		reply, err := c.RPC(ctx, workload.DefaultTimeout, "type", w.d.add, w.d.field, inv.Value)
+		comp, _ := w.d.rules.Complete(inv, reply, err, w.d.addReply, c.Node())
 		return comp
 	}
 	reply, err := c.RPC(ctx, workload.DefaultTimeout, "type", "read")
-	comp, ok := rules.Complete(inv, reply, err, readSchema, c.Node())
+	comp, ok := w.d.rules.Complete(inv, reply, err, w.d.read, c.Node())
 	if ok {
 		f, _ := proto.Fields(reply.Body)
-		comp.Value, _ = Elements(f["messages"])
+		comp.Value, _ = Elements(f[w.d.readKey])
 	}
 	return comp
 }
 
-// Final is one final read per worker.
-func (*Workload) Final() (workload.Op, bool) { return workload.Op{F: "read", Final: true}, true }
-
-// Check runs the set-full checker with broadcasts as additions.
-func (w *Workload) Check(ops []history.Op) *edn.Map {
-	return checker.SetFull(ops, "broadcast", w.strict)
+// Final is one final read per worker (marked :final? for broadcast only,
+// as in Maelstrom).
+func (w *Workload) Final() (workload.Op, bool) {
+	return workload.Op{F: "read", Final: w.d.final}, true
 }
+
+// Check runs the set-full checker.
+func (w *Workload) Check(ops []history.Op) *edn.Map { return checker.SetFull(ops, w.d.add, w.strict) }
 
 // Elements decodes the JSON array of a read as edn values.
 func Elements(raw json.RawMessage) ([]any, error) {

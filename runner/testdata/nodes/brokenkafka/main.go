@@ -1,0 +1,99 @@
+// Command brokenkafka is a kafka node for the runner's tests that keeps
+// every log in its own memory and never talks to other nodes, in one of
+// three modes (the first argument):
+//
+//   - ok: correct when it is the only node;
+//   - independent: the same on several nodes, so nodes allocate offsets
+//     independently and each sees only its own sends (two messages at one
+//     offset, and messages no other node's client ever polls);
+//   - skip: a single node whose polls leave out every entry whose offset is
+//     a multiple of 5 (other than 0), so consumers skip messages.
+//
+// It uses only the standard library: one JSON message per stdin line, one
+// per stdout line.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+)
+
+type body struct {
+	Type    string           `json:"type"`
+	MsgID   int              `json:"msg_id"`
+	NodeID  string           `json:"node_id"`
+	Key     string           `json:"key"`
+	Msg     json.RawMessage  `json:"msg"`
+	Offsets map[string]int64 `json:"offsets"`
+	Keys    []string         `json:"keys"`
+}
+
+func main() {
+	if len(os.Args) != 2 || (os.Args[1] != "ok" && os.Args[1] != "independent" && os.Args[1] != "skip") {
+		fmt.Fprintln(os.Stderr, "usage: brokenkafka ok|independent|skip")
+		os.Exit(2)
+	}
+	skip := os.Args[1] == "skip"
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 64<<10), 16<<20)
+	out := json.NewEncoder(os.Stdout)
+	me := ""
+	logs := map[string][]json.RawMessage{} // key → messages; offset = index
+	committed := map[string]int64{}
+	for in.Scan() {
+		var m struct {
+			Src  string `json:"src"`
+			Body body   `json:"body"`
+		}
+		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
+			fmt.Fprintf(os.Stderr, "brokenkafka: bad input %q: %v\n", in.Bytes(), err)
+			continue
+		}
+		b := m.Body
+		reply := map[string]any{"in_reply_to": b.MsgID}
+		switch b.Type {
+		case "init":
+			me = b.NodeID
+			reply["type"] = "init_ok"
+		case "send":
+			logs[b.Key] = append(logs[b.Key], b.Msg)
+			reply["type"], reply["offset"] = "send_ok", len(logs[b.Key])-1
+		case "poll":
+			msgs := map[string][][]any{}
+			for k, from := range b.Offsets {
+				pairs := [][]any{}
+				for o := from; o < int64(len(logs[k])); o++ {
+					if skip && o > 0 && o%5 == 0 {
+						continue
+					}
+					pairs = append(pairs, []any{o, logs[k][o]})
+				}
+				if len(pairs) > 0 {
+					msgs[k] = pairs
+				}
+			}
+			reply["type"], reply["msgs"] = "poll_ok", msgs
+		case "commit_offsets":
+			for k, o := range b.Offsets {
+				committed[k] = max(committed[k], o)
+			}
+			reply["type"] = "commit_offsets_ok"
+		case "list_committed_offsets":
+			offsets := map[string]int64{}
+			keys := append([]string(nil), b.Keys...)
+			sort.Strings(keys)
+			for _, k := range keys {
+				if o, ok := committed[k]; ok {
+					offsets[k] = o
+				}
+			}
+			reply["type"], reply["offsets"] = "list_committed_offsets_ok", offsets
+		default:
+			continue
+		}
+		out.Encode(map[string]any{"src": me, "dest": m.Src, "body": reply})
+	}
+}
