@@ -1,8 +1,15 @@
-// Command badecho is a deliberately wrong echo node for the runner's tests.
+// Command badecho is a deliberately wrong echo node for the runner's tests,
+// in one of two modes (the optional first argument):
 //
-// What it does wrong: it answers every echo request with echo_ok, but with
-// the text altered: a "!" is appended to a string (any other value is
-// replaced by the string "!"). The echo checker must report every op.
+//   - alter (the default): it answers every echo request with echo_ok, but
+//     with the text altered: a "!" is appended to a string (any other value
+//     is replaced by the string "!");
+//   - previous: it answers every echo request with the echo value of the
+//     request it received before that one (the first request gets its own),
+//     so replies lag one request behind.
+//
+// Either way the echo checker must report the ops whose reply does not carry
+// their own text.
 //
 // It uses only the standard library: one JSON message per stdin line, one
 // per stdout line. It answers init and echo and ignores everything else.
@@ -13,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 )
 
 type body struct {
@@ -23,11 +31,20 @@ type body struct {
 }
 
 func main() {
-	fmt.Fprintln(os.Stderr, "badecho: replies to echo with the text altered")
+	mode := "alter"
+	if len(os.Args) == 2 {
+		mode = os.Args[1]
+	}
+	if len(os.Args) > 2 || (mode != "alter" && mode != "previous") {
+		fmt.Fprintln(os.Stderr, "usage: badecho [alter|previous]")
+		os.Exit(2)
+	}
+	fmt.Fprintf(os.Stderr, "badecho: replies to echo wrongly (mode %s)\n", mode)
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 64<<10), 64<<20)
 	out := json.NewEncoder(os.Stdout) // Encode writes one line per call
 	me := ""
+	var previous json.RawMessage // the echo value of the last request, in previous mode
 	for in.Scan() {
 		var m struct {
 			Src  string `json:"src"`
@@ -43,9 +60,18 @@ func main() {
 			me = m.Body.NodeID
 			reply["type"] = "init_ok"
 		case "echo":
+			reply["type"] = "echo_ok"
+			if mode == "previous" {
+				if previous == nil {
+					previous = m.Body.Echo
+				}
+				reply["echo"] = previous
+				previous = slices.Clone(m.Body.Echo)
+				break
+			}
 			var s string
 			json.Unmarshal(m.Body.Echo, &s) // not a string: s stays ""
-			reply["type"], reply["echo"] = "echo_ok", s+"!"
+			reply["echo"] = s + "!"
 		default:
 			continue
 		}

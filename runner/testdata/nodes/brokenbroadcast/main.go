@@ -1,20 +1,27 @@
 // Command brokenbroadcast is a deliberately wrong broadcast node for the
-// runner's tests, in one of two modes (the first argument):
+// runner's tests, in one of these modes (the first argument):
 //
 //   - local: it never forwards anything, so a value reaches only the node
 //     that a client gave it to;
 //   - once: it forwards each new value once to every other node and never
 //     retries, so values sent across a partition are lost for good;
+//   - drop-tenth: once, but every 10th broadcast it receives from a client
+//     is acknowledged and then neither stored nor forwarded, so those values
+//     are lost even without partitions;
 //   - gset-local: local, for the g-set workload (add and value instead of
 //     broadcast and messages);
+//   - gset-recent: for g-set, it forwards each add once to every other node,
+//     but keeps only the 5 most recent elements it has seen (from clients or
+//     peers) and forgets older ones, so reads lose elements they once had;
 //   - dup: local, but every read lists each value twice (correct on a single
 //     node apart from the duplicates).
 //
 // Run long enough (and, for once, under partitions), the set-full checker
 // must find lost values.
 //
-// It uses only the standard library: one JSON message per stdin line, one
-// per stdout line.
+// Forwarded values travel as {"type":"gossip","message":v}, which expects no
+// reply. It uses only the standard library: one JSON message per stdin line,
+// one per stdout line.
 package main
 
 import (
@@ -22,8 +29,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
+	"slices"
 )
+
+// recent is how many elements the gset-recent mode keeps.
+const recent = 5
+
+// dropEvery is how often the drop-tenth mode drops a client's broadcast.
+const dropEvery = 10
 
 type body struct {
 	Type    string   `json:"type"`
@@ -34,24 +47,49 @@ type body struct {
 	Element int64    `json:"element"`
 }
 
+var modes = []string{"local", "once", "drop-tenth", "gset-local", "gset-recent", "dup"}
+
 func main() {
-	if len(os.Args) != 2 || !validMode(os.Args[1]) {
-		fmt.Fprintln(os.Stderr, "usage: brokenbroadcast local|once|gset-local|dup")
+	if len(os.Args) != 2 || !slices.Contains(modes, os.Args[1]) {
+		fmt.Fprintln(os.Stderr, "usage: brokenbroadcast local|once|drop-tenth|gset-local|gset-recent|dup")
 		os.Exit(2)
 	}
 	mode := os.Args[1]
 	readKey := "messages"
-	if mode == "gset-local" {
+	if mode == "gset-local" || mode == "gset-recent" {
 		readKey = "value"
 	}
+	forwards := mode == "once" || mode == "drop-tenth" || mode == "gset-recent"
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 64<<10), 16<<20)
 	out := json.NewEncoder(os.Stdout)
 	me := ""
 	var peers []string
-	seen := map[int64]bool{}
+	var vals []int64 // what the node has, in the order it first saw them
+	var broadcasts int
 	send := func(dest string, b map[string]any) {
 		out.Encode(map[string]any{"src": me, "dest": dest, "body": b})
+	}
+	// store keeps v and reports whether it was new.
+	store := func(v int64) bool {
+		if slices.Contains(vals, v) {
+			return false
+		}
+		vals = append(vals, v)
+		if mode == "gset-recent" && len(vals) > recent {
+			vals = slices.Delete(vals, 0, len(vals)-recent)
+		}
+		return true
+	}
+	// accept stores a value from a client and forwards it if it was new.
+	accept := func(v int64) {
+		if store(v) && forwards {
+			for _, p := range peers {
+				if p != me {
+					send(p, map[string]any{"type": "gossip", "message": v})
+				}
+			}
+		}
 	}
 	for in.Scan() {
 		var m struct {
@@ -70,40 +108,24 @@ func main() {
 		case "topology":
 			send(m.Src, map[string]any{"type": "topology_ok", "in_reply_to": b.MsgID})
 		case "broadcast":
-			if !seen[b.Message] {
-				seen[b.Message] = true
-				if mode == "once" {
-					for _, p := range peers {
-						if p != me {
-							send(p, map[string]any{"type": "gossip", "message": b.Message})
-						}
-					}
-				}
+			broadcasts++
+			if mode != "drop-tenth" || broadcasts%dropEvery != 0 {
+				accept(b.Message)
 			}
 			send(m.Src, map[string]any{"type": "broadcast_ok", "in_reply_to": b.MsgID})
 		case "add":
-			seen[b.Element] = true
+			accept(b.Element)
 			send(m.Src, map[string]any{"type": "add_ok", "in_reply_to": b.MsgID})
 		case "gossip":
-			seen[b.Message] = true
+			store(b.Message)
 		case "read":
-			vals := make([]int64, 0, len(seen))
-			for v := range seen {
-				vals = append(vals, v)
-			}
+			read := append([]int64{}, vals...) // [] rather than null when empty
+			slices.Sort(read)
 			if mode == "dup" {
-				vals = append(vals, vals...)
+				read = append(read, read...)
+				slices.Sort(read)
 			}
-			sort.Slice(vals, func(i, j int) bool { return vals[i] < vals[j] })
-			send(m.Src, map[string]any{"type": "read_ok", readKey: vals, "in_reply_to": b.MsgID})
+			send(m.Src, map[string]any{"type": "read_ok", readKey: read, "in_reply_to": b.MsgID})
 		}
 	}
-}
-
-func validMode(m string) bool {
-	switch m {
-	case "local", "once", "gset-local", "dup":
-		return true
-	}
-	return false
 }

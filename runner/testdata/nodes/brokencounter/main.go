@@ -1,10 +1,15 @@
 // Command brokencounter is a deliberately wrong counter node for the
-// runner's tests, in one of two modes (the first argument):
+// runner's tests, in one of three modes (the first argument):
 //
 //   - local: it counts only the adds it received itself and never talks to
 //     other nodes, so each node's final read misses the other nodes' adds;
 //   - drop: it is a correct single-node counter that acknowledges every add
-//     but silently drops every third one, so final reads come up short.
+//     but silently drops every third one, so final reads come up short;
+//   - unsigned: it takes every negative delta for 0, and is otherwise a
+//     correct counter on a network without partitions: it sends each delta
+//     it accepts once to every other node ({"type":"delta","delta":d}, no
+//     reply) and reads the sum of every delta it has accepted or been sent,
+//     so on pn-counter every node agrees on a final read that is too high.
 //
 // The counter checker must report the offending final reads.
 //
@@ -20,22 +25,27 @@ import (
 )
 
 type body struct {
-	Type   string `json:"type"`
-	MsgID  int    `json:"msg_id"`
-	NodeID string `json:"node_id"`
-	Delta  int64  `json:"delta"`
+	Type    string   `json:"type"`
+	MsgID   int      `json:"msg_id"`
+	NodeID  string   `json:"node_id"`
+	NodeIDs []string `json:"node_ids"`
+	Delta   int64    `json:"delta"`
 }
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "local" && os.Args[1] != "drop") {
-		fmt.Fprintln(os.Stderr, "usage: brokencounter local|drop")
+	if len(os.Args) != 2 || (os.Args[1] != "local" && os.Args[1] != "drop" && os.Args[1] != "unsigned") {
+		fmt.Fprintln(os.Stderr, "usage: brokencounter local|drop|unsigned")
 		os.Exit(2)
 	}
 	mode := os.Args[1]
 	in := bufio.NewScanner(os.Stdin)
 	out := json.NewEncoder(os.Stdout)
 	me := ""
+	var peers []string
 	var total, adds int64
+	send := func(dest string, b map[string]any) {
+		out.Encode(map[string]any{"src": me, "dest": dest, "body": b})
+	}
 	for in.Scan() {
 		var m struct {
 			Src  string `json:"src"`
@@ -45,22 +55,39 @@ func main() {
 			fmt.Fprintf(os.Stderr, "brokencounter: bad input %q: %v\n", in.Bytes(), err)
 			continue
 		}
-		reply := map[string]any{"in_reply_to": m.Body.MsgID}
-		switch m.Body.Type {
+		b := m.Body
+		reply := map[string]any{"in_reply_to": b.MsgID}
+		switch b.Type {
 		case "init":
-			me = m.Body.NodeID
+			me, peers = b.NodeID, b.NodeIDs
 			reply["type"] = "init_ok"
 		case "add":
 			adds++
-			if mode == "local" || adds%3 != 0 {
-				total += m.Body.Delta
+			switch mode {
+			case "local":
+				total += b.Delta
+			case "drop":
+				if adds%3 != 0 {
+					total += b.Delta
+				}
+			case "unsigned":
+				d := max(b.Delta, 0)
+				total += d
+				for _, p := range peers {
+					if p != me {
+						send(p, map[string]any{"type": "delta", "delta": d})
+					}
+				}
 			}
 			reply["type"] = "add_ok"
+		case "delta":
+			total += b.Delta
+			continue
 		case "read":
 			reply["type"], reply["value"] = "read_ok", total
 		default:
 			continue
 		}
-		out.Encode(map[string]any{"src": me, "dest": m.Src, "body": reply})
+		send(m.Src, reply)
 	}
 }

@@ -1,9 +1,13 @@
 // Command collidingids is a deliberately wrong unique-ids node for the
-// runner's tests.
+// runner's tests, in one of two modes (the optional first argument):
 //
-// What it does wrong: it answers generate with a per-node counter 0, 1, 2, …
-// as the id, so with more than one node (or after a restart) IDs collide.
-// The unique-ids checker must report duplicates.
+//   - plain (the default): it answers generate with a per-node counter
+//     0, 1, 2, … as the id, without the node's name, so with more than one
+//     node (or after a restart) ids collide;
+//   - wrap: it answers with "<node>-<k>", where k is the per-node counter
+//     modulo 50, so each node repeats its own ids from its 51st on.
+//
+// Either way the unique-ids checker must report duplicates.
 //
 // It uses only the standard library: one JSON message per stdin line, one
 // per stdout line. It answers init and generate and ignores everything else.
@@ -16,8 +20,19 @@ import (
 	"os"
 )
 
+// wrapAt is how many distinct ids a node has in wrap mode.
+const wrapAt = 50
+
 func main() {
-	fmt.Fprintln(os.Stderr, "collidingids: issues ids 0, 1, 2, … on every node")
+	mode := "plain"
+	if len(os.Args) == 2 {
+		mode = os.Args[1]
+	}
+	if len(os.Args) > 2 || (mode != "plain" && mode != "wrap") {
+		fmt.Fprintln(os.Stderr, "usage: collidingids [plain|wrap]")
+		os.Exit(2)
+	}
+	fmt.Fprintf(os.Stderr, "collidingids: issues ids that repeat (mode %s)\n", mode)
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 64<<10), 64<<20)
 	out := json.NewEncoder(os.Stdout) // Encode writes one line per call
@@ -41,7 +56,11 @@ func main() {
 			me = m.Body.NodeID
 			reply["type"] = "init_ok"
 		case "generate":
-			reply["type"], reply["id"] = "generate_ok", next
+			var id any = next
+			if mode == "wrap" {
+				id = fmt.Sprintf("%s-%d", me, next%wrapAt)
+			}
+			reply["type"], reply["id"] = "generate_ok", id
 			next++
 		default:
 			continue
