@@ -113,6 +113,10 @@ func write(b *bytes.Buffer, v any) {
 	case float64:
 		b.WriteString(FormatFloat(x))
 	case *big.Int:
+		if x == nil { // holds no number
+			b.WriteString("nil")
+			break
+		}
 		b.WriteString(x.String())
 		b.WriteByte('N')
 	case string:
@@ -176,7 +180,12 @@ func FormatFloat(f float64) string {
 		if !strings.Contains(mant, ".") {
 			mant += ".0"
 		}
-		return mant + "E" + strings.TrimPrefix(exp, "+")
+		// Go writes the exponent as e.g. +07 or -04; Java as 7 or -4.
+		sign := ""
+		if exp[0] == '-' {
+			sign = "-"
+		}
+		return mant + "E" + sign + strings.TrimLeft(exp, "+-0")
 	}
 	s := strconv.FormatFloat(f, 'f', -1, 64)
 	if !strings.Contains(s, ".") {
@@ -208,7 +217,9 @@ func writeString(b *bytes.Buffer, s string) {
 
 // MarshalJSON writes v as JSON: keywords become strings without the colon,
 // symbols become strings, map keys become strings (numbers printed plainly),
-// sets become arrays.
+// sets become arrays. NaN and the infinities, which JSON has no numbers for,
+// become null, as does a nil *big.Int. The only error is for a type outside
+// the value model.
 func MarshalJSON(v any) ([]byte, error) {
 	var b bytes.Buffer
 	if err := writeJSON(&b, v); err != nil {
@@ -231,6 +242,10 @@ func writeJSON(b *bytes.Buffer, v any) error {
 		}
 		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
 	case *big.Int:
+		if x == nil {
+			b.WriteString("null")
+			break
+		}
 		b.WriteString(x.String())
 	case Keyword:
 		raw, _ := json.Marshal(string(x))

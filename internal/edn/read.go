@@ -619,7 +619,7 @@ func keywordName(name string) bool {
 // symbolText reports whether s, written bare, reads back as the same
 // symbol.
 func symbolText(s string) bool {
-	if s == "" || strings.IndexByte("#:'", s[0]) >= 0 {
+	if s == "" || strings.IndexByte("#:'", s[0]) >= 0 || strings.HasPrefix(s, bom) {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
