@@ -353,7 +353,7 @@ func TestMisbehavingNodes(t *testing.T) {
 		{"never answers topology", []string{"ok"}, "broadcast", "node n0 did not answer the topology message within 5s", "", 9 * time.Second},
 		{"asks a service for nonsense", []string{"bad-service"}, "unique-ids", "", `node n0 sent seq-kv a request it cannot serve (unknown request type "frobnicate"`, 6 * time.Second},
 		{"replies to a client that is gone", []string{"late-reply"}, "echo", "", "which had given up and closed", 20 * time.Second},
-		{"ignores SIGTERM", []string{"ignore-term"}, "unique-ids", "", "", 8 * time.Second},
+		{"ignores SIGTERM", []string{"ignore-term"}, "unique-ids", "", "node n0 did not exit within 1s of SIGTERM; killed with SIGKILL", 8 * time.Second},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

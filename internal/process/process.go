@@ -39,6 +39,8 @@ const (
 const (
 	// KindLineTooLong: a stdout line exceeded Config.MaxLine and was skipped.
 	KindLineTooLong = "line-too-long"
+	// KindIgnoredTerm: the node outlived SIGTERM's grace period at teardown.
+	KindIgnoredTerm = "ignored-term"
 	// KindLogTruncated: the stderr log reached Config.MaxLog; the rest is dropped.
 	KindLogTruncated = "log-truncated"
 	// KindLogError: writing the stderr log file failed; the rest is not logged.
@@ -348,8 +350,8 @@ func (p *Process) stop(grace time.Duration) error {
 	var errs []error
 	if !closed(p.exited) {
 		_ = p.signalGroup(syscall.SIGTERM)
-		if grace > 0 {
-			waitFor(p.exited, grace)
+		if grace > 0 && !waitFor(p.exited, grace) {
+			p.problem(KindIgnoredTerm, fmt.Sprintf("node %s did not exit within %v of SIGTERM; killed with SIGKILL", p.cfg.ID, grace))
 		}
 	}
 	// Always: the leader may be gone while group members that ignored (or
