@@ -62,6 +62,10 @@ type Config struct {
 	StopGrace time.Duration
 	// MaxLog caps each node's stderr log in node-logs/ (0 means 256 MiB).
 	MaxLog int64
+	// FloodLimit is the number of stdout lines within one second from which
+	// a node is reported as flooding the network (0 means 25,000; a busy
+	// node of a 25-node broadcast prints a few thousand).
+	FloodLimit int
 
 	// Progress, if set, is called about twice a second while the run goes
 	// on, and at each change of phase, from one goroutine at a time.

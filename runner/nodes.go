@@ -119,15 +119,17 @@ func (n *node) markReady(r *run) {
 	n.ready = true
 }
 
-// floodLimit is the number of stdout lines within one second from which a
-// node is reported as flooding. A busy node of a 25-node broadcast sends a
-// few thousand a second.
-const floodLimit = 25_000
+// defaultFloodLimit is Config.FloodLimit's default.
+const defaultFloodLimit = 25_000
 
 // lineHandler returns the handler of one node's stdout lines: it routes
 // each, and reports the node once per second in which it prints more than
-// floodLimit lines. It is called from the node's stdout reader only.
+// the flood limit. It is called from the node's stdout reader only.
 func (r *run) lineHandler(id string) func([]byte) {
+	floodLimit := r.s.FloodLimit
+	if floodLimit <= 0 {
+		floodLimit = defaultFloodLimit
+	}
 	var windowStart time.Time
 	var count int
 	return func(line []byte) {
