@@ -51,8 +51,8 @@ func (h *hist) txn(p int, t history.Type, mops ...[]any) {
 	h.end(p, t, mops...)
 }
 
-func r(k, v any) []any { return []any{edn.Keyword("r"), k, v} }
-func w(k, v any) []any { return []any{edn.Keyword("w"), k, v} }
+func r(k, v any) []any  { return []any{edn.Keyword("r"), k, v} }
+func w(k, v any) []any  { return []any{edn.Keyword("w"), k, v} }
 func ap(k, v any) []any { return []any{edn.Keyword("append"), k, v} }
 func list(xs ...any) []any {
 	if xs == nil {
