@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"eddy/internal/elle"
 	"fmt"
 	"io"
 	"os"
@@ -100,23 +101,6 @@ type settings struct {
 	dist         netsim.Dist
 	partition    bool
 	availability checker.AvailabilitySpec
-}
-
-// knownModels are the consistency model names --consistency-models accepts.
-var knownModels = map[string]bool{}
-
-func init() {
-	for _, m := range strings.Fields(`read-uncommitted read-committed repeatable-read
-		snapshot-isolation serializable strict-serializable cursor-stability
-		consistent-view update-serializable monotonic-atomic-view read-atomic
-		causal-cerone strong-session-read-uncommitted strong-session-read-committed
-		strong-session-snapshot-isolation strong-session-serializable
-		strong-read-uncommitted strong-read-committed strong-snapshot-isolation
-		strong-serializable linearizable sequential causal PRAM
-		monotonic-view monotonic-snapshot-read parallel-snapshot-isolation
-		prefix forward-consistent-view`) {
-		knownModels[m] = true
-	}
 }
 
 // resolve applies defaults and validates; errors are *ConfigError.
@@ -219,10 +203,8 @@ func resolve(cfg Config) (settings, error) {
 	if len(s.ConsistencyModels) == 0 {
 		s.ConsistencyModels = []string{"strict-serializable"}
 	}
-	for _, m := range s.ConsistencyModels {
-		if !knownModels[m] {
-			return s, badf("unknown consistency model %q", m)
-		}
+	if err := elle.ValidateModels(s.ConsistencyModels); err != nil {
+		return s, badf("--consistency-models: %v", err)
 	}
 	if s.KeyCount < 0 || s.MaxTxnLength < 0 || s.MaxWritesPerKey < 0 {
 		return s, badf("--key-count, --max-txn-length and --max-writes-per-key must not be negative")

@@ -319,20 +319,31 @@ func (r *run) analyse(aborted string) Result {
 	return res
 }
 
-// warnDuplicates turns duplicate elements in broadcast and g-set reads, which
-// Maelstrom cannot see, into a diagnosis; only --strict makes them invalid.
+// warnDuplicates turns what Maelstrom's checkers cannot see (duplicate
+// elements in broadcast and g-set reads, txn replies that do not answer
+// their request) into a diagnosis; only --strict makes them invalid.
 func (r *run) warnDuplicates(wres *edn.Map) {
-	if r.s.Workload != "broadcast" && r.s.Workload != "g-set" {
-		return
+	effect := "a warning only; --strict makes it invalid"
+	if r.s.Strict {
+		effect = "invalid under --strict"
 	}
-	n, _ := wres.Get(edn.Keyword("duplicated-count"))
-	if count, ok := n.(int64); ok && count > 0 {
-		effect := "a warning only; --strict makes it invalid"
-		if r.s.Strict {
-			effect = "invalid under --strict"
-		}
-		r.problems.add("", "duplicates", fmt.Sprintf("reads returned %d element(s) more than once in the same read (see :workload :duplicated); %s", count, effect))
+	if n, _ := wres.Get(edn.Keyword("duplicated-count")); asCount(n) > 0 {
+		r.problems.add("", "duplicates", fmt.Sprintf("reads returned %d element(s) more than once in the same read (see :workload :duplicated); %s", asCount(n), effect))
 	}
+	if n, _ := wres.Get(edn.Keyword("mismatched-count")); asCount(n) > 0 {
+		r.problems.add("", "mismatched", fmt.Sprintf("%d txn_ok replies do not answer the transaction asked (micro-ops dropped or changed; see :workload :mismatched); %s", asCount(n), effect))
+	}
+}
+
+// asCount reads a count from a result map: int or int64, else 0.
+func asCount(v any) int64 {
+	switch n := v.(type) {
+	case int:
+		return int64(n)
+	case int64:
+		return n
+	}
+	return 0
 }
 
 // write stores the run's files; failures are logged, not fatal.

@@ -9,6 +9,7 @@ import (
 	"eddy/internal/workload/counter"
 	"eddy/internal/workload/echo"
 	"eddy/internal/workload/kafka"
+	"eddy/internal/workload/txn"
 	"eddy/internal/workload/uniqueids"
 )
 
@@ -39,6 +40,15 @@ func newWorkload(s settings) (workload.Workload, error) {
 			Rate:            s.Rate,
 			Strict:          s.Strict,
 		}), nil
+	case "txn-rw-register", "txn-list-append":
+		return txn.New(txn.Options{
+			ListAppend:      s.Workload == "txn-list-append",
+			KeyCount:        s.KeyCount,
+			MaxTxnLength:    s.MaxTxnLength,
+			MaxWritesPerKey: s.MaxWritesPerKey,
+			Models:          s.ConsistencyModels,
+			Strict:          s.Strict,
+		}), nil
 	case "g-counter":
 		return counter.Workload{Grow: true}, nil
 	case "pn-counter":
@@ -54,5 +64,6 @@ func newWorkload(s settings) (workload.Workload, error) {
 
 // Workloads lists the workloads eddy can run.
 func Workloads() []string {
-	return []string{"echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "kafka"}
+	return []string{"echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "kafka",
+		"txn-list-append", "txn-rw-register"}
 }

@@ -240,7 +240,7 @@ var knownModels = func() map[string]bool {
 func ValidateModels(models []string) error {
 	for _, m := range models {
 		if !knownModels[m] {
-			return fmt.Errorf("unknown consistency model %q (known: %s)", m, strings.Join(ModelNames(), ", "))
+			return fmt.Errorf("unknown consistency model %q (known: %s)", m, strings.Join(ModelNames(), " "))
 		}
 	}
 	return nil

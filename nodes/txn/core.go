@@ -1,0 +1,231 @@
+package main
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"slices"
+)
+
+// Core is one node's state, with no I/O: a register per key holding the
+// value of the last writer by version, the stream of this node's committed
+// writes that peers must receive, and how much of it each peer has.
+//
+// A transaction runs alone against the local registers: its reads see
+// committed values and its own earlier writes; its writes are staged and
+// applied at once when it ends, each key's last write only, under one
+// version (Lamport clock, node). So no transaction ever sees another's
+// intermediate write or a write that was not committed, and every
+// transaction commits, locally, at once: read committed, totally
+// available.
+//
+// Replication: the committed writes of this node form a numbered stream.
+// Each tick, a peer that lacks part of the stream gets it in one batch
+// (Batch), and answers with the highest number it holds without gaps (its
+// ack); what was not acknowledged goes again at the next tick, so
+// partitions only delay. A receiver applies a batch's transactions in
+// stream order, each atomically, keeping per key the higher version.
+type Core struct {
+	me    string
+	index int // this node's place among the sorted node ids, for versions
+	peers []string
+	clock int64
+	reg   map[string]register
+
+	stream []Entry          // this node's committed writes; stream[i].Seq == base+i+1
+	base   int64            // entries up to base are held by every peer and dropped
+	acked  map[string]int64 // per peer, the highest Seq it holds
+	have   map[string]int64 // per origin, the highest Seq applied here
+}
+
+type register struct {
+	value json.RawMessage
+	ver   Version
+}
+
+// Version orders writes: by clock, then by node.
+type Version struct {
+	Clock int64 `json:"c"`
+	Node  int   `json:"n"`
+}
+
+func (v Version) less(w Version) bool {
+	return cmp.Or(cmp.Compare(v.Clock, w.Clock), cmp.Compare(v.Node, w.Node)) < 0
+}
+
+// Entry is one committed transaction's writes in a node's stream: its
+// version, and the [key, value] pairs it wrote last, as compact JSON.
+type Entry struct {
+	Seq    int64                `json:"s"`
+	Ver    Version              `json:"v"`
+	Writes [][2]json.RawMessage `json:"w"`
+}
+
+// Mop is one micro-operation: [f, key, value] on the wire.
+type Mop struct {
+	F     string
+	Key   json.RawMessage
+	Value json.RawMessage
+}
+
+// MarshalJSON writes the mop as [f, key, value].
+func (m Mop) MarshalJSON() ([]byte, error) {
+	v := m.Value
+	if v == nil {
+		v = json.RawMessage("null")
+	}
+	return json.Marshal([]any{m.F, m.Key, v})
+}
+
+// UnmarshalJSON reads [f, key, value].
+func (m *Mop) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil || len(raw) != 3 {
+		return errors.New(`a micro-op is [f, key, value]`)
+	}
+	if err := json.Unmarshal(raw[0], &m.F); err != nil || (m.F != "r" && m.F != "w") {
+		return errors.New(`a micro-op's f is "r" or "w"`)
+	}
+	m.Key, m.Value = canonical(raw[1]), canonical(raw[2])
+	return nil
+}
+
+// canonical compacts a JSON value so that equal keys have equal text.
+func canonical(raw json.RawMessage) json.RawMessage {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return raw
+	}
+	out, _ := json.Marshal(v)
+	return out
+}
+
+// Batch is a sync message's body: entries of the sender's stream.
+type Batch struct {
+	Type    string  `json:"type"` // "sync"
+	Entries []Entry `json:"entries"`
+}
+
+// Ack is the answer to a batch: the highest Seq of the sender's stream the
+// receiver holds.
+type Ack struct {
+	Type string `json:"type"` // "sync_ok"
+	Seq  int64  `json:"seq"`
+}
+
+// Outgoing is a message for a peer.
+type Outgoing struct {
+	Dest string
+	Body any
+}
+
+// maxBatch bounds the entries of one batch, so that a batch stays far
+// below the 64 KiB a Maelstrom node can read.
+const maxBatch = 200
+
+// NewCore returns the state of node me among nodes.
+func NewCore(me string, nodes []string) *Core {
+	sorted := slices.Sorted(slices.Values(nodes))
+	c := &Core{
+		me: me, index: slices.Index(sorted, me), reg: map[string]register{},
+		acked: map[string]int64{}, have: map[string]int64{},
+	}
+	for _, n := range sorted {
+		if n != me {
+			c.peers = append(c.peers, n)
+		}
+	}
+	return c
+}
+
+// Txn runs a transaction and returns its micro-ops with the reads filled in.
+func (c *Core) Txn(mops []Mop) []Mop {
+	out := make([]Mop, len(mops))
+	staged := map[string]json.RawMessage{}
+	var order []string
+	for i, m := range mops {
+		k := string(m.Key)
+		out[i] = m
+		if m.F == "r" {
+			if v, ok := staged[k]; ok {
+				out[i].Value = v
+			} else {
+				out[i].Value = c.reg[k].value
+			}
+			continue
+		}
+		if _, ok := staged[k]; !ok {
+			order = append(order, k)
+		}
+		staged[k] = m.Value
+	}
+	if len(order) == 0 {
+		return out
+	}
+	c.clock++
+	e := Entry{Seq: c.base + int64(len(c.stream)) + 1, Ver: Version{c.clock, c.index}}
+	for _, k := range order {
+		e.Writes = append(e.Writes, [2]json.RawMessage{json.RawMessage(k), staged[k]})
+	}
+	c.apply(e)
+	if len(c.peers) > 0 {
+		c.stream = append(c.stream, e)
+	}
+	return out
+}
+
+// apply installs an entry's writes where its version is newer.
+func (c *Core) apply(e Entry) {
+	c.clock = max(c.clock, e.Ver.Clock)
+	for _, w := range e.Writes {
+		if cur, ok := c.reg[string(w[0])]; !ok || cur.ver.less(e.Ver) {
+			c.reg[string(w[0])] = register{w[1], e.Ver}
+		}
+	}
+}
+
+// Tick returns a batch for every peer that lacks part of the stream: the
+// first entries it has not acknowledged.
+func (c *Core) Tick() []Outgoing {
+	var out []Outgoing
+	last := c.base + int64(len(c.stream))
+	for _, p := range c.peers {
+		if c.acked[p] >= last {
+			continue
+		}
+		from := c.acked[p] - c.base // index of the first entry it lacks
+		to := min(int64(len(c.stream)), from+maxBatch)
+		out = append(out, Outgoing{p, Batch{Type: "sync", Entries: slices.Clone(c.stream[from:to])}})
+	}
+	return out
+}
+
+// Receive applies the entries of a batch from origin that come next in its
+// stream, and returns the ack.
+func (c *Core) Receive(origin string, b Batch) Ack {
+	for _, e := range b.Entries {
+		if e.Seq != c.have[origin]+1 {
+			continue // already applied, or after a gap
+		}
+		c.apply(e)
+		c.have[origin] = e.Seq
+	}
+	return Ack{Type: "sync_ok", Seq: c.have[origin]}
+}
+
+// Acked records that peer holds the stream up to seq, and drops what every
+// peer holds.
+func (c *Core) Acked(peer string, seq int64) {
+	if !slices.Contains(c.peers, peer) || seq <= c.acked[peer] {
+		return
+	}
+	c.acked[peer] = min(seq, c.base+int64(len(c.stream)))
+	low := c.acked[peer]
+	for _, p := range c.peers {
+		low = min(low, c.acked[p])
+	}
+	if drop := low - c.base; drop > 0 {
+		c.stream = slices.Delete(c.stream, 0, int(drop))
+		c.base = low
+	}
+}
