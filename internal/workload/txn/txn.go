@@ -36,10 +36,10 @@ type Options struct {
 
 // Workload is one run's transactional workload.
 type Workload struct {
-	opt    Options
-	write  string        // "w" or "append"
-	active []int64       // the key pool, in place: a retired key's slot gets a new key
-	writes map[int64]int // per key, the last value written
+	opt     Options
+	write   string        // "w" or "append"
+	active  []int64       // the key pool, in place: a retired key's slot gets a new key
+	writes  map[int64]int // per key, the last value written
 	nextKey int64
 }
 
