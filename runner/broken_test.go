@@ -91,6 +91,26 @@ func TestBrokenCorpus(t *testing.T) {
 			finding: []string{"workload", "lost"},
 			check:   lostOnlyTheDropped,
 		},
+		{
+			name:     "txn node that keeps the writes of aborted transactions",
+			workload: "txn-rw-register",
+			pkg:      "runner/testdata/nodes/brokentxn",
+			args:     []string{"aborted"},
+			nodes:    1,
+			config:   readCommitted,
+			finding:  []string{"workload", "anomalies", "G1a"},
+			check:    onlyAnomalies("G1a"),
+		},
+		{
+			name:     "txn node that exposes intermediate writes",
+			workload: "txn-rw-register",
+			pkg:      "runner/testdata/nodes/brokentxn",
+			args:     []string{"intermediate"},
+			nodes:    1,
+			config:   readCommitted,
+			finding:  []string{"workload", "anomalies", "G1b"},
+			check:    onlyAnomalies("G1b"),
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,6 +145,8 @@ func TestCorrectNodesStayValid(t *testing.T) {
 		lost                bool // whether the result has a :lost-count that must be 0
 	}{
 		{"g-set on three nodes", "g-set", "nodes/broadcast", nil, 3, true},
+		{"txn-rw-register on one node", "txn-rw-register", "runner/testdata/nodes/brokentxn", []string{"ok"}, 1, false},
+		{"txn-rw-register on two nodes", "txn-rw-register", "nodes/txn", nil, 2, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,6 +154,9 @@ func TestCorrectNodesStayValid(t *testing.T) {
 			cfg := quick(t, tc.workload, bins.MustBuild(t, tc.pkg), tc.nodes)
 			cfg.Args = tc.args
 			cfg.RecoveryWait = 500 * time.Millisecond
+			if strings.HasPrefix(tc.workload, "txn") {
+				readCommitted(&cfg)
+			}
 			res := run(t, cfg)
 			require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
 			require.Equal(t, 0, res.ExitCode())
@@ -214,4 +239,24 @@ func lostOnlyTheDropped(t *testing.T, res runner.Result, _ any) {
 	lost := get(t, res.Results, "workload", "lost-count").(int64)
 	attempts := get(t, res.Results, "workload", "attempt-count").(int64)
 	assert.LessOrEqual(t, 10*lost, attempts)
+}
+
+// readCommitted runs a txn workload busy enough for every bug to show,
+// under read-committed.
+func readCommitted(c *runner.Config) {
+	c.Rate = 300
+	c.Concurrency = "4"
+	c.ConsistencyModels = []string{"read-committed"}
+}
+
+// onlyAnomalies checks that the prohibited anomalies found are exactly
+// these: the bug, and nothing it did not cause.
+func onlyAnomalies(want ...string) func(*testing.T, runner.Result, any) {
+	return func(t *testing.T, res runner.Result, _ any) {
+		var got []string
+		for _, a := range get(t, res.Results, "workload", "anomaly-types").([]any) {
+			got = append(got, string(a.(edn.Keyword)))
+		}
+		assert.Equal(t, want, got)
+	}
 }

@@ -1,0 +1,132 @@
+package txn
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"eddy/internal/edn"
+	"eddy/internal/history"
+)
+
+func TestGenerator(t *testing.T) {
+	for _, listAppend := range []bool{false, true} {
+		w := New(Options{ListAppend: listAppend, KeyCount: 3, MaxTxnLength: 4, MaxWritesPerKey: 5})
+		rng := rand.New(rand.NewPCG(1, 2))
+		written := map[int64][]int64{}
+		lengths := map[int]int{}
+		for range 5000 {
+			op := w.Next(rng)
+			require.Equal(t, "txn", op.F)
+			txn := op.Value.([]any)
+			lengths[len(txn)]++
+			for _, m := range txn {
+				mop := m.([]any)
+				k := mop[1].(int64)
+				switch mop[0] {
+				case edn.Keyword("r"):
+					assert.Nil(t, mop[2])
+				case edn.Keyword(w.write):
+					written[k] = append(written[k], mop[2].(int64))
+				default:
+					t.Fatalf("unexpected micro-op %v", mop)
+				}
+			}
+		}
+		for n := 1; n <= 4; n++ {
+			assert.Greater(t, lengths[n], 1000, "length %d is uniform in [1, 4]", n)
+		}
+		assert.Zero(t, lengths[0]+lengths[5])
+		for k, vs := range written {
+			for i, v := range vs {
+				assert.Equal(t, int64(i+1), v, "key %d's writes are 1, 2, …", k)
+			}
+			assert.LessOrEqual(t, len(vs), 5, "key %d is retired after 5 writes", k)
+		}
+		assert.Greater(t, len(written), 100, "fresh keys replace retired ones")
+	}
+}
+
+func TestKeyBias(t *testing.T) {
+	w := New(Options{KeyCount: 4})
+	rng := rand.New(rand.NewPCG(3, 4))
+	counts := map[int64]int{}
+	const n = 150000
+	for range n {
+		counts[w.pick(rng)]++
+	}
+	// Weights 1, 2, 4, 8 out of 15.
+	for i, want := range []float64{1, 2, 4, 8} {
+		got := float64(counts[int64(i)]) / n
+		assert.InDelta(t, want/15, got, 0.01, "key %d", i)
+	}
+}
+
+func TestParseTxn(t *testing.T) {
+	got, err := parseTxn(json.RawMessage(`[["r",1,[1,2]],["append",2,3],["w",3,null]]`))
+	require.NoError(t, err)
+	assert.Equal(t, `[[:r 1 [1 2]] [:append 2 3] [:w 3 nil]]`, edn.String(got))
+	for _, bad := range []string{`{}`, `[["r",1]]`, `[["x",1,2]]`, `[[1,2,3]]`, `[1]`} {
+		_, err := parseTxn(json.RawMessage(bad))
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestMismatch(t *testing.T) {
+	req := []any{[]any{edn.Keyword("r"), int64(1), nil}, []any{edn.Keyword("w"), int64(2), int64(5)}}
+	cases := []struct {
+		resp any
+		want string
+	}{
+		{[]any{[]any{edn.Keyword("r"), int64(1), int64(3)}, []any{edn.Keyword("w"), int64(2), int64(5)}}, ""},
+		{[]any{[]any{edn.Keyword("r"), int64(1), int64(3)}}, "2 micro-ops asked, 1 answered"},
+		{[]any{[]any{edn.Keyword("r"), int64(9), nil}, []any{edn.Keyword("w"), int64(2), int64(5)}}, "micro-op 0 asked [:r 1 nil], answered [:r 9 nil]"},
+		{[]any{[]any{edn.Keyword("r"), int64(1), nil}, []any{edn.Keyword("w"), int64(2), int64(6)}}, "micro-op 1 wrote 5, answered 6"},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, mismatch(req, tc.resp))
+	}
+}
+
+func op(i int, typ history.Type, p int, v any) history.Op {
+	return history.Op{Index: i, Type: typ, Process: p, F: "txn", Value: v}
+}
+
+func TestCheckWrapsElleAsMaelstrom(t *testing.T) {
+	w1 := []any{[]any{edn.Keyword("w"), int64(1), int64(1)}}
+	r1 := []any{[]any{edn.Keyword("r"), int64(1), int64(1)}}
+	r1nil := []any{[]any{edn.Keyword("r"), int64(1), nil}}
+	good := []history.Op{op(0, history.Invoke, 0, w1), op(1, history.OK, 0, w1), op(2, history.Invoke, 1, r1nil), op(3, history.OK, 1, r1)}
+	res := New(Options{Models: []string{"read-committed"}}).Check(good)
+	v, _ := res.Get(edn.Keyword("valid?"))
+	assert.Equal(t, true, v)
+
+	// No edges: Maelstrom's rw-register wrapper makes that invalid.
+	empty := []history.Op{op(0, history.Invoke, 0, r1nil), op(1, history.OK, 0, r1nil)}
+	res = New(Options{Models: []string{"read-committed"}}).Check(empty)
+	v, _ = res.Get(edn.Keyword("valid?"))
+	assert.Equal(t, false, v)
+	// Elle's list-append leaves it unknown.
+	res = New(Options{ListAppend: true, Models: []string{"read-committed"}}).Check(empty)
+	v, _ = res.Get(edn.Keyword("valid?"))
+	assert.Equal(t, edn.Keyword("unknown"), v)
+}
+
+func TestMismatchedRepliesCountOnlyWhenStrict(t *testing.T) {
+	w1 := []any{[]any{edn.Keyword("w"), int64(1), int64(1)}}
+	dropped := []any{}
+	r1 := []any{[]any{edn.Keyword("r"), int64(1), nil}}
+	r1ok := []any{[]any{edn.Keyword("r"), int64(1), int64(1)}}
+	h := []history.Op{op(0, history.Invoke, 0, w1), op(1, history.OK, 0, dropped), op(2, history.Invoke, 1, w1), op(3, history.OK, 1, w1),
+		op(4, history.Invoke, 0, r1), op(5, history.OK, 0, r1ok)}
+	for _, strict := range []bool{false, true} {
+		res := New(Options{Models: []string{"read-committed"}, Strict: strict}).Check(h)
+		n, _ := res.Get(edn.Keyword("mismatched-count"))
+		assert.Equal(t, 1, n)
+		v, _ := res.Get(edn.Keyword("valid?"))
+		assert.Equal(t, !strict, v, "strict %v", strict)
+	}
+}
