@@ -164,7 +164,10 @@ func (r *run) execute(ctx context.Context) Result {
 	}
 	r.teardown()
 	r.prog.setPhase("analysis")
-	return r.analyse(aborted)
+	began := time.Now()
+	res := r.analyse(aborted)
+	r.logf("Analysed and stored in %.2f s", time.Since(began).Seconds())
+	return res
 }
 
 // setup starts every node and initialises it, all in parallel.
