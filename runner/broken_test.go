@@ -147,6 +147,7 @@ func TestCorrectNodesStayValid(t *testing.T) {
 		{"g-set on three nodes", "g-set", "nodes/broadcast", nil, 3, true},
 		{"txn-rw-register on one node", "txn-rw-register", "runner/testdata/nodes/brokentxn", []string{"ok"}, 1, false},
 		{"txn-rw-register on two nodes", "txn-rw-register", "nodes/txn", nil, 2, false},
+		{"txn-list-append on one node", "txn-list-append", "runner/testdata/nodes/brokentxn", []string{"ok"}, 1, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,6 +157,10 @@ func TestCorrectNodesStayValid(t *testing.T) {
 			cfg.RecoveryWait = 500 * time.Millisecond
 			if strings.HasPrefix(tc.workload, "txn") {
 				readCommitted(&cfg)
+				if tc.nodes == 1 {
+					// One node running one transaction at a time.
+					cfg.ConsistencyModels = []string{"strict-serializable"}
+				}
 			}
 			res := run(t, cfg)
 			require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))

@@ -1,5 +1,6 @@
-// Command brokentxn is a single-node txn-rw-register node for the runner's
-// tests, in one of three modes (the first argument):
+// Command brokentxn is a single-node transactional node for the runner's
+// tests (registers for txn-rw-register, lists for txn-list-append), in one
+// of three modes (the first argument):
 //
 //   - ok: runs each transaction alone and installs its writes at commit;
 //   - aborted: answers every fifth transaction that writes with error 30
@@ -97,9 +98,19 @@ func run(store map[string]json.RawMessage, txn [][]json.RawMessage, first bool) 
 			res[i] = []json.RawMessage{m[0], m[1], v}
 			continue
 		}
-		own[k] = m[2]
+		v := m[2]
+		if f == "append" {
+			var cur []json.RawMessage
+			prev, ok := own[k]
+			if !ok {
+				prev = store[k]
+			}
+			json.Unmarshal(prev, &cur)
+			v, _ = json.Marshal(append(cur, m[2]))
+		}
+		own[k] = v
 		if _, done := commit[k]; !done || !first {
-			commit[k] = m[2]
+			commit[k] = v
 		}
 		res[i] = m
 	}
