@@ -37,6 +37,7 @@ func (a *analysis) listAppend() {
 	keys := map[string]any{}
 	for _, t := range a.oks {
 		a.internalAppend(t)
+		a.futureReads(t)
 		for _, m := range t.Mops {
 			if !m.IsRead() {
 				continue

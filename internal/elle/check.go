@@ -187,6 +187,32 @@ func newAnalysis(txns []Txn) *analysis {
 
 func (a *analysis) add(t string, c *edn.Map) { a.anomalies[t] = append(a.anomalies[t], c) }
 
+// futureReads reports reads of an ok transaction that observe a value (or,
+// for lists, an element) the transaction itself writes only later: a
+// trivial cycle, as Elle calls it.
+func (a *analysis) futureReads(t *Txn) {
+	for i, m := range t.Mops {
+		if !m.IsRead() {
+			continue
+		}
+		seen := map[string]bool{}
+		if list, isList := m.Value.([]any); isList && a.appends {
+			for _, e := range list {
+				seen[key(e)] = true
+			}
+		} else if m.Value != nil {
+			seen[key(m.Value)] = true
+		}
+		for _, later := range t.Mops[i+1:] {
+			if !later.IsRead() && key(later.Key) == key(m.Key) && seen[key(later.Value)] {
+				a.add("future-read", edn.NewMap(kw("op"), t.Op.EDN(), kw("mop"), m.EDN(), kw("write"), later.EDN(),
+					kw("explanation"), fmt.Sprintf("op %d read key %s as %s, showing %s, which the same transaction writes only later", t.Op.Index, edn.String(m.Key), edn.String(m.Value), edn.String(later.Value))))
+				break
+			}
+		}
+	}
+}
+
 // link adds an edge with its reason (the first reason given is kept).
 func (a *analysis) link(from, to int, rel Rel, r reason) {
 	if a.g.Link(from, to, rel) {

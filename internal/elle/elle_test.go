@@ -246,6 +246,20 @@ func TestInjectedAnomalies(t *testing.T) {
 			invalid: []string{"serializable"}, allowed: []string{"read-committed"},
 		},
 		{
+			name: "future read", anomaly: "future-read",
+			build: func(h *hist) {
+				h.txn(0, ok, r(1, 1), w(1, 1))
+			},
+			invalid: []string{"read-committed"}, allowed: []string{"read-uncommitted"},
+		},
+		{
+			name: "list-append future read", listAppend: true, anomaly: "future-read",
+			build: func(h *hist) {
+				h.txn(0, ok, r(1, list(1)), ap(1, 1))
+			},
+			invalid: []string{"read-committed"}, allowed: []string{"read-uncommitted"},
+		},
+		{
 			name: "list-append internal", listAppend: true, anomaly: "internal",
 			build: func(h *hist) {
 				h.txn(0, ok, ap(1, 1), r(1, list(2)))

@@ -74,6 +74,7 @@ func (a *analysis) rwRegister() {
 	wfrs := map[string][]order{}
 	for i, t := range a.oks {
 		a.internal(t)
+		a.futureReads(t)
 		for _, m := range t.Mops {
 			if !m.IsRead() || m.Value == nil {
 				continue
@@ -99,7 +100,9 @@ func (a *analysis) rwRegister() {
 					lostOrder = append(lostOrder, lk)
 				}
 				lost[lk] = append(lost[lk], t)
-				if r.Value != nil {
+				// A txn that read the value it writes says nothing of the
+				// order (that read is a future read).
+				if r.Value != nil && key(r.Value) != key(w.Value) {
 					wfrs[k] = append(wfrs[k], order{r.Value, w.Value})
 				}
 			}
@@ -230,11 +233,7 @@ func versionCycle(orders []order) []any {
 	type pair struct{ a, b int }
 	var pairs []pair
 	for _, o := range orders {
-		a, b := id(o.v1), id(o.v2)
-		if a == b {
-			return []any{o.v1}
-		}
-		pairs = append(pairs, pair{a, b})
+		pairs = append(pairs, pair{id(o.v1), id(o.v2)})
 	}
 	g := NewGraph(len(vals))
 	for _, p := range pairs {
