@@ -92,6 +92,24 @@ func TestBrokenCorpus(t *testing.T) {
 			check:   lostOnlyTheDropped,
 		},
 		{
+			name:     "lin-kv nodes that never replicate",
+			workload: "lin-kv",
+			pkg:      "runner/testdata/nodes/brokenlinkv",
+			args:     []string{"local"},
+			nodes:    3,
+			config:   busyKV,
+			finding:  []string{"workload", "failures"},
+		},
+		{
+			name:     "lin-kv node whose cas always succeeds",
+			workload: "lin-kv",
+			pkg:      "runner/testdata/nodes/brokenlinkv",
+			args:     []string{"blind-cas"},
+			nodes:    1,
+			config:   busyKV,
+			finding:  []string{"workload", "failures"},
+		},
+		{
 			name:     "txn node that keeps the writes of aborted transactions",
 			workload: "txn-rw-register",
 			pkg:      "runner/testdata/nodes/brokentxn",
@@ -145,6 +163,8 @@ func TestCorrectNodesStayValid(t *testing.T) {
 		lost                bool // whether the result has a :lost-count that must be 0
 	}{
 		{"g-set on three nodes", "g-set", "nodes/broadcast", nil, 3, true},
+		{"lin-kv on one node", "lin-kv", "runner/testdata/nodes/brokenlinkv", []string{"ok"}, 1, false},
+		{"lin-kv through the lin-kv service", "lin-kv", "nodes/linkv", nil, 3, false},
 		{"txn-rw-register on one node", "txn-rw-register", "runner/testdata/nodes/brokentxn", []string{"ok"}, 1, false},
 		{"txn-rw-register on two nodes", "txn-rw-register", "nodes/txn", nil, 2, false},
 		{"txn-list-append on one node", "txn-list-append", "runner/testdata/nodes/brokentxn", []string{"ok"}, 1, false},
@@ -155,6 +175,9 @@ func TestCorrectNodesStayValid(t *testing.T) {
 			cfg := quick(t, tc.workload, bins.MustBuild(t, tc.pkg), tc.nodes)
 			cfg.Args = tc.args
 			cfg.RecoveryWait = 500 * time.Millisecond
+			if tc.workload == "lin-kv" {
+				busyKV(&cfg)
+			}
 			if strings.HasPrefix(tc.workload, "txn") {
 				readCommitted(&cfg)
 				if tc.nodes == 1 {
@@ -264,4 +287,12 @@ func onlyAnomalies(want ...string) func(*testing.T, runner.Result, any) {
 		}
 		assert.Equal(t, want, got)
 	}
+}
+
+// busyKV gives lin-kv writers as well as readers (--concurrency 2n), and
+// enough operations for every bug to show.
+func busyKV(c *runner.Config) {
+	c.Concurrency = "2n"
+	c.Rate = 200
+	c.TimeLimit = 3 * time.Second
 }

@@ -101,7 +101,12 @@ func (r *run) mainPhase(ctx context.Context) {
 			if !ok {
 				break
 			}
-			op := r.wl.Next(r.genRand)
+			var op workload.Op
+			if tw, ok := r.wl.(workload.Threaded); ok {
+				op = tw.NextFor(t, workers[t].process, r.genRand)
+			} else {
+				op = r.wl.Next(r.genRand)
+			}
 			inflight.Go(func() {
 				defer pool.Release(t)
 				r.perform(ctx, workers[t], op)

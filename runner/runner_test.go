@@ -304,7 +304,7 @@ func TestBadArguments(t *testing.T) {
 		{"bin is a directory", runner.Config{Workload: "echo", Bin: t.TempDir()}, "is a directory"},
 		{"bin not executable", runner.Config{Workload: "echo", Bin: notExec}, "not executable"},
 		{"unknown workload", runner.Config{Workload: "telepathy", Bin: echo}, `unknown workload "telepathy"`},
-		{"workload not built yet", runner.Config{Workload: "lin-kv", Bin: echo}, "not built into eddy yet"},
+		{"unknown workload", runner.Config{Workload: "lin-kw", Bin: echo}, `unknown workload "lin-kw"`},
 		{"bad concurrency", runner.Config{Workload: "echo", Bin: echo, Concurrency: "xn"}, "--concurrency"},
 		{"bad availability", runner.Config{Workload: "echo", Bin: echo, Availability: "1.5"}, "--availability"},
 		{"unknown nemesis", runner.Config{Workload: "echo", Bin: echo, Nemesis: []string{"kill"}}, "kill"},

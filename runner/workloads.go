@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"slices"
 	"strings"
 
 	"eddy/internal/topology"
@@ -9,6 +10,7 @@ import (
 	"eddy/internal/workload/counter"
 	"eddy/internal/workload/echo"
 	"eddy/internal/workload/kafka"
+	"eddy/internal/workload/linkv"
 	"eddy/internal/workload/txn"
 	"eddy/internal/workload/uniqueids"
 )
@@ -40,6 +42,8 @@ func newWorkload(s settings) (workload.Workload, error) {
 			Rate:            s.Rate,
 			Strict:          s.Strict,
 		}), nil
+	case "lin-kv":
+		return linkv.New(linkv.Options{Nodes: len(s.nodes), Concurrency: s.concurrency, Latency: s.Latency}), nil
 	case "txn-rw-register", "txn-list-append":
 		return txn.New(txn.Options{
 			ListAppend:      s.Workload == "txn-list-append",
@@ -54,16 +58,8 @@ func newWorkload(s settings) (workload.Workload, error) {
 	case "pn-counter":
 		return counter.Workload{}, nil
 	}
-	for _, w := range maelstromWorkloads {
-		if w == s.Workload {
-			return nil, badf("workload %s is not built into eddy yet (available: %s)", w, strings.Join(Workloads(), ", "))
-		}
-	}
 	return nil, badf("unknown workload %q (Maelstrom's workloads: %s)", s.Workload, strings.Join(maelstromWorkloads, ", "))
 }
 
-// Workloads lists the workloads eddy can run.
-func Workloads() []string {
-	return []string{"echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "kafka",
-		"txn-list-append", "txn-rw-register"}
-}
+// Workloads lists the workloads eddy can run: every one of Maelstrom's.
+func Workloads() []string { return slices.Clone(maelstromWorkloads) }

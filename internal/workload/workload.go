@@ -38,6 +38,14 @@ type Workload interface {
 	Check(ops []history.Op) *edn.Map
 }
 
+// Threaded is implemented by workloads whose operations depend on the
+// worker thread that performs them (lin-kv gives each group of threads a
+// key of its own). The runner then calls NextFor instead of Next, with the
+// thread and its current process; calls are serialised.
+type Threaded interface {
+	NextFor(thread, process int, rng *rand.Rand) Op
+}
+
 // Setup is implemented by workloads that prepare every node before the main
 // phase, as broadcast sends each node the topology. The runner calls Setup
 // once per node, concurrently, each with a fresh client of that node; an

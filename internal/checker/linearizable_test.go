@@ -1,0 +1,82 @@
+package checker
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"eddy/internal/edn"
+	"eddy/internal/history"
+)
+
+// kvHist builds a lin-kv history: each entry is an invocation or a
+// completion, in order, at times 0, 1, 2, …
+type kvEvent struct {
+	typ     history.Type
+	process int
+	f       string
+	value   any
+}
+
+func kvHistory(evs ...kvEvent) []history.Op {
+	ops := make([]history.Op, len(evs))
+	for i, e := range evs {
+		ops[i] = history.Op{Index: i, Time: int64(i), Type: e.typ, Process: e.process, F: e.f, Value: e.value}
+	}
+	return ops
+}
+
+func kv(k, v any) []any { return []any{k, v} }
+
+func TestLinearizableKV(t *testing.T) {
+	const inv, ok, fail, info = history.Invoke, history.OK, history.Fail, history.Info
+	i64 := func(n int) int64 { return int64(n) }
+	cases := []struct {
+		name  string
+		ops   []history.Op
+		valid Validity
+	}{
+		{"write then read", kvHistory(
+			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{ok, 0, "write", kv(i64(1), i64(3))},
+			kvEvent{inv, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 1, "read", kv(i64(1), i64(3))},
+		), Valid},
+		{"stale read after a write completed", kvHistory(
+			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{ok, 0, "write", kv(i64(1), i64(3))},
+			kvEvent{inv, 0, "write", kv(i64(1), i64(4))}, kvEvent{ok, 0, "write", kv(i64(1), i64(4))},
+			kvEvent{inv, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 1, "read", kv(i64(1), i64(3))},
+		), Invalid},
+		{"concurrent read may see either", kvHistory(
+			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{inv, 1, "read", kv(i64(1), nil)},
+			kvEvent{ok, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 0, "write", kv(i64(1), i64(3))},
+		), Valid},
+		{"cas that succeeded on the wrong value", kvHistory(
+			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{ok, 0, "write", kv(i64(1), i64(3))},
+			kvEvent{inv, 0, "cas", kv(i64(1), []any{i64(2), i64(4)})}, kvEvent{ok, 0, "cas", kv(i64(1), []any{i64(2), i64(4)})},
+		), Invalid},
+		{"failed write never happened", kvHistory(
+			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{fail, 0, "write", kv(i64(1), i64(3))},
+			kvEvent{inv, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 1, "read", kv(i64(1), i64(3))},
+		), Invalid},
+		{"indeterminate write may show up later", kvHistory(
+			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{info, 0, "write", kv(i64(1), i64(3))},
+			kvEvent{inv, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 1, "read", kv(i64(1), nil)},
+			kvEvent{inv, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 1, "read", kv(i64(1), i64(3))},
+		), Valid},
+		{"keys are independent", kvHistory(
+			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{ok, 0, "write", kv(i64(1), i64(3))},
+			kvEvent{inv, 1, "read", kv(i64(2), nil)}, kvEvent{ok, 1, "read", kv(i64(2), nil)},
+		), Valid},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := LinearizableKV(tc.ops, 0)
+			assert.Equal(t, tc.valid, ValidityOf(r), edn.String(r))
+			failures, _ := r.Get(kw("failures"))
+			if tc.valid == Invalid {
+				assert.Equal(t, []any{int64(1)}, failures)
+			} else {
+				assert.Empty(t, failures)
+			}
+		})
+	}
+}
