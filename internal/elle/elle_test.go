@@ -181,6 +181,14 @@ func TestInjectedAnomalies(t *testing.T) {
 			invalid: []string{"strict-serializable"}, allowed: []string{"serializable"},
 		},
 		{
+			name: "stale read on the same process", anomaly: "G-single-process",
+			build: func(h *hist) {
+				h.txn(0, ok, w(1, 1))
+				h.txn(0, ok, r(1, nil))
+			},
+			invalid: []string{"strong-session-snapshot-isolation"}, allowed: []string{"serializable"},
+		},
+		{
 			name: "cyclic versions", anomaly: "cyclic-versions",
 			build: func(h *hist) {
 				h.start(0, r(1, nil), w(1, 2))
