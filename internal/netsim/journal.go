@@ -2,6 +2,8 @@ package netsim
 
 import (
 	"bufio"
+	"encoding/json"
+	"fmt"
 	"io"
 	"strconv"
 
@@ -34,4 +36,71 @@ func WriteJournal(w io.Writer, events []Event) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// journalLine is one line of net-journal.jsonl as WriteJournal writes it.
+type journalLine struct {
+	Seq  *int64          `json:"seq"`
+	Time int64           `json:"time"`
+	Type string          `json:"type"`
+	ID   int64           `json:"id"`
+	Src  string          `json:"src"`
+	Dest string          `json:"dest"`
+	Body json.RawMessage `json:"body"`
+}
+
+// ReadJournal reads what WriteJournal wrote. A line that is not such an
+// event is an error naming its line number.
+func ReadJournal(r io.Reader) ([]Event, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<30)
+	var events []Event
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Bytes()
+		if len(line) == 0 {
+			continue
+		}
+		var jl journalLine
+		if err := json.Unmarshal(line, &jl); err != nil {
+			return nil, fmt.Errorf("line %d: %v", n, err)
+		}
+		var kind EventKind
+		switch jl.Type {
+		case "send":
+			kind = Send
+		case "recv":
+			kind = Recv
+		default:
+			return nil, fmt.Errorf("line %d: event type %q is neither send nor recv", n, jl.Type)
+		}
+		if jl.Seq == nil {
+			return nil, fmt.Errorf("line %d: no seq", n)
+		}
+		events = append(events, Event{Seq: *jl.Seq, Time: jl.Time, Kind: kind, Msg: Message{
+			ID: jl.ID, Src: jl.Src, Dest: jl.Dest, Body: jl.Body,
+		}})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+// StatsOf counts a journal's events as Network.Stats counts them, which is
+// exact when the journal holds every event of the run.
+func StatsOf(events []Event) Stats {
+	var sends, recvs [2]int64
+	for _, ev := range events {
+		c := class(ev.Msg.Src, ev.Msg.Dest)
+		if ev.Kind == Send {
+			sends[c]++
+		} else {
+			recvs[c]++
+		}
+	}
+	c := Counts{SendCount: sends[0], RecvCount: recvs[0], MsgCount: sends[0]}
+	v := Counts{SendCount: sends[1], RecvCount: recvs[1], MsgCount: sends[1]}
+	return Stats{Clients: c, Servers: v, All: Counts{
+		SendCount: c.SendCount + v.SendCount, RecvCount: c.RecvCount + v.RecvCount, MsgCount: c.MsgCount + v.MsgCount,
+	}}
 }
