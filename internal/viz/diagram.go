@@ -215,8 +215,13 @@ func writeLabel(w *bufio.Writer, text string, x1, y1, x2, y2 float64, colour str
 	} else if angle < -90 {
 		angle += 180
 	}
-	if colour == colourServer {
+	switch colour { // label text a shade darker than its arrow, for legibility
+	case colourServer:
 		colour = "#333333"
+	case colourClient:
+		colour = "#2a78c8"
+	case colourDropped:
+		colour = "#909090"
 	}
 	fmt.Fprintf(w, `<text x="%.1f" y="%.1f" text-anchor="middle" fill="%s" transform="rotate(%.1f %.1f %.1f)">%s</text>`,
 		mx, my-3, colour, angle, mx, my, esc(text))
