@@ -65,8 +65,8 @@ func TestDiagramArrowPerDeliveredMessage(t *testing.T) {
 	t.Parallel()
 	echo := `{"type":"echo","echo":"hi","msg_id":1}`
 	tests := []struct {
-		name                    string
-		events                  []netsim.Event
+		name                  string
+		events                []netsim.Event
 		arrows, dropped, rows int
 	}{
 		{"empty journal", nil, 0, 0, 0},
