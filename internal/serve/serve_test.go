@@ -97,7 +97,7 @@ func TestRefusesPathsOutsideTheStore(t *testing.T) {
 		{"/..%2fsecret.txt", http.StatusForbidden},
 		{"/%252e%252e/secret.txt", http.StatusForbidden},
 		{"/..\\secret.txt", http.StatusForbidden},
-		{"/leak.txt", http.StatusForbidden},                                  // a symlink out of the store
+		{"/leak.txt", http.StatusForbidden},                                    // a symlink out of the store
 		{"/echo/20261201T100000.000+0000/up/secret.txt", http.StatusForbidden}, // an absolute symlink out
 		{"/latest/../../secret.txt", http.StatusForbidden},
 		{"//" + filepath.Join(filepath.Dir(store), "secret.txt"), http.StatusNotFound}, // an absolute path is read inside the store
