@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"eddy/internal/checker"
@@ -192,44 +193,72 @@ func writeReport(dir string, ev *evidence, v verdict) error {
 	if err := report.WriteResults(dir, v.results); err != nil {
 		errs = append(errs, err)
 	}
-	var st viz.DiagramStats
-	err := writeFile(filepath.Join(dir, "messages.svg"), func(w io.Writer) error {
-		var err error
-		st, err = viz.WriteDiagram(w, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled})
-		return err
-	})
-	if err != nil {
-		errs = append(errs, fmt.Errorf("messages.svg: %w", err))
-	}
-	var inline bytes.Buffer
-	ist, err := viz.WriteDiagram(&inline, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled})
-	if err != nil {
+	// The diagrams and plots are independent: draw them concurrently.
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		st, ist viz.DiagramStats
+		inline  []byte
+		figures []report.Figure
+	)
+	fail := func(err error) {
+		mu.Lock()
 		errs = append(errs, err)
+		mu.Unlock()
 	}
-	note := fmt.Sprintf("%d messages between %d participants.", ist.Arrows, ist.Participants)
-	if ist.NotShown > 0 {
-		note = fmt.Sprintf("The first %d journal events: %d delivered messages between %d participants (messages.svg draws %d events).", ist.Events, ist.Arrows, ist.Participants, st.Events)
-	}
+	wg.Go(func() {
+		var full bytes.Buffer
+		var err error
+		st, err = viz.WriteDiagram(&full, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled})
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, "messages.svg"), full.Bytes(), 0o644)
+		}
+		if err != nil {
+			fail(fmt.Errorf("messages.svg: %w", err))
+		}
+		if st.NotShown == 0 && st.Events <= inlineEvents {
+			inline, ist = full.Bytes(), st // small enough to show whole
+			return
+		}
+		var b bytes.Buffer
+		if ist, err = viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled}); err != nil {
+			fail(err)
+		}
+		inline = b.Bytes()
+	})
 	var dists []viz.Distribution
 	if d, ok := ev.wl.(workload.Distributor); ok {
 		for _, x := range d.Distributions(ev.ops) {
 			dists = append(dists, viz.Distribution{File: x.File, Title: x.Title, XLabel: x.XLabel, Values: x.Values})
 		}
 	}
-	var figures []report.Figure
-	for _, p := range viz.Plots(ev.ops, runLength(ev), dists) {
-		if err := writeFile(filepath.Join(dir, p.File), p.Write); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", p.File, err))
-			continue
+	plots := viz.Plots(ev.ops, runLength(ev), dists)
+	written := make([]bool, len(plots))
+	for i, p := range plots {
+		wg.Go(func() {
+			if err := writeFile(filepath.Join(dir, p.File), p.Write); err != nil {
+				fail(fmt.Errorf("%s: %w", p.File, err))
+				return
+			}
+			written[i] = true
+		})
+	}
+	wg.Wait()
+	for i, p := range plots {
+		if written[i] {
+			figures = append(figures, report.Figure{File: p.File, Title: p.Title})
 		}
-		figures = append(figures, report.Figure{File: p.File, Title: p.Title})
+	}
+	note := fmt.Sprintf("%d messages between %d participants.", ist.Arrows, ist.Participants)
+	if ist.Events < st.Events || st.NotShown > 0 {
+		note = fmt.Sprintf("The first %d journal events: %d delivered messages between %d participants (messages.svg draws %d events).", ist.Events, ist.Arrows, ist.Participants, st.Events)
 	}
 	ix := report.Index{
 		Workload:    ev.s.Workload,
 		Run:         filepath.Base(dir),
 		Results:     v.results,
 		Settings:    settingsTable(ev),
-		Diagram:     template.HTML(inline.String()), // written by viz, every text escaped
+		Diagram:     template.HTML(inline), // written by viz, every text escaped
 		DiagramNote: note,
 		Plots:       figures,
 	}

@@ -42,7 +42,17 @@ func FromEDN(v any) (Op, error) {
 		return Op{}, fmt.Errorf("an op must be a map, got %s", clip(edn.String(v)))
 	}
 	var op Op
-	get := func(k string) (any, bool) { return m.Get(edn.Keyword(k)) }
+	// One pass over the entries: Map.Get compares keys by their text.
+	fields := make(map[edn.Keyword]any, m.Len())
+	m.Each(func(k, v any) {
+		if kw, ok := k.(edn.Keyword); ok {
+			fields[kw] = v
+		}
+	})
+	get := func(k string) (any, bool) {
+		v, ok := fields[edn.Keyword(k)]
+		return v, ok
+	}
 	idx, ok := get("index")
 	if op.Index, ok = asInt(idx); !ok {
 		return Op{}, fmt.Errorf("op has no integer :index")

@@ -201,23 +201,35 @@ func latencyQuantiles(w io.Writer, buckets []QuantileBucket, width float64, part
 	fs := fsOf(buckets, func(b QuantileBucket) string { return b.F })
 	for fi, f := range fs {
 		for qi, q := range Quantiles {
-			var xys plotter.XYs
+			// One line per run of consecutive buckets: no line across a
+			// stretch with no ok operation of this f.
+			var runs []plotter.XYs
+			prev := math.Inf(-1)
 			for _, b := range buckets {
-				if b.F == f {
-					xys = append(xys, plotter.XY{X: b.Start + width/2, Y: math.Max(b.Q[qi], minLatency)})
+				if b.F != f {
+					continue
+				}
+				if b.Start-prev > 1.5*width || len(runs) == 0 {
+					runs = append(runs, nil)
+				}
+				prev = b.Start
+				runs[len(runs)-1] = append(runs[len(runs)-1], plotter.XY{X: b.Start + width/2, Y: math.Max(b.Q[qi], minLatency)})
+			}
+			for ri, xys := range runs {
+				l, pts, err := plotter.NewLinePoints(xys)
+				if err != nil {
+					return err
+				}
+				l.Color = quantileColours[qi]
+				l.Dashes = dashes[fi%len(dashes)]
+				pts.Color = quantileColours[qi]
+				pts.Shape = shapes[fi%len(shapes)]
+				pts.Radius = vg.Points(2)
+				p.Add(l, pts)
+				if ri == 0 {
+					p.Legend.Add(fmt.Sprintf("%s %g", f, q), l, pts)
 				}
 			}
-			l, pts, err := plotter.NewLinePoints(xys)
-			if err != nil {
-				return err
-			}
-			l.Color = quantileColours[qi]
-			l.Dashes = dashes[fi%len(dashes)]
-			pts.Color = quantileColours[qi]
-			pts.Shape = shapes[fi%len(shapes)]
-			pts.Radius = vg.Points(2)
-			p.Add(l, pts)
-			p.Legend.Add(fmt.Sprintf("%s %g", f, q), l, pts)
 		}
 	}
 	logAxis(p, ls)
