@@ -13,7 +13,6 @@ import (
 	"eddy/internal/edn"
 )
 
-
 func TestWriteIndex(t *testing.T) {
 	t.Parallel()
 	results := func(valid any, wl *edn.Map, eddy *edn.Map) *edn.Map {
