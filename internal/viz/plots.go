@@ -121,8 +121,9 @@ func logAxis(p *plot.Plot, values []float64) {
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	lo, hi = math.Max(lo, minLatency), math.Max(hi, minLatency)
-	p.Y.Min = math.Pow(10, math.Floor(math.Log10(lo)))
-	p.Y.Max = math.Pow(10, math.Ceil(math.Log10(hi)+1e-9))
+	// A hair beyond each decade, so that both ends get their label.
+	p.Y.Min = math.Pow(10, math.Floor(math.Log10(lo))) * 0.999
+	p.Y.Max = math.Pow(10, math.Ceil(math.Log10(hi)+1e-9)) * 1.001
 }
 
 // span is the least and greatest of xs (1, 1 when there are none).
