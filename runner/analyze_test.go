@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,4 +140,38 @@ func TestAnalyzeNamesTheBadFile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAnalyzeCarriesNetCountsOfACappedJournal: when the run's journal hit
+// its cap, the :net counts come from test.json, not from the incomplete
+// journal, and the journal problem is reported again.
+func TestAnalyzeCarriesNetCountsOfACappedJournal(t *testing.T) {
+	t.Parallel()
+	cfg := quick(t, "echo", bins.MustBuild(t, "nodes/echo"), 1)
+	cfg.TimeLimit = 500 * time.Millisecond
+	res := run(t, cfg)
+	require.Equal(t, checker.Valid, res.Valid)
+	path := filepath.Join(res.Dir, runner.RecordFile)
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var rec map[string]any
+	require.NoError(t, json.Unmarshal(raw, &rec))
+	rec["unjournaled"] = 5
+	rec["net"] = map[string]any{
+		"All":     map[string]any{"SendCount": 1005, "RecvCount": 1004, "MsgCount": 1005},
+		"Clients": map[string]any{"SendCount": 5, "RecvCount": 4, "MsgCount": 5},
+		"Servers": map[string]any{"SendCount": 1000, "RecvCount": 1000, "MsgCount": 1000},
+	}
+	raw, err = json.Marshal(rec)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, raw, 0o644))
+
+	an, err := runner.Analyze(context.Background(), res.Dir)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1005), get(t, an.Results, "net", "all", "send-count"))
+	assert.Equal(t, int64(1000), get(t, an.Results, "net", "servers", "msg-count"))
+	require.Len(t, an.Problems, 1)
+	assert.Contains(t, an.Problems[0], "dropped 5 more")
+	// With the journal complete, the counts are the journal's own.
+	assert.NotEqual(t, int64(1005), get(t, res.Results, "net", "all", "send-count"))
 }
