@@ -34,6 +34,7 @@ const (
 	rowHeight    = 18
 	labelRunes   = 48   // a label is cut to this many characters
 	titleBytes   = 4096 // a hover text is cut to this many bytes
+	namesEvery   = 250  // rows between repetitions of the participants' names
 )
 
 // Colours of arrows, as Maelstrom's.
@@ -165,6 +166,14 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 	for _, p := range parts {
 		fmt.Fprintf(bw, `<g class="lifeline"><line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="#999" stroke-width="1"/><text x="%.1f" y="%d" text-anchor="middle" font-size="13" font-weight="bold">%s</text></g>`+"\n",
 			x(p), headerHeight-8, x(p), bottom, x(p), headerHeight-16, esc(p))
+	}
+	// The names again every so many rows, for a reader scrolled down.
+	for row := namesEvery; row < len(window); row += namesEvery {
+		bw.WriteString(`<g class="names" fill="#999" text-anchor="middle">`)
+		for _, p := range parts {
+			fmt.Fprintf(bw, `<text x="%.1f" y="%.1f">%s</text>`, x(p), y(row)-rowHeight/2+4, esc(p))
+		}
+		bw.WriteString("</g>\n")
 	}
 	// A time axis: the time of every 20th event.
 	for row := 0; row < len(window); row += 20 {
