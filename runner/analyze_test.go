@@ -37,6 +37,7 @@ func TestAnalyzeAgreesWithTheRun(t *testing.T) {
 		}},
 		{"broadcast that never forwards", "broadcast", "runner/testdata/nodes/brokenbroadcast", []string{"local"}, 3, checker.Invalid, nil},
 		{"pn-counter dropping adds", "pn-counter", "runner/testdata/nodes/brokencounter", []string{"drop"}, 1, checker.Invalid, nil},
+		{"a node that crashes: aborted, unknown", "echo", "runner/testdata/nodes/misbehave", []string{"exit-after", "0"}, 1, checker.Unknown, nil},
 		{"kafka, valid", "kafka", "runner/testdata/nodes/brokenkafka", []string{"ok"}, 1, checker.Valid, func(c *runner.Config) {
 			c.Rate, c.Concurrency = 200, "2n"
 		}},
@@ -68,6 +69,7 @@ func TestAnalyzeAgreesWithTheRun(t *testing.T) {
 			assert.Equal(t, res.ExitCode(), an.ExitCode())
 			assert.Equal(t, res.Seed, an.Seed)
 			assert.Equal(t, res.Problems, an.Problems)
+			assert.Equal(t, res.Aborted, an.Aborted)
 			assert.Equal(t, edn.String(res.Results), edn.String(an.Results))
 			rewritten, err := os.ReadFile(filepath.Join(res.Dir, "results.edn"))
 			require.NoError(t, err)
