@@ -2,10 +2,12 @@ package netsim
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"eddy/internal/proto"
 )
@@ -60,6 +62,10 @@ func ReadJournal(r io.Reader) ([]Event, error) {
 		if len(line) == 0 {
 			continue
 		}
+		if ev, ok := parseLine(line); ok {
+			events = append(events, ev)
+			continue
+		}
 		var jl journalLine
 		if err := json.Unmarshal(line, &jl); err != nil {
 			return nil, fmt.Errorf("line %d: %v", n, err)
@@ -84,6 +90,70 @@ func ReadJournal(r io.Reader) ([]Event, error) {
 		return nil, err
 	}
 	return events, nil
+}
+
+// parseLine reads a line laid out exactly as WriteJournal lays it out,
+// without a JSON decoder; ok is false for any other line, which ReadJournal
+// then decodes as JSON.
+func parseLine(line []byte) (ev Event, ok bool) {
+	rest, ok := bytes.CutPrefix(line, []byte(`{"seq":`))
+	if !ok {
+		return ev, false
+	}
+	if ev.Seq, rest, ok = cutInt(rest, `,"time":`); !ok {
+		return ev, false
+	}
+	if ev.Time, rest, ok = cutInt(rest, `,"type":"`); !ok {
+		return ev, false
+	}
+	switch {
+	case bytes.HasPrefix(rest, []byte(`send","id":`)):
+		ev.Kind = Send
+	case bytes.HasPrefix(rest, []byte(`recv","id":`)):
+		ev.Kind = Recv
+	default:
+		return ev, false
+	}
+	rest = rest[len(`send","id":`):]
+	if ev.Msg.ID, rest, ok = cutInt(rest, `,"src":"`); !ok {
+		return ev, false
+	}
+	if ev.Msg.Src, rest, ok = cutName(rest, `","dest":"`); !ok {
+		return ev, false
+	}
+	if ev.Msg.Dest, rest, ok = cutName(rest, `","body":`); !ok {
+		return ev, false
+	}
+	body, ok := bytes.CutSuffix(rest, []byte("}"))
+	if !ok || !json.Valid(body) {
+		return ev, false
+	}
+	ev.Msg.Body = bytes.Clone(body)
+	return ev, true
+}
+
+// cutInt reads a decimal integer followed by sep.
+func cutInt(b []byte, sep string) (int64, []byte, bool) {
+	i := bytes.Index(b, []byte(sep))
+	if i <= 0 {
+		return 0, nil, false
+	}
+	n, err := strconv.ParseInt(string(b[:i]), 10, 64)
+	return n, b[i+len(sep):], err == nil
+}
+
+// cutName reads the text of a JSON string with no escapes, up to sep.
+func cutName(b []byte, sep string) (string, []byte, bool) {
+	i := bytes.Index(b, []byte(sep))
+	if i < 0 || bytes.ContainsAny(b[:i], "\\\"") || !utf8.Valid(b[:i]) {
+		return "", nil, false
+	}
+	for _, c := range b[:i] {
+		if c < 0x20 {
+			return "", nil, false
+		}
+	}
+	return string(b[:i]), b[i+len(sep):], true
 }
 
 // StatsOf counts a journal's events as Network.Stats counts them, which is

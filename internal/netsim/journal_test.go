@@ -51,3 +51,52 @@ func TestReadJournalErrors(t *testing.T) {
 		assert.Contains(t, err.Error(), tt.want)
 	}
 }
+
+// TestParseLineAgreesWithJSON: the fast reader of journal lines and the JSON
+// decoder it falls back on read the same events, and the fast one declines
+// every line that is not exactly as WriteJournal writes it.
+func TestParseLineAgreesWithJSON(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		ev   Event
+		fast bool
+	}{
+		{"plain", Event{Seq: 7, Time: 123, Kind: Send, Msg: Message{ID: 3, Src: "n0", Dest: "n1", Body: []byte(`{"type":"x"}`)}}, true},
+		{"a delivery", Event{Seq: 8, Time: 124, Kind: Recv, Msg: Message{ID: 3, Src: "c10", Dest: "lin-kv", Body: []byte(`{"type":"x", "v": [1, 2]}`)}}, true},
+		{"a name that needs escapes", Event{Seq: 9, Kind: Send, Msg: Message{ID: 4, Src: "n\"0\\", Dest: "n\t1", Body: []byte(`{}`)}}, false},
+		{"a name with a separator inside", Event{Seq: 10, Kind: Send, Msg: Message{ID: 5, Src: `a","dest":"b`, Dest: "c", Body: []byte(`{}`)}}, false},
+		{"a body with the separator inside", Event{Seq: 11, Kind: Send, Msg: Message{ID: 6, Src: "n0", Dest: "n1", Body: []byte(`{"k":"\",\"body\":}"}`)}}, true},
+		{"a null body", Event{Seq: 12, Kind: Send, Msg: Message{ID: 7, Src: "n0", Dest: "n1", Body: []byte(`null`)}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			require.NoError(t, WriteJournal(&b, []Event{tt.ev}))
+			line := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+			fast, ok := parseLine(line)
+			assert.Equal(t, tt.fast, ok)
+			got, err := ReadJournal(bytes.NewReader(b.Bytes()))
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+			want := tt.ev
+			if ok {
+				assert.Equal(t, want, fast)
+			}
+			assert.Equal(t, want.Msg.Src, got[0].Msg.Src)
+			assert.Equal(t, want.Msg.Dest, got[0].Msg.Dest)
+			assert.JSONEq(t, string(want.Msg.Body), string(got[0].Msg.Body))
+		})
+	}
+	for _, line := range []string{
+		`{"seq":1,"time":2,"type":"send","id":3,"src":"a","dest":"b","body":{"x":}`, // not JSON
+		`{"seq":1,"time":2,"type":"send","id":3,"src":"a","dest":"b","body":{}`,     // cut short
+		`{"seq": 1,"time":2,"type":"send","id":3,"src":"a","dest":"b","body":{}}`,   // spaced
+		`{"seq":x,"time":2,"type":"send","id":3,"src":"a","dest":"b","body":{}}`,
+	} {
+		_, ok := parseLine([]byte(line))
+		assert.False(t, ok, line)
+	}
+	_, err := ReadJournal(strings.NewReader(`{"seq":1,"time":2,"type":"send","id":3,"src":"a","dest":"b","body":{"x":}` + "\n"))
+	assert.ErrorContains(t, err, "line 1")
+}
