@@ -105,15 +105,21 @@ type settings struct {
 
 // resolve applies defaults and validates; errors are *ConfigError.
 func resolve(cfg Config) (settings, error) {
+	if cfg.Bin == "" {
+		return settings{Config: cfg}, badf("Expected a --bin PATH_TO_BINARY to test")
+	}
+	if err := checkBin(cfg.Bin); err != nil {
+		return settings{Config: cfg}, err
+	}
+	return resolveSettings(cfg)
+}
+
+// resolveSettings is resolve without looking at the binary, which a stored
+// run being re-analysed no longer needs.
+func resolveSettings(cfg Config) (settings, error) {
 	s := settings{Config: cfg}
 	if s.Workload == "" {
 		s.Workload = "lin-kv"
-	}
-	if s.Bin == "" {
-		return s, badf("Expected a --bin PATH_TO_BINARY to test")
-	}
-	if err := checkBin(s.Bin); err != nil {
-		return s, err
 	}
 	switch {
 	case s.NodeCount < 0:

@@ -280,87 +280,41 @@ func (r *run) teardown() {
 
 // analyse checks the history and writes every file of the run.
 func (r *run) analyse(aborted string) Result {
-	ops := r.rec.Ops()
-	results := edn.NewMap()
-	results.Set(edn.Keyword("exceptions"), exceptions(ops))
-	results.Set(edn.Keyword("stats"), checker.Stats(statsOps(ops)))
-	results.Set(edn.Keyword("availability"), checker.Availability(ops, r.s.availability))
-	st := r.net.Stats()
-	results.Set(edn.Keyword("net"), checker.Net(checker.NetStats{
-		All:     checker.NetCounts(st.All),
-		Clients: checker.NetCounts(st.Clients),
-		Servers: checker.NetCounts(st.Servers),
-	}, checker.ClientInvokes(ops)))
-	if n := r.net.Unjournaled(); n > 0 {
-		r.problems.add("", "journal", fmt.Sprintf("the network journal kept its first %d events and dropped %d more (net-journal.jsonl is incomplete; the :net counts are exact)", netsim.DefaultMaxJournal, n))
+	ev := &evidence{
+		s:           r.s,
+		wl:          r.wl,
+		seed:        r.seed,
+		start:       r.start,
+		ops:         r.rec.Ops(),
+		journal:     r.net.Journal(),
+		net:         r.net.Stats(),
+		unjournaled: r.net.Unjournaled(),
+		aborted:     aborted,
+		problems:    r.problems.lines(),
 	}
-	wres := r.wl.Check(ops)
-	results.Set(edn.Keyword("workload"), wres)
-	r.warnDuplicates(wres)
-	res := Result{Dir: r.dir, Seed: r.seed, Problems: r.problems.lines(), Aborted: aborted}
-	valid := checker.ValidityOf(checker.Compose(results))
-	if aborted != "" {
-		// Nothing about an aborted run can be vouched for.
-		valid = checker.Unknown
+	v := ev.check()
+	for _, p := range v.fresh {
+		r.logf("%s", p)
 	}
-	eddy := edn.NewMap(edn.Keyword("seed"), int64(r.seed))
-	if aborted != "" {
-		eddy.Set(edn.Keyword("aborted"), aborted)
-	}
-	if len(res.Problems) > 0 {
-		ps := make([]any, len(res.Problems))
-		for i, p := range res.Problems {
-			ps[i] = p
-		}
-		eddy.Set(edn.Keyword("problems"), ps)
-	}
-	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
-	results.Set(edn.Keyword("eddy"), eddy)
-	results.Set(edn.Keyword("valid?"), valid.EDN())
-	res.Results, res.Valid = results, valid
-	r.write(ops, results)
-	return res
-}
-
-// warnDuplicates turns what Maelstrom's checkers cannot see (duplicate
-// elements in broadcast and g-set reads, txn replies that do not answer
-// their request) into a diagnosis; only --strict makes them invalid.
-func (r *run) warnDuplicates(wres *edn.Map) {
-	effect := "a warning only; --strict makes it invalid"
-	if r.s.Strict {
-		effect = "invalid under --strict"
-	}
-	if n, _ := wres.Get(edn.Keyword("duplicated-count")); asCount(n) > 0 {
-		r.problems.add("", "duplicates", fmt.Sprintf("reads returned %d element(s) more than once in the same read (see :workload :duplicated); %s", asCount(n), effect))
-	}
-	if n, _ := wres.Get(edn.Keyword("mismatched-count")); asCount(n) > 0 {
-		r.problems.add("", "mismatched", fmt.Sprintf("%d txn_ok replies do not answer the transaction asked (micro-ops dropped or changed; see :workload :mismatched); %s", asCount(n), effect))
-	}
-}
-
-// asCount reads a count from a result map: int or int64, else 0.
-func asCount(v any) int64 {
-	switch n := v.(type) {
-	case int:
-		return int64(n)
-	case int64:
-		return n
-	}
-	return 0
+	r.write(ev, v)
+	return Result{Dir: r.dir, Seed: r.seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: aborted}
 }
 
 // write stores the run's files; failures are logged, not fatal.
-func (r *run) write(ops []history.Op, results *edn.Map) {
-	if err := report.WriteHistory(r.dir, ops); err != nil {
+func (r *run) write(ev *evidence, v verdict) {
+	if err := report.WriteHistory(r.dir, ev.ops); err != nil {
 		r.logf("writing the history: %v", err)
 	}
-	if err := report.WriteResults(r.dir, results); err != nil {
-		r.logf("writing the results: %v", err)
-	}
 	if err := writeFile(filepath.Join(r.dir, "net-journal.jsonl"), func(w io.Writer) error {
-		return netsim.WriteJournal(w, r.net.Journal())
+		return netsim.WriteJournal(w, ev.journal)
 	}); err != nil {
 		r.logf("writing the network journal: %v", err)
+	}
+	if err := writeRecord(r.dir, ev); err != nil {
+		r.logf("writing %s: %v", RecordFile, err)
+	}
+	if err := writeReport(r.dir, ev, v); err != nil {
+		r.logf("writing the results: %v", err)
 	}
 	if err := report.Link(r.s.StoreDir, r.s.Workload, r.dir); err != nil {
 		r.logf("linking latest: %v", err)

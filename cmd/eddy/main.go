@@ -3,6 +3,8 @@
 //
 //	eddy test -w echo --bin ./echo --node-count 1 --time-limit 10
 //	eddy challenge all
+//	eddy analyze store/latest
+//	eddy serve --port 8080
 //
 // Exit status: 0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 the run
 // could not complete (a node never answered init, crashed, …).
@@ -35,9 +37,11 @@ const usage = `eddy: a Go-native, Maelstrom-compatible workbench for distributed
 Usage:
   eddy test [flags] [-- args for the node binary]   run a test (the flags of maelstrom test)
   eddy challenge [flags] <id>... | all              run Gossip Glomers challenges, check their targets
+  eddy analyze [--store DIR] [PATH]                 re-check a stored run (default: the latest)
+  eddy serve [--host H] [--port P] [--store DIR]    browse the store's runs
   eddy help                                         this text
 
-Run "eddy test --help" or "eddy challenge --help" for their flags.
+Run "eddy <command> --help" for a command's flags.
 `
 
 // run is the whole command; it returns the exit status.
@@ -51,6 +55,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return testCommand(ctx, args[1:], stdout, stderr)
 	case "challenge":
 		return challengeCommand(ctx, args[1:], stdout, stderr)
+	case "analyze", "analyse":
+		return analyzeCommand(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return serveCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

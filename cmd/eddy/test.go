@@ -177,6 +177,12 @@ func runOnce(ctx context.Context, cfg runner.Config, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "eddy test: %v\n", err)
 		return exitAborted
 	}
+	return printVerdict(res, stdout)
+}
+
+// printVerdict prints a run's results, problems and verdict as Maelstrom
+// ends a test, and returns the exit status.
+func printVerdict(res runner.Result, stdout io.Writer) int {
 	stdout.Write(edn.Pretty(res.Results))
 	fmt.Fprintln(stdout)
 	for _, p := range res.Problems {

@@ -69,6 +69,22 @@ func SetFull(ops []history.Op, add string, strict bool) *edn.Map {
 	return s.results(elems, strict)
 }
 
+// SetFullLatencies are the per-element latencies behind SetFull's
+// :stable-latencies and :lost-latencies, in milliseconds, in element order:
+// what a plot of their distribution needs.
+func SetFullLatencies(ops []history.Op, add string) (stable, lost []int64) {
+	s := newSetFullState(ops, add)
+	for _, e := range s.tracked() {
+		switch o := s.outcome(e); o.outcome {
+		case "stable":
+			stable = append(stable, o.stable)
+		case "lost":
+			lost = append(lost, o.lostLat)
+		}
+	}
+	return stable, lost
+}
+
 // setElement is what the checker knows of one element. Op references are
 // positions in setFullState.ops, or -1 for none.
 type setElement struct {

@@ -64,5 +64,18 @@ type Finisher interface {
 	Finish(ctx context.Context, randN func(n int64) int64, do func(Op) history.Op)
 }
 
+// Distributor is implemented by workloads with a per-element figure worth
+// plotting as a distribution (broadcast and g-set: stable latencies).
+type Distributor interface {
+	Distributions(ops []history.Op) []Distribution
+}
+
+// Distribution is one such figure: the plot's file name in the run
+// directory, its title, the label of its values and the values.
+type Distribution struct {
+	File, Title, XLabel string
+	Values              []float64
+}
+
 // DefaultTimeout is the RPC timeout of most workloads.
 const DefaultTimeout = 5 * time.Second

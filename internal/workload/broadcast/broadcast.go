@@ -141,6 +141,30 @@ func (w *Workload) Final() (workload.Op, bool) {
 // Check runs the set-full checker.
 func (w *Workload) Check(ops []history.Op) *edn.Map { return checker.SetFull(ops, w.d.add, w.strict) }
 
+// Distributions are the stable latencies of the elements (and the lost
+// ones', if any were lost): how long after an add was acknowledged every
+// read saw its element.
+func (w *Workload) Distributions(ops []history.Op) []workload.Distribution {
+	stable, lost := checker.SetFullLatencies(ops, w.d.add)
+	out := []workload.Distribution{{
+		File: "stable-latencies.svg", Title: "Stable latency of each element", XLabel: "stable latency (ms)", Values: floats(stable),
+	}}
+	if len(lost) > 0 {
+		out = append(out, workload.Distribution{
+			File: "lost-latencies.svg", Title: "Lost latency of each lost element", XLabel: "lost latency (ms)", Values: floats(lost),
+		})
+	}
+	return out
+}
+
+func floats(xs []int64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(x)
+	}
+	return out
+}
+
 // Elements decodes the JSON array of a read as edn values.
 func Elements(raw json.RawMessage) ([]any, error) {
 	v, err := edn.FromJSON(raw)

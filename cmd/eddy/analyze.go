@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"eddy/runner"
+)
+
+func analyzeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("eddy analyze", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	store := fs.String("store", "store", "the store, whose latest run is analysed when no PATH is given")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fmt.Fprintln(stdout, "Usage: eddy analyze [--store DIR] [PATH]\n\nRe-checks a stored run (default: the store's latest) and rewrites its results and visuals.")
+			fs.PrintDefaults()
+			return 0
+		}
+		fmt.Fprintf(stderr, "eddy analyze: %v (see eddy analyze --help)\n", err)
+		return exitBadArgs
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(stderr, "eddy analyze: expected at most one run directory, got %d\n", fs.NArg())
+		return exitBadArgs
+	}
+	dir := filepath.Join(*store, "latest")
+	if fs.NArg() == 1 {
+		dir = fs.Arg(0)
+	}
+	res, err := runner.Analyze(ctx, dir)
+	if err != nil && res.Results == nil {
+		fmt.Fprintf(stderr, "eddy analyze: %v\n", err)
+		return exitBadArgs
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "eddy analyze: %v\n", err)
+	}
+	return printVerdict(res, stdout)
+}

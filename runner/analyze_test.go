@@ -1,0 +1,179 @@
+package runner_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"eddy/internal/checker"
+	"eddy/internal/edn"
+	"eddy/runner"
+)
+
+// TestAnalyzeAgreesWithTheRun re-checks stored runs, valid and invalid, of
+// several workloads: the verdict and every result must come out as the run
+// itself had them, and the files are rewritten.
+func TestAnalyzeAgreesWithTheRun(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, workload, pkg string
+		args                []string
+		nodes               int
+		valid               checker.Validity
+		config              func(*runner.Config)
+	}{
+		{"echo, valid", "echo", "nodes/echo", nil, 1, checker.Valid, nil},
+		{"echo answering with the previous text", "echo", "runner/testdata/nodes/badecho", []string{"previous"}, 1, checker.Invalid, nil},
+		{"unique-ids colliding", "unique-ids", "runner/testdata/nodes/collidingids", nil, 3, checker.Invalid, nil},
+		{"broadcast under partitions, valid", "broadcast", "nodes/broadcast", nil, 3, checker.Valid, func(c *runner.Config) {
+			c.Nemesis, c.NemesisInterval, c.RecoveryWait = []string{"partition"}, 400*time.Millisecond, 2*time.Second
+		}},
+		{"broadcast that never forwards", "broadcast", "runner/testdata/nodes/brokenbroadcast", []string{"local"}, 3, checker.Invalid, nil},
+		{"pn-counter dropping adds", "pn-counter", "runner/testdata/nodes/brokencounter", []string{"drop"}, 1, checker.Invalid, nil},
+		{"a node that crashes: aborted, unknown", "echo", "runner/testdata/nodes/misbehave", []string{"exit-after", "0"}, 1, checker.Unknown, nil},
+		{"kafka, valid", "kafka", "runner/testdata/nodes/brokenkafka", []string{"ok"}, 1, checker.Valid, func(c *runner.Config) {
+			c.Rate, c.Concurrency = 200, "2n"
+		}},
+		{"kafka polls that skip", "kafka", "runner/testdata/nodes/brokenkafka", []string{"skip"}, 1, checker.Invalid, func(c *runner.Config) {
+			c.Rate, c.Concurrency = 200, "2n"
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := quick(t, tc.workload, bins.MustBuild(t, tc.pkg), tc.nodes)
+			cfg.Args = tc.args
+			cfg.RecoveryWait = 300 * time.Millisecond
+			if tc.config != nil {
+				tc.config(&cfg)
+			}
+			res := run(t, cfg)
+			require.Equal(t, tc.valid, res.Valid, edn.String(res.Results))
+			stored, err := os.ReadFile(filepath.Join(res.Dir, "results.edn"))
+			require.NoError(t, err)
+			// Spoil what analysis writes, so that rewriting it shows.
+			for _, f := range []string{"results.edn", "results.json", "messages.svg", "index.html", "rate.svg"} {
+				require.NoError(t, os.WriteFile(filepath.Join(res.Dir, f), []byte("stale"), 0o644))
+			}
+
+			an, err := runner.Analyze(context.Background(), filepath.Join(cfg.StoreDir, "latest"))
+			require.NoError(t, err)
+			assert.Equal(t, res.Valid, an.Valid)
+			assert.Equal(t, res.ExitCode(), an.ExitCode())
+			assert.Equal(t, res.Seed, an.Seed)
+			assert.Equal(t, res.Problems, an.Problems)
+			assert.Equal(t, res.Aborted, an.Aborted)
+			assert.Equal(t, edn.String(res.Results), edn.String(an.Results))
+			rewritten, err := os.ReadFile(filepath.Join(res.Dir, "results.edn"))
+			require.NoError(t, err)
+			assert.Equal(t, string(stored), string(rewritten))
+			for _, f := range []string{"messages.svg", "index.html", "rate.svg"} {
+				b, err := os.ReadFile(filepath.Join(res.Dir, f))
+				require.NoError(t, err)
+				assert.NotEqual(t, "stale", string(b), f)
+			}
+		})
+	}
+}
+
+// TestAnalyzeNamesTheBadFile damages a stored run in one way at a time.
+func TestAnalyzeNamesTheBadFile(t *testing.T) {
+	t.Parallel()
+	cfg := quick(t, "echo", bins.MustBuild(t, "nodes/echo"), 1)
+	cfg.TimeLimit = 500 * time.Millisecond
+	res := run(t, cfg)
+	require.Equal(t, checker.Valid, res.Valid)
+	files := map[string][]byte{}
+	for _, f := range []string{"test.json", "history.edn", "net-journal.jsonl"} {
+		b, err := os.ReadFile(filepath.Join(res.Dir, f))
+		require.NoError(t, err)
+		files[f] = b
+	}
+	cases := []struct {
+		name   string
+		damage func(dir string)
+		want   string
+	}{
+		{"no such directory", func(dir string) { require.NoError(t, os.RemoveAll(dir)) }, "no such run directory"},
+		{"no test.json", func(dir string) { os.Remove(filepath.Join(dir, "test.json")) }, "test.json: no such file"},
+		{"test.json not JSON", func(dir string) { os.WriteFile(filepath.Join(dir, "test.json"), []byte("{nope"), 0o644) }, "test.json: not a run record"},
+		{"a setting of the wrong type", func(dir string) {
+			os.WriteFile(filepath.Join(dir, "test.json"), []byte(`{"eddy-record":1,"config":{"NodeCount":"three"}}`), 0o644)
+		}, "test.json: setting NodeCount"},
+		{"a workload eddy does not know", func(dir string) {
+			os.WriteFile(filepath.Join(dir, "test.json"), []byte(`{"eddy-record":1,"config":{"Workload":"frobnicate"}}`), 0o644)
+		}, `test.json: unknown workload "frobnicate"`},
+		{"no history", func(dir string) { os.Remove(filepath.Join(dir, "history.edn")) }, "history.edn: no such file"},
+		{"a history line that is not EDN", func(dir string) {
+			os.WriteFile(filepath.Join(dir, "history.edn"), append(append([]byte(nil), files["history.edn"]...), "{:index 9 :time\n"...), 0o644)
+		}, "history.edn: line "},
+		{"a history line that is not an op", func(dir string) {
+			os.WriteFile(filepath.Join(dir, "history.edn"), []byte("{:index 0, :time 1, :type :frob, :process 0, :f :echo}\n"), 0o644)
+		}, "history.edn: line 1: op 0 has :type :frob"},
+		{"no journal", func(dir string) { os.Remove(filepath.Join(dir, "net-journal.jsonl")) }, "net-journal.jsonl: no such file"},
+		{"a journal line that is not an event", func(dir string) {
+			os.WriteFile(filepath.Join(dir, "net-journal.jsonl"), []byte(`{"seq":0,"type":"teleport"}`+"\n"), 0o644)
+		}, `net-journal.jsonl: line 1: event type "teleport"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// Each case damages a fresh copy of the run.
+			dir := filepath.Join(t.TempDir(), "run")
+			require.NoError(t, os.MkdirAll(dir, 0o755))
+			for f, b := range files {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, f), b, 0o644))
+			}
+			tc.damage(dir)
+			start := time.Now()
+			_, err := runner.Analyze(context.Background(), dir)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "\n", "one line")
+			assert.Less(t, time.Since(start), 5*time.Second)
+			if !strings.Contains(tc.want, "no such run directory") {
+				assert.Contains(t, err.Error(), dir, "names the run's file")
+			}
+		})
+	}
+}
+
+// TestAnalyzeCarriesNetCountsOfACappedJournal: when the run's journal hit
+// its cap, the :net counts come from test.json, not from the incomplete
+// journal, and the journal problem is reported again.
+func TestAnalyzeCarriesNetCountsOfACappedJournal(t *testing.T) {
+	t.Parallel()
+	cfg := quick(t, "echo", bins.MustBuild(t, "nodes/echo"), 1)
+	cfg.TimeLimit = 500 * time.Millisecond
+	res := run(t, cfg)
+	require.Equal(t, checker.Valid, res.Valid)
+	path := filepath.Join(res.Dir, runner.RecordFile)
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var rec map[string]any
+	require.NoError(t, json.Unmarshal(raw, &rec))
+	rec["unjournaled"] = 5
+	rec["net"] = map[string]any{
+		"All":     map[string]any{"SendCount": 1005, "RecvCount": 1004, "MsgCount": 1005},
+		"Clients": map[string]any{"SendCount": 5, "RecvCount": 4, "MsgCount": 5},
+		"Servers": map[string]any{"SendCount": 1000, "RecvCount": 1000, "MsgCount": 1000},
+	}
+	raw, err = json.Marshal(rec)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, raw, 0o644))
+
+	an, err := runner.Analyze(context.Background(), res.Dir)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1005), get(t, an.Results, "net", "all", "send-count"))
+	assert.Equal(t, int64(1000), get(t, an.Results, "net", "servers", "msg-count"))
+	require.Len(t, an.Problems, 1)
+	assert.Contains(t, an.Problems[0], "dropped 5 more")
+	// With the journal complete, the counts are the journal's own.
+	assert.NotEqual(t, int64(1005), get(t, res.Results, "net", "all", "send-count"))
+}
