@@ -44,6 +44,18 @@ func TestAnalyzeAgreesWithTheRun(t *testing.T) {
 		{"kafka polls that skip", "kafka", "runner/testdata/nodes/brokenkafka", []string{"skip"}, 1, checker.Invalid, func(c *runner.Config) {
 			c.Rate, c.Concurrency = 200, "2n"
 		}},
+		{"txn-rw-register, valid", "txn-rw-register", "nodes/txn", nil, 2, checker.Valid, func(c *runner.Config) {
+			c.Rate, c.Concurrency, c.ConsistencyModels = 300, "2n", []string{"read-committed"}
+		}},
+		{"txn-rw-register exposing intermediate writes", "txn-rw-register", "runner/testdata/nodes/brokentxn", []string{"intermediate"}, 1, checker.Invalid, func(c *runner.Config) {
+			c.Rate, c.Concurrency, c.ConsistencyModels = 300, "4", []string{"read-committed"}
+		}},
+		{"txn-list-append, strict-serializable", "txn-list-append", "runner/testdata/nodes/brokentxn", []string{"ok"}, 1, checker.Valid, func(c *runner.Config) {
+			c.Rate, c.Concurrency = 300, "4"
+		}},
+		{"lin-kv with a blind cas", "lin-kv", "runner/testdata/nodes/brokenlinkv", []string{"blind-cas"}, 1, checker.Invalid, func(c *runner.Config) {
+			c.Rate, c.Concurrency, c.TimeLimit = 200, "2n", 3*time.Second
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
