@@ -124,7 +124,7 @@ func TestPairsMatchSeeds(t *testing.T) {
 		outcome("b", 0, 1, "true", 1, 1),
 		outcome("a", 0, 1, "true", 11, 1),
 		outcome("b", 0, 2, "true", 2, 1),
-		outcome("b", 0, 3, "true", 3, 1), // a never ran seed 3
+		outcome("b", 0, 3, "true", 3, 1),  // a never ran seed 3
 		outcome("a", 1, 1, "true", 99, 1), // another cell
 	}
 	pairs := Pairs(outs, 0, "a", "b")
