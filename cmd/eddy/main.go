@@ -3,6 +3,7 @@
 //
 //	eddy test -w echo --bin ./echo --node-count 1 --time-limit 10
 //	eddy challenge all
+//	eddy compare --impl a='bin/broadcast -- -strategy latency' --impl b='bin/broadcast -- -strategy messages' -w broadcast --node-count 5,25
 //
 // Exit status: 0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 the run
 // could not complete (a node never answered init, crashed, …).
@@ -35,9 +36,10 @@ const usage = `eddy: a Go-native, Maelstrom-compatible workbench for distributed
 Usage:
   eddy test [flags] [-- args for the node binary]   run a test (the flags of maelstrom test)
   eddy challenge [flags] <id>... | all              run Gossip Glomers challenges, check their targets
+  eddy compare --impl NAME=COMMAND... [flags]       compare implementations over parameters and seeds
   eddy help                                         this text
 
-Run "eddy test --help" or "eddy challenge --help" for their flags.
+Run "eddy test --help", "eddy challenge --help" or "eddy compare --help" for their flags.
 `
 
 // run is the whole command; it returns the exit status.
@@ -51,6 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return testCommand(ctx, args[1:], stdout, stderr)
 	case "challenge":
 		return challengeCommand(ctx, args[1:], stdout, stderr)
+	case "compare":
+		return compareCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -111,7 +111,7 @@ func (r Report) Markdown() string {
 	b.WriteString("the runs that completed (aborted runs are counted, not measured). Stable latencies are in\n")
 	b.WriteString("milliseconds.\n\n")
 	b.WriteString(Table(r.Aggregates))
-	if lines := r.pairedLines(); len(lines) > 0 {
+	if lines := r.PairedLines(); len(lines) > 0 {
 		b.WriteString("\nSeed by seed (the same seed gives every implementation the same schedule of operations,\nlatencies and partitions):\n\n")
 		for _, l := range lines {
 			b.WriteString("- " + l + "\n")
@@ -155,7 +155,10 @@ func (r Report) about() []string {
 	return lines
 }
 
-func (r Report) pairedLines() []string {
+// PairedLines are the PairedLine of every cell and every implementation
+// against the first one, each headed by the cell's label when there are
+// several cells.
+func (r Report) PairedLines() []string {
 	var lines []string
 	if len(r.Spec.Impls) < 2 {
 		return nil
@@ -281,7 +284,7 @@ func (r Report) HTML() ([]byte, error) {
 		"Plot":       template.HTML(svg), // built with every text escaped
 		"HasPlot":    ok,
 		"NoPlot":     plotNoDataNote,
-		"Paired":     r.pairedLines(),
+		"Paired":     r.PairedLines(),
 		"RunHeader":  r.runHeader(cols),
 		"Runs":       runs,
 	}
