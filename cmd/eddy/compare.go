@@ -335,6 +335,12 @@ func runStore(base string, p compare.Planned) string {
 }
 
 func compareCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return compareWith(ctx, args, stdout, stderr, nil)
+}
+
+// compareWith is eddy compare; tweak, if set, adjusts every run's
+// configuration (tests shorten the runs' fixed waits with it).
+func compareWith(ctx context.Context, args []string, stdout, stderr io.Writer, tweak func(*runner.Config)) int {
 	o := &compareOptions{paramIndex: map[string]int{}}
 	o.spec.Seeds = []uint64{1, 2, 3}
 	fs := compareFlags(o)
@@ -372,6 +378,9 @@ func compareCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		pr, err := o.configure(p, runStore(base, p))
 		if err != nil {
 			return fail(err)
+		}
+		if tweak != nil {
+			tweak(&pr.cfg)
 		}
 		plan = append(plan, pr)
 	}
