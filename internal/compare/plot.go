@@ -34,7 +34,7 @@ var shapes = []string{"circle", "square", "triangle", "diamond", "cross"}
 // no aggregate has both figures, and the SVG is then empty.
 func Plot(impls []string, cells []Cell, aggs []Aggregate) (svg string, ok bool) {
 	var pts []Aggregate
-	maxX, maxY := 0.0, 0.0
+	var xs, ys []float64
 	for _, a := range aggs {
 		x, okx := a.Figures[plotXFigure]
 		y, oky := a.Figures[plotYFigure]
@@ -42,31 +42,31 @@ func Plot(impls []string, cells []Cell, aggs []Aggregate) (svg string, ok bool) 
 			continue
 		}
 		pts = append(pts, a)
-		maxX, maxY = math.Max(maxX, x.Max), math.Max(maxY, y.Max)
+		xs = append(xs, x.Min, x.Max)
+		ys = append(ys, y.Min, y.Max)
 	}
 	if len(pts) == 0 {
 		return "", false
 	}
-	xTop, xStep := axis(maxX)
-	yTop, yStep := axis(maxY)
-	px := func(v float64) float64 { return marginL + v/xTop*plotW }
-	py := func(v float64) float64 { return marginT + plotH - v/yTop*plotH }
+	xScale, yScale := newScale(xs), newScale(ys)
+	px := func(v float64) float64 { return marginL + xScale.pos(v)*plotW }
+	py := func(v float64) float64 { return marginT + plotH - yScale.pos(v)*plotH }
 
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", svgW, svgH, svgW, svgH)
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#444"/>`+"\n", marginL, marginT, plotW, plotH)
-	for v := 0.0; v <= xTop+xStep/2; v += xStep {
+	for _, v := range xScale.ticks {
 		x := px(v)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/><text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n",
-			x, marginT, x, marginT+plotH, x, marginT+plotH+16, Num(round(v)))
+			x, marginT, x, marginT+plotH, x, marginT+plotH+16, Num(v))
 	}
-	for v := 0.0; v <= yTop+yStep/2; v += yStep {
+	for _, v := range yScale.ticks {
 		y := py(v)
 		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/><text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n",
-			marginL, y, marginL+plotW, y, marginL-6, y, Num(round(v)))
+			marginL, y, marginL+plotW, y, marginL-6, y, Num(v))
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">servers msgs-per-op (median over seeds; whiskers: min–max)</text>`+"\n", marginL+plotW/2, svgH-10)
-	fmt.Fprintf(&b, `<text transform="translate(16 %d) rotate(-90)" text-anchor="middle">median stable latency, ms</text>`+"\n", marginT+plotH/2)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">servers msgs-per-op%s (median over seeds; whiskers: min–max)</text>`+"\n", marginL+plotW/2, svgH-10, xScale.note())
+	fmt.Fprintf(&b, `<text transform="translate(16 %d) rotate(-90)" text-anchor="middle">median stable latency, ms%s</text>`+"\n", marginT+plotH/2, yScale.note())
 
 	for _, a := range pts {
 		x, y := a.Figures[plotXFigure], a.Figures[plotYFigure]
@@ -120,9 +120,90 @@ func marker(shape string, x, y float64) string {
 	return fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="%d"/>`, x, y, r)
 }
 
-// axis picks the top of an axis from zero that holds maxV with some room,
-// and a round tick step: the largest of 1, 2 or 5 times a power of ten that
-// gives at least four ticks.
+// scale maps an axis's values onto [0, 1]: linear from zero, or
+// logarithmic when the values are all positive and span a factor of 20 or
+// more (a value then far from the others stays readable).
+type scale struct {
+	log    bool
+	lo, hi float64 // the ends of the axis
+	ticks  []float64
+}
+
+// logSpan is the ratio of the largest to the smallest value from which an
+// axis is logarithmic.
+const logSpan = 20
+
+func newScale(vs []float64) scale {
+	lo, hi := math.Inf(1), 0.0
+	for _, v := range vs {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if lo > 0 && hi/lo >= logSpan && !math.IsInf(hi, 0) {
+		return logScale(lo, hi)
+	}
+	top, step := axis(hi)
+	sc := scale{lo: 0, hi: top}
+	for i := 0; float64(i)*step <= top+step/2; i++ {
+		sc.ticks = append(sc.ticks, round(float64(i)*step))
+	}
+	return sc
+}
+
+// logScale runs from a round number at or below lo to one at or above hi
+// (1, 2 or 5 times a power of ten), with ticks at such numbers.
+func logScale(lo, hi float64) scale {
+	var nice []float64
+	for e := math.Floor(math.Log10(lo)) - 1; e <= math.Ceil(math.Log10(hi))+1; e++ {
+		for _, m := range []float64{1, 2, 5} {
+			nice = append(nice, round(m*math.Pow(10, e)))
+		}
+	}
+	sc := scale{log: true, lo: nice[0], hi: nice[len(nice)-1]}
+	for _, v := range nice {
+		if v <= lo {
+			sc.lo = v
+		}
+	}
+	for i := len(nice) - 1; i >= 0; i-- {
+		if nice[i] >= hi {
+			sc.hi = nice[i]
+		}
+	}
+	for _, v := range nice {
+		if v >= sc.lo && v <= sc.hi {
+			sc.ticks = append(sc.ticks, v)
+		}
+	}
+	if len(sc.ticks) > 10 { // many decades: powers of ten only
+		var tens []float64
+		for _, v := range sc.ticks {
+			if m := v / math.Pow(10, math.Floor(math.Log10(v)+1e-9)); math.Abs(m-1) < 1e-6 {
+				tens = append(tens, v)
+			}
+		}
+		sc.ticks = tens
+	}
+	return sc
+}
+
+// pos is where v lies along the axis, from 0 to 1.
+func (s scale) pos(v float64) float64 {
+	if s.log {
+		return (math.Log10(v) - math.Log10(s.lo)) / (math.Log10(s.hi) - math.Log10(s.lo))
+	}
+	return (v - s.lo) / (s.hi - s.lo)
+}
+
+func (s scale) note() string {
+	if s.log {
+		return ", log scale"
+	}
+	return ""
+}
+
+// axis picks the top of a linear axis from zero that holds maxV with some
+// room, and a round tick step: the largest of 1, 2 or 5 times a power of
+// ten that gives at least four ticks.
 func axis(maxV float64) (top, step float64) {
 	if maxV <= 0 || math.IsNaN(maxV) || math.IsInf(maxV, 0) {
 		return 1, 0.2
@@ -138,8 +219,15 @@ func axis(maxV float64) (top, step float64) {
 	return math.Ceil(round(maxV*1.05/step)) * step, step
 }
 
-// round removes the float noise of repeated additions from a tick value.
-func round(v float64) float64 { return math.Round(v*1e9) / 1e9 }
+// round removes the float noise of computed tick values.
+func round(v float64) float64 {
+	if v == 0 {
+		return 0
+	}
+	digits := 9 - math.Floor(math.Log10(math.Abs(v)))
+	p := math.Pow(10, digits)
+	return math.Round(v*p) / p
+}
 
 func index(names []string, name string) int {
 	for i, n := range names {

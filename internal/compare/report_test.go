@@ -127,3 +127,24 @@ func TestAxis(t *testing.T) {
 		assert.GreaterOrEqual(t, top, tc.max)
 	}
 }
+
+func TestScale(t *testing.T) {
+	lin := newScale([]float64{4, 9})
+	assert.False(t, lin.log)
+	assert.Equal(t, []float64{0, 2, 4, 6, 8, 10}, lin.ticks)
+	assert.InDelta(t, 0.5, lin.pos(5), 1e-9)
+
+	zero := newScale([]float64{0, 300})
+	assert.False(t, zero.log, "a zero cannot go on a log axis")
+
+	lg := newScale([]float64{0.4, 0.5, 11, 12.05})
+	require.True(t, lg.log, "a span of 30 is drawn on a log axis")
+	assert.Equal(t, []float64{0.2, 0.5, 1, 2, 5, 10, 20}, lg.ticks)
+	assert.InDelta(t, 0, lg.pos(0.2), 1e-9)
+	assert.InDelta(t, 1, lg.pos(20), 1e-9)
+	assert.InDelta(t, 0.5, lg.pos(2), 1e-9, "2 is halfway between 0.2 and 20")
+
+	wide := newScale([]float64{1, 1e6})
+	require.True(t, wide.log)
+	assert.Equal(t, []float64{1, 10, 100, 1000, 10000, 100000, 1e6}, wide.ticks, "many decades: powers of ten only")
+}
