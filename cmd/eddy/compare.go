@@ -72,12 +72,12 @@ Flags:
 var (
 	// compareFixedFlags hold lists themselves; they are passed as given.
 	compareFixedFlags = map[string]bool{"nodes": true, "node": true, "n": true, "nodes-file": true, "consistency-models": true}
-	// compareOwnFlags are set per run by eddy compare.
+	// compareOwnFlags are set per run by eddy compare, with what to give
+	// instead (--store is eddy compare's own).
 	compareOwnFlags = map[string]string{
 		"bin":        "the binary belongs in --impl NAME=BIN",
 		"seed":       "seeds are given with --seeds",
 		"test-count": "repetitions are given with --seeds",
-		"store":      "",
 	}
 	// flagAliases map short flags onto the flag they stand for.
 	flagAliases = map[string]string{"w": "workload", "n": "node"}
@@ -151,7 +151,8 @@ func compareFlags(o *compareOptions) *flag.FlagSet {
 	fs.Func("seeds", "a count N (seeds 1…N) or a comma-separated list of seeds (default 3)", func(v string) error {
 		seeds, err := compare.ParseSeeds(v)
 		if err != nil {
-			return errors.New(strings.TrimPrefix(err.Error(), "--seeds: "))
+			msg := strings.TrimPrefix(err.Error(), "--seeds: ")
+			return errors.New(strings.TrimPrefix(msg, "--seeds "))
 		}
 		o.spec.Seeds = seeds
 		return nil
@@ -167,11 +168,11 @@ func compareFlags(o *compareOptions) *flag.FlagSet {
 	n := 1
 	tfs, _ := testFlags(&cfg, &n)
 	tfs.VisitAll(func(f *flag.Flag) {
-		if _, own := compareOwnFlags[f.Name]; own {
-			if f.Name != "store" {
-				msg := compareOwnFlags[f.Name]
-				fs.Func(f.Name, "not a flag of eddy compare: "+msg, func(string) error { return errors.New(msg) })
-			}
+		if f.Name == "store" {
+			return
+		}
+		if msg, own := compareOwnFlags[f.Name]; own {
+			fs.Func(f.Name, "not a flag of eddy compare: "+msg, func(string) error { return errors.New(msg) })
 			return
 		}
 		name := f.Name
@@ -261,7 +262,7 @@ func (o *compareOptions) checkImplFlags() error {
 			}
 			switch {
 			case bad != nil:
-			case compareOwnFlags[f.Name] != "" || f.Name == "store":
+			case compareOwnFlags[f.Name] != "", f.Name == "store":
 				bad = fmt.Errorf("impl %s: --%s cannot be set per implementation", im.Name, f.Name)
 			case o.isParam(name):
 				bad = fmt.Errorf("impl %s sets --%s, which is also given as a parameter of every run", im.Name, name)

@@ -70,7 +70,7 @@ func TestCompareBadSpecsExit254BeforeAnythingRuns(t *testing.T) {
 		{"bin flag", []string{"--impl", impl, "--bin", echo}, "the binary belongs in --impl NAME=BIN"},
 		{"seed flag", []string{"--impl", impl, "--seed", "3"}, "seeds are given with --seeds"},
 		{"test-count flag", []string{"--impl", impl, "--test-count", "3"}, "repetitions are given with --seeds"},
-		{"bad seeds", []string{"--impl", impl, "--seeds", "0"}, "--seeds must be a count of at least 1"},
+		{"bad seeds", []string{"--impl", impl, "--seeds", "0"}, `invalid value "0" for flag -seeds: must be a count of at least 1`},
 		{"repeated seed", []string{"--impl", impl, "--seeds", "2,2"}, "seed 2 is given twice"},
 		{"repeated value", []string{"--impl", impl, "-w", "echo", "--node-count", "1,1"}, `--node-count lists the value "1" twice`},
 		{"empty value", []string{"--impl", impl, "-w", "echo", "--node-count", ","}, `no value in ","`},
@@ -84,7 +84,7 @@ func TestCompareBadSpecsExit254BeforeAnythingRuns(t *testing.T) {
 		{"spec line not a flag", []string{"--spec", noFlag}, `noflag:3: expected a flag such as --impl, got "impl"`},
 		{"spec unknown flag", []string{"--spec", unknown}, "unknown:1: flag provided but not defined: -frobnicate"},
 		{"spec flag without value", []string{"--spec", noValue}, "novalue:1: --node-count needs a value"},
-		{"spec bad value", []string{"--spec", badSeeds}, "badseeds:2: --seeds: --seeds must be a count"},
+		{"spec bad value", []string{"--spec", badSeeds}, "badseeds:2: --seeds: must be a count"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,10 @@
 package compare
 
 import (
+	"encoding/json"
+	"maps"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,8 +36,32 @@ func TestSpreadOf(t *testing.T) {
 }
 
 func TestFigureNamesCoverEveryNumericFigure(t *testing.T) {
-	assert.Equal(t, []string{"servers-msgs-per-op", "all-msgs-per-op", "stable-latency-p50", "stable-latency-p95",
-		"stable-latency-max", "availability", "ok-count", "count"}, FigureNames())
+	names := FigureNames()
+	for _, want := range []string{"servers-msgs-per-op", "all-msgs-per-op", "stable-latency-p50", "stable-latency-p95",
+		"stable-latency-max", "availability", "ok-count", "count"} {
+		assert.Contains(t, names, want)
+	}
+	// Every key of the figures' JSON but the verdict is a figure, so one
+	// added to challenge.Figures is aggregated too.
+	var f challenge.Figures
+	rv := reflect.ValueOf(&f).Elem()
+	for i := range rv.NumField() {
+		if fv := rv.Field(i); fv.Kind() == reflect.Pointer {
+			fv.Set(reflect.New(fv.Type().Elem()))
+		}
+	}
+	data, err := json.Marshal(f)
+	require.NoError(t, err)
+	var keys map[string]any
+	require.NoError(t, json.Unmarshal(data, &keys))
+	delete(keys, "valid")
+	assert.ElementsMatch(t, slices.Collect(maps.Keys(keys)), names)
+	var seen []string
+	eachFigure(f, func(name string, _ float64, ok bool) {
+		assert.True(t, ok, "%s is present", name)
+		seen = append(seen, name)
+	})
+	assert.Equal(t, names, seen)
 }
 
 // outcome is a hand-made completed run.
