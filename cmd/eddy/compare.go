@@ -49,7 +49,7 @@ cell by cell, seed by seed, every implementation in turn.
 
 Spec files. --spec FILE reads flags from FILE, one a line: the flag, a blank,
 and the rest of the line as its value, unquoted (blank lines and lines
-starting with # are skipped):
+starting with # are skipped; paths are relative to the working directory):
   --impl latency=bin/broadcast -- -strategy latency
   --node-count 5,25
   --strict
