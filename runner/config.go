@@ -103,6 +103,18 @@ type settings struct {
 	availability checker.AvailabilitySpec
 }
 
+// Validate reports whether Run would accept cfg, without starting anything
+// or writing any file: the error, if any, is the *ConfigError Run would
+// return. A caller that plans many runs can check them all first.
+func Validate(cfg Config) error {
+	s, err := resolve(cfg)
+	if err != nil {
+		return err
+	}
+	_, err = newWorkload(s)
+	return err
+}
+
 // resolve applies defaults and validates; errors are *ConfigError.
 func resolve(cfg Config) (settings, error) {
 	if cfg.Bin == "" {

@@ -93,3 +93,32 @@ func TestRateZeroIsKeptWhenSet(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0.0, s.Rate)
 }
+
+func TestValidateMatchesRunWithoutWritingAnything(t *testing.T) {
+	bin := executable(t)
+	store := filepath.Join(t.TempDir(), "store")
+	cases := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"good", Config{Workload: "echo", Bin: bin, StoreDir: store}, ""},
+		{"no bin", Config{Workload: "echo", StoreDir: store}, "Expected a --bin"},
+		{"unknown workload", Config{Workload: "nope", Bin: bin, StoreDir: store}, `unknown workload "nope"`},
+		{"workload not built", Config{Workload: "lin-kv", Bin: bin, StoreDir: store}, "not built into eddy yet"},
+		{"bad topology", Config{Workload: "broadcast", Bin: bin, Topology: "ring", StoreDir: store}, `unknown --topology "ring"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Validate(tc.cfg)
+			if tc.want == "" {
+				require.NoError(t, err)
+			} else {
+				var bad *ConfigError
+				require.ErrorAs(t, err, &bad)
+				assert.Contains(t, err.Error(), tc.want)
+			}
+			assert.NoDirExists(t, store, "Validate writes nothing")
+		})
+	}
+}

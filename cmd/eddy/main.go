@@ -5,6 +5,7 @@
 //	eddy challenge all
 //	eddy analyze store/latest
 //	eddy serve --port 8080
+//	eddy compare --impl a='bin/broadcast -- -strategy latency' --impl b='bin/broadcast -- -strategy messages' -w broadcast --node-count 5,25
 //
 // Exit status: 0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 the run
 // could not complete (a node never answered init, crashed, …).
@@ -39,6 +40,7 @@ Usage:
   eddy challenge [flags] <id>... | all              run Gossip Glomers challenges, check their targets
   eddy analyze [--store DIR] [PATH]                 re-check a stored run (default: the latest)
   eddy serve [--host H] [--port P] [--store DIR]    browse the store's runs
+  eddy compare --impl NAME=COMMAND... [flags]       compare implementations over parameters and seeds
   eddy help                                         this text
 
 Run "eddy <command> --help" for a command's flags.
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return analyzeCommand(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return serveCommand(ctx, args[1:], stdout, stderr)
+	case "compare":
+		return compareCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -16,20 +16,26 @@ const plainEvery = 5 * time.Second
 // terminal, plain lines (at each phase and every few seconds) otherwise.
 type progressPrinter struct {
 	w        io.Writer
-	id       string
+	label    string
 	terminal bool
 	phase    string
 	last     time.Time
 	drawn    bool
 }
 
+// newProgressPrinter shows the progress of challenge id.
 func newProgressPrinter(w io.Writer, id string) *progressPrinter {
-	return &progressPrinter{w: w, id: id, terminal: isTerminal(w)}
+	return newLabelledProgress(w, "challenge "+id)
+}
+
+// newLabelledProgress shows a run's progress on lines that start with label.
+func newLabelledProgress(w io.Writer, label string) *progressPrinter {
+	return &progressPrinter{w: w, label: label, terminal: isTerminal(w)}
 }
 
 // print is the runner's Progress callback (never called concurrently).
 func (p *progressPrinter) print(pr runner.Progress) {
-	line := fmt.Sprintf("challenge %s: %-8s %5.1f/%.0fs  ok %d  fail %d  info %d", p.id, pr.Phase,
+	line := fmt.Sprintf("%s: %-8s %5.1f/%.0fs  ok %d  fail %d  info %d", p.label, pr.Phase,
 		min(pr.Elapsed, pr.TimeLimit).Seconds(), pr.TimeLimit.Seconds(), pr.OK, pr.Fail, pr.Info)
 	if pr.Partitioned {
 		line += "  [partitioned]"

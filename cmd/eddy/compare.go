@@ -1,0 +1,526 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"eddy/internal/challenge"
+	"eddy/internal/compare"
+	"eddy/runner"
+)
+
+const compareUsage = `Usage: eddy compare --impl NAME=COMMAND --impl NAME=COMMAND ... [flags] [eddy test flags]
+
+Runs a matrix of tests: every implementation × every combination of
+parameter values × every seed, one run at a time, and compares the
+implementations cell by cell (median, minimum and maximum over the seeds of
+every figure, and the verdicts). For example:
+
+  eddy compare --impl latency='bin/broadcast -- -strategy latency' \
+      --impl messages='bin/broadcast -- -strategy messages' --seeds 3 \
+      -w broadcast --node-count 5,25 --time-limit 20 --rate 100 --latency 100
+
+Implementations. COMMAND is BIN [EDDY-TEST-FLAGS...] [-- NODE-ARGS...],
+split into words as a shell does (quote paths with spaces):
+  --impl 'tree=bin/demo --topology tree4'     eddy test flags for this impl only
+  --impl "mine='my dir/node' -- -verbose"     arguments for the node after --
+
+Parameters. Any eddy test flag may be given; a comma-separated value, or
+the flag repeated, makes it an axis of the matrix (--node-count 5,25
+--nemesis none,partition is four cells), a single value a setting of every
+run. --nodes, --node and --consistency-models keep their commas and go to
+every run as given. --bin, --seed and --test-count belong to --impl and
+--seeds.
+
+Seeds. Every implementation runs every cell with the same seeds, so they
+face the same schedules of operations, latencies and partitions. Runs go
+cell by cell, seed by seed, every implementation in turn.
+
+Spec files. --spec FILE reads flags from FILE, one a line: the flag, a blank,
+and the rest of the line as its value, unquoted (blank lines and lines
+starting with # are skipped; paths are relative to the working directory):
+  --impl latency=bin/broadcast -- -strategy latency
+  --node-count 5,25
+  --strict
+
+Output. A table on stdout, and in --out (default STORE/compare/<time>/):
+compare.json (the spec, the seeds, every run's store directory and figures,
+the aggregates), README.md (the tables) and index.html (the tables and a plot
+of servers msgs-per-op against median stable latency); they are rewritten
+after every run. The runs themselves are stored under
+STORE/compare/<time>/runs/. A run that aborts is reported and counted, and the
+others go on; Ctrl-C stops after the current run's teardown and keeps what
+was done. Exit status: 0 if every run was valid, 1 if one was invalid or
+unknown, 254 for a bad spec (nothing runs), 255 if a run aborted or the
+comparison was interrupted.
+
+Flags:
+`
+
+// Flags of eddy test that eddy compare treats otherwise.
+var (
+	// compareFixedFlags hold lists themselves; they are passed as given.
+	compareFixedFlags = map[string]bool{"nodes": true, "node": true, "n": true, "nodes-file": true, "consistency-models": true}
+	// compareOwnFlags are set per run by eddy compare, with what to give
+	// instead (--store is eddy compare's own).
+	compareOwnFlags = map[string]string{
+		"bin":        "the binary belongs in --impl NAME=BIN",
+		"seed":       "seeds are given with --seeds",
+		"test-count": "repetitions are given with --seeds",
+	}
+	// flagAliases map short flags onto the flag they stand for.
+	flagAliases = map[string]string{"w": "workload", "n": "node"}
+)
+
+// compareOptions is a parsed eddy compare command line.
+type compareOptions struct {
+	spec  compare.Spec
+	out   string
+	store string
+	note  string
+	// paramIndex finds a parameter of spec by flag name.
+	paramIndex map[string]int
+}
+
+// axisFlag collects the values of one eddy test flag into a parameter.
+type axisFlag struct {
+	o      *compareOptions
+	name   string
+	isBool bool
+}
+
+func (a axisFlag) String() string   { return "" }
+func (a axisFlag) IsBoolFlag() bool { return a.isBool }
+
+func (a axisFlag) Set(v string) error {
+	i, ok := a.o.paramIndex[a.name]
+	if !ok {
+		i = len(a.o.spec.Params)
+		a.o.paramIndex[a.name] = i
+		a.o.spec.Params = append(a.o.spec.Params, compare.Param{Flag: a.name})
+	}
+	p := &a.o.spec.Params[i]
+	added := false
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			p.Values = append(p.Values, part)
+			added = true
+		}
+	}
+	if !added {
+		return fmt.Errorf("no value in %q", v)
+	}
+	return nil
+}
+
+// fixedFlag passes a list-valued eddy test flag to every run.
+type fixedFlag struct {
+	o    *compareOptions
+	name string
+}
+
+func (f fixedFlag) String() string { return "" }
+func (f fixedFlag) Set(v string) error {
+	f.o.spec.Fixed = append(f.o.spec.Fixed, "--"+f.name+"="+v)
+	return nil
+}
+
+// compareFlags binds eddy compare's flags, and every eddy test flag, to o.
+func compareFlags(o *compareOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet("eddy compare", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Func("impl", "an implementation: NAME=BIN [EDDY-TEST-FLAGS...] [-- NODE-ARGS...] (repeatable)", func(v string) error {
+		im, err := compare.ParseImpl(v)
+		if err != nil {
+			return errors.New(strings.TrimPrefix(err.Error(), "--impl "))
+		}
+		o.spec.Impls = append(o.spec.Impls, im)
+		return nil
+	})
+	fs.Func("seeds", "a count N (seeds 1…N) or a comma-separated list of seeds (default 3)", func(v string) error {
+		seeds, err := compare.ParseSeeds(v)
+		if err != nil {
+			msg := strings.TrimPrefix(err.Error(), "--seeds: ")
+			return errors.New(strings.TrimPrefix(msg, "--seeds "))
+		}
+		o.spec.Seeds = seeds
+		return nil
+	})
+	fs.StringVar(&o.out, "out", "", "directory for compare.json, README.md and index.html (default STORE/compare/<time>/)")
+	fs.StringVar(&o.store, "store", "store", "directory the runs are stored under (STORE/compare/<time>/runs/)")
+	fs.StringVar(&o.note, "note", "", "a note on the conditions of the runs, kept with the results")
+	fs.Func("spec", "read flags from FILE, one a line (see above)", func(path string) error {
+		return o.readSpecFile(fs, path)
+	})
+
+	var cfg runner.Config
+	n := 1
+	tfs, _ := testFlags(&cfg, &n)
+	tfs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "store" {
+			return
+		}
+		if msg, own := compareOwnFlags[f.Name]; own {
+			fs.Func(f.Name, "not a flag of eddy compare: "+msg, func(string) error { return errors.New(msg) })
+			return
+		}
+		name := f.Name
+		if alias, ok := flagAliases[name]; ok {
+			name = alias
+		}
+		isBool := false
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			isBool = true
+		}
+		if compareFixedFlags[f.Name] {
+			fs.Var(fixedFlag{o, name}, f.Name, "eddy test: "+f.Usage+" (every run)")
+			return
+		}
+		fs.Var(axisFlag{o, name, isBool}, f.Name, "eddy test: "+f.Usage)
+	})
+	return fs
+}
+
+// readSpecFile applies the flags of a spec file, one a line.
+func (o *compareOptions) readSpecFile(fs *flag.FlagSet, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		name, value, hasValue := text, "", false
+		if i := strings.IndexAny(text, " \t"); i >= 0 {
+			name, value, hasValue = text[:i], strings.TrimSpace(text[i+1:]), true
+		}
+		if !strings.HasPrefix(name, "-") {
+			return fmt.Errorf("%s:%d: expected a flag such as --impl, got %q", path, line, name)
+		}
+		name = strings.TrimLeft(name, "-")
+		if n, v, ok := strings.Cut(name, "="); ok {
+			name, value, hasValue = n, v, true
+		}
+		if name == "spec" {
+			return fmt.Errorf("%s:%d: a spec file cannot read another one", path, line)
+		}
+		fl := fs.Lookup(name)
+		if fl == nil {
+			return fmt.Errorf("%s:%d: flag provided but not defined: -%s", path, line, name)
+		}
+		if !hasValue {
+			if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+				return fmt.Errorf("%s:%d: --%s needs a value", path, line, name)
+			}
+			value = "true"
+		}
+		if err := fs.Set(name, value); err != nil {
+			return fmt.Errorf("%s:%d: --%s: %v", path, line, name, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	return nil
+}
+
+// checkImplFlags checks each implementation's own eddy test flags: known,
+// not ones eddy compare sets, not a parameter too.
+func (o *compareOptions) checkImplFlags() error {
+	for _, im := range o.spec.Impls {
+		var cfg runner.Config
+		n := 1
+		fs, _ := testFlags(&cfg, &n)
+		if err := fs.Parse(im.Flags); err != nil {
+			return fmt.Errorf("impl %s: %v (arguments for the node go after --)", im.Name, err)
+		}
+		if len(fs.Args()) > 0 {
+			return fmt.Errorf("impl %s: unexpected word %q before -- (arguments for the node go after --)", im.Name, fs.Args()[0])
+		}
+		var bad error
+		fs.Visit(func(f *flag.Flag) {
+			name := f.Name
+			if alias, ok := flagAliases[name]; ok {
+				name = alias
+			}
+			switch {
+			case bad != nil:
+			case compareOwnFlags[f.Name] != "", f.Name == "store":
+				bad = fmt.Errorf("impl %s: --%s cannot be set per implementation", im.Name, f.Name)
+			case o.isParam(name):
+				bad = fmt.Errorf("impl %s sets --%s, which is also given as a parameter of every run", im.Name, name)
+			}
+		})
+		if bad != nil {
+			return bad
+		}
+	}
+	return nil
+}
+
+// isParam reports whether the flag is a parameter of the spec, or passed
+// to every run as given.
+func (o *compareOptions) isParam(name string) bool {
+	if _, ok := o.paramIndex[name]; ok {
+		return true
+	}
+	for _, f := range o.spec.Fixed {
+		if strings.HasPrefix(f, "--"+name+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// plannedRun is one run of the matrix with its configuration.
+type plannedRun struct {
+	compare.Planned
+	cfg  runner.Config
+	args []string // the eddy test arguments it amounts to
+}
+
+// configure turns a planned run into a runner configuration, as eddy test
+// would from the same arguments.
+func (o *compareOptions) configure(p compare.Planned, storeDir string) (plannedRun, error) {
+	args := []string{"--bin", p.Impl.Bin}
+	args = append(args, p.Impl.Flags...)
+	args = append(args, p.Cell.Args()...)
+	args = append(args, o.spec.Fixed...)
+	args = append(args, "--seed", fmt.Sprint(p.Seed), "--store", storeDir)
+	if len(p.Impl.NodeArgs) > 0 {
+		args = append(append(args, "--"), p.Impl.NodeArgs...)
+	}
+	where := "impl " + p.Impl.Name
+	if p.Cell.Label != "all" {
+		where += ", " + p.Cell.Label
+	}
+	var cfg runner.Config
+	n := 1
+	fs, finish := testFlags(&cfg, &n)
+	if err := fs.Parse(args); err != nil {
+		return plannedRun{}, fmt.Errorf("%s: %v", where, err)
+	}
+	if err := finish(); err != nil {
+		return plannedRun{}, fmt.Errorf("%s: %v", where, err)
+	}
+	cfg.Args = fs.Args()
+	if err := runner.Validate(cfg); err != nil {
+		return plannedRun{}, fmt.Errorf("%s: %v", where, err)
+	}
+	return plannedRun{Planned: p, cfg: cfg, args: args}, nil
+}
+
+// slug makes a cell label into a directory name.
+var slugUnsafe = regexp.MustCompile(`[^A-Za-z0-9._=,+-]+`)
+
+func runStore(base string, p compare.Planned) string {
+	cell := fmt.Sprintf("c%d-%s", p.Cell.Index, slugUnsafe.ReplaceAllString(p.Cell.Label, "_"))
+	return filepath.Join(base, "runs", p.Impl.Name, cell, fmt.Sprintf("seed-%d", p.Seed))
+}
+
+func compareCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return compareWith(ctx, args, stdout, stderr, nil)
+}
+
+// compareWith is eddy compare; tweak, if set, adjusts every run's
+// configuration (tests shorten the runs' fixed waits with it).
+func compareWith(ctx context.Context, args []string, stdout, stderr io.Writer, tweak func(*runner.Config)) int {
+	o := &compareOptions{paramIndex: map[string]int{}}
+	o.spec.Seeds = []uint64{1, 2, 3}
+	fs := compareFlags(o)
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "eddy compare: %v\n", err)
+		return exitBadArgs
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, compareUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return 0
+		}
+		fmt.Fprintf(stderr, "eddy compare: %v (see eddy compare --help)\n", err)
+		return exitBadArgs
+	}
+	if len(fs.Args()) > 0 {
+		return fail(fmt.Errorf("unexpected argument %q (implementations are given with --impl NAME=COMMAND)", fs.Args()[0]))
+	}
+	if err := o.spec.Check(); err != nil {
+		return fail(err)
+	}
+	if err := o.checkImplFlags(); err != nil {
+		return fail(err)
+	}
+
+	started := time.Now().UTC()
+	base := filepath.Join(o.store, "compare", started.Format("20060102T150405.000Z"))
+	if o.out == "" {
+		o.out = base
+	}
+	var plan []plannedRun
+	for _, p := range o.spec.Plan() {
+		pr, err := o.configure(p, runStore(base, p))
+		if err != nil {
+			return fail(err)
+		}
+		if tweak != nil {
+			tweak(&pr.cfg)
+		}
+		plan = append(plan, pr)
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return fail(fmt.Errorf("--out: %v", err))
+	}
+
+	rep := compare.Report{
+		Command: "eddy compare " + compare.QuoteWords(args),
+		Engine:  "eddy",
+		Started: started.Format(time.RFC3339),
+		Machine: compare.Machine{CPUs: runtime.NumCPU(), OS: runtime.GOOS, Arch: runtime.GOARCH},
+		Note:    o.note,
+		Spec:    o.spec,
+		Cells:   o.spec.Cells(),
+		Planned: len(plan),
+		Runs:    []compare.Outcome{},
+	}
+	fmt.Fprintf(stderr, "eddy compare: %d implementation(s) × %d cell(s) × %d seed(s) = %d runs; results in %s\n",
+		len(o.spec.Impls), len(rep.Cells), len(o.spec.Seeds), len(plan), o.out)
+	code := 0
+	for _, pr := range plan {
+		if ctx.Err() != nil {
+			rep.Interrupted = true
+			break
+		}
+		out := runPlanned(ctx, pr, len(plan), stderr)
+		if ctx.Err() != nil {
+			rep.Interrupted = true
+		}
+		rep.Runs = append(rep.Runs, out)
+		switch out.Verdict {
+		case compare.Aborted:
+			code = exitAborted
+		case compare.Invalid, compare.Unknown:
+			code = max(code, 1)
+		}
+		if err := writeReport(o.out, &rep); err != nil {
+			fmt.Fprintf(stderr, "eddy compare: writing results: %v\n", err)
+		}
+	}
+	if len(rep.Runs) == 0 {
+		if err := writeReport(o.out, &rep); err != nil {
+			fmt.Fprintf(stderr, "eddy compare: writing results: %v\n", err)
+		}
+	}
+	fmt.Fprintln(stdout)
+	fmt.Fprint(stdout, compare.Table(rep.Aggregates))
+	for _, l := range rep.PairedLines() {
+		fmt.Fprintln(stdout, l)
+	}
+	fmt.Fprintf(stdout, "\n%d of %d runs; compare.json, README.md and index.html in %s\n", len(rep.Runs), len(plan), o.out)
+	if rep.Interrupted {
+		fmt.Fprintf(stderr, "eddy compare: interrupted after %d of %d runs\n", len(rep.Runs), len(plan))
+		return exitAborted
+	}
+	return code
+}
+
+// runPlanned runs one test of the matrix and reports how it went.
+func runPlanned(ctx context.Context, pr plannedRun, total int, stderr io.Writer) compare.Outcome {
+	label := fmt.Sprintf("[%d/%d] %s %s seed %d", pr.Index+1, total, pr.Impl.Name, pr.Cell.Label, pr.Seed)
+	fmt.Fprintf(stderr, "%s\n", label)
+	out := compare.Outcome{
+		Index:    pr.Index,
+		Impl:     pr.Impl.Name,
+		Cell:     pr.Cell.Index,
+		Settings: pr.Cell.Settings,
+		Seed:     pr.Seed,
+		Command:  "eddy test " + compare.QuoteWords(pr.args),
+	}
+	p := newLabelledProgress(stderr, fmt.Sprintf("run %d/%d", pr.Index+1, total))
+	cfg := pr.cfg
+	cfg.Progress = p.print
+	start := time.Now()
+	res, err := runner.Run(ctx, cfg)
+	p.done()
+	out.Seconds = time.Since(start).Seconds()
+	if err != nil {
+		out.Aborted = err.Error()
+	} else {
+		out.Dir = res.Dir
+		out.Aborted = res.Aborted
+		out.Problems = res.Problems
+		out.Figures = challenge.Extract(res.Results)
+	}
+	out.Verdict = compare.VerdictOf(out.Figures, out.Aborted)
+	for _, pb := range out.Problems {
+		fmt.Fprintf(stderr, "problem: %s\n", pb)
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", label, runSummary(out))
+	return out
+}
+
+// runSummary is one line on a finished run.
+func runSummary(o compare.Outcome) string {
+	if o.Verdict == compare.Aborted {
+		return fmt.Sprintf("aborted: %s (%.0f s)", o.Aborted, o.Seconds)
+	}
+	parts := []string{o.Verdict}
+	f := o.Figures
+	if f.ServerMsgsPerOp != nil {
+		parts = append(parts, "servers msgs-per-op "+compare.Num(*f.ServerMsgsPerOp))
+	}
+	if f.LatencyP50 != nil && f.LatencyMax != nil {
+		parts = append(parts, fmt.Sprintf("stable latency p50 %s ms, max %s ms", compare.Num(*f.LatencyP50), compare.Num(*f.LatencyMax)))
+	}
+	if f.Availability != nil {
+		parts = append(parts, "availability "+compare.Num(*f.Availability))
+	}
+	return fmt.Sprintf("%s (%.0f s) in %s", strings.Join(parts, ", "), o.Seconds, o.Dir)
+}
+
+// writeReport aggregates what has run so far and writes compare.json,
+// README.md and index.html, each through a temporary file so that a reader
+// never sees half of one.
+func writeReport(dir string, rep *compare.Report) error {
+	rep.Finished = time.Now().UTC().Format(time.RFC3339)
+	rep.Aggregates = compare.Summarize(rep.Spec, rep.Runs)
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	page, err := rep.HTML()
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{
+		"compare.json": append(js, '\n'),
+		"README.md":    []byte(rep.Markdown()),
+		"index.html":   page,
+	} {
+		tmp := filepath.Join(dir, "."+name+".tmp")
+		if err := os.WriteFile(tmp, data, 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

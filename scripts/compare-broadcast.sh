@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Compares the broadcast node's two strategies (-strategy latency and
+# -strategy messages) with eddy compare: the 3d/3e command (25 nodes, rate
+# 100, 100 ms latency, 20 s) and the same on 5 nodes, each with and without
+# partitions, on seeds 1..SEEDS (default 5), the same seeds for both. The
+# binaries are built into bin/ first; the tables and the plot go to
+# results/compare/broadcast/ (OUT=dir to change), the runs to store/.
+#
+#   scripts/compare-broadcast.sh
+#   SEEDS=3 NOTE='quiet machine' scripts/compare-broadcast.sh
+#   OUT=/tmp/cmp scripts/compare-broadcast.sh --strict   # extra eddy compare flags
+#
+# Exit status as eddy compare: 0 if every run was valid, 1 if one was invalid
+# or unknown, 255 if one aborted.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+mkdir -p bin
+go build -o bin/eddy ./cmd/eddy
+go build -o bin/broadcast ./nodes/broadcast
+
+note="made by scripts/compare-broadcast.sh"
+if [ -n "${NOTE:-}" ]; then
+  note="$note; $NOTE"
+fi
+args=(
+  --impl 'latency=bin/broadcast -- -strategy latency'
+  --impl 'messages=bin/broadcast -- -strategy messages'
+  --seeds "${SEEDS:-5}"
+  -w broadcast --node-count 5,25 --nemesis none,partition
+  --time-limit 20 --rate 100 --latency 100
+  --out "${OUT:-results/compare/broadcast}"
+  --note "$note"
+)
+exec bin/eddy compare "${args[@]}" "$@"
