@@ -105,7 +105,7 @@ func TestValidateMatchesRunWithoutWritingAnything(t *testing.T) {
 		{"good", Config{Workload: "echo", Bin: bin, StoreDir: store}, ""},
 		{"no bin", Config{Workload: "echo", StoreDir: store}, "Expected a --bin"},
 		{"unknown workload", Config{Workload: "nope", Bin: bin, StoreDir: store}, `unknown workload "nope"`},
-		{"workload not built", Config{Workload: "lin-kv", Bin: bin, StoreDir: store}, "not built into eddy yet"},
+		{"unknown consistency model", Config{Workload: "txn-rw-register", Bin: bin, ConsistencyModels: []string{"read-comitted"}, StoreDir: store}, `unknown consistency model "read-comitted"`},
 		{"bad topology", Config{Workload: "broadcast", Bin: bin, Topology: "ring", StoreDir: store}, `unknown --topology "ring"`},
 	}
 	for _, tc := range cases {
