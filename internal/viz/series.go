@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -136,19 +137,7 @@ func QuantileBuckets(points []LatencyPoint, width float64) []QuantileBucket {
 		out = append(out, qb)
 	}
 	slices.SortFunc(out, func(a, b QuantileBucket) int {
-		if a.F != b.F {
-			if a.F < b.F {
-				return -1
-			}
-			return 1
-		}
-		switch {
-		case a.Start < b.Start:
-			return -1
-		case a.Start > b.Start:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(a.F, b.F), cmp.Compare(a.Start, b.Start))
 	})
 	return out
 }
@@ -222,14 +211,6 @@ func Decimate(points []LatencyPoint, n int) []LatencyPoint {
 	for i := range keep {
 		out = append(out, common[int(float64(i)*step)])
 	}
-	slices.SortStableFunc(out, func(a, b LatencyPoint) int {
-		switch {
-		case a.Time < b.Time:
-			return -1
-		case a.Time > b.Time:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, func(a, b LatencyPoint) int { return cmp.Compare(a.Time, b.Time) })
 	return out
 }

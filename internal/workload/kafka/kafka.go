@@ -7,6 +7,7 @@
 package kafka
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -413,15 +414,7 @@ func parsePoll(raw json.RawMessage) ([]pollKey, error) {
 		}
 		out = append(out, pk)
 	}
-	slices.SortFunc(out, func(a, b pollKey) int {
-		switch {
-		case a.key < b.key:
-			return -1
-		case a.key > b.key:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b pollKey) int { return cmp.Compare(a.key, b.key) })
 	return out, nil
 }
 
