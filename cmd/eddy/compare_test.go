@@ -77,7 +77,7 @@ func TestCompareBadSpecsExit254BeforeAnythingRuns(t *testing.T) {
 		{"bad value in one cell", []string{"--impl", impl, "-w", "echo", "--latency", "0,soon"}, `impl a, latency=soon: invalid value "soon" for flag -latency`},
 		{"bad topology in one cell", []string{"--impl", impl, "-w", "broadcast", "--topology", "grid,ring"}, `impl a, topology=ring: unknown --topology "ring"`},
 		{"unknown workload", []string{"--impl", impl, "-w", "nope"}, `impl a: unknown workload "nope"`},
-		{"default workload not built", []string{"--impl", impl}, "workload lin-kv is not built into eddy yet"},
+		{"unknown model in one cell", []string{"--impl", impl, "-w", "txn-rw-register", "--consistency-models", "read-comitted"}, `unknown consistency model "read-comitted"`},
 		{"positional argument", []string{"--impl", impl, "-w", "echo", "extra"}, `unexpected argument "extra"`},
 		{"spec file missing", []string{"--spec", filepath.Join(dir, "absent")}, "no such file"},
 		{"spec file nested", []string{"--spec", nested}, "nested:1: a spec file cannot read another one"},
