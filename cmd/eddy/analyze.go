@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,15 +14,8 @@ func analyzeCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := flag.NewFlagSet("eddy analyze", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	store := fs.String("store", "store", "the store, whose latest run is analysed when no PATH is given")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "Usage: eddy analyze [--store DIR] [PATH]\n\nRe-checks a stored run (default: the store's latest) and rewrites its results and visuals.")
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "eddy analyze: %v (see eddy analyze --help)\n", err)
-		return exitBadArgs
+	if code, ok := parseFlags(fs, args, "Usage: eddy analyze [--store DIR] [PATH]\n\nRe-checks a stored run (default: the store's latest) and rewrites its results and visuals.\n", stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintf(stderr, "eddy analyze: expected at most one run directory, got %d\n", fs.NArg())

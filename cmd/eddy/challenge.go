@@ -51,15 +51,8 @@ func challengeCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs.StringVar(&o.results, "results", "results", `directory for <id>.json and README.md ("" writes none)`)
 	fs.StringVar(&o.binDir, "bin-dir", "bin", "directory the node binaries are built into")
 	fs.BoolVar(&o.noBuild, "no-build", false, "use the binaries already in --bin-dir")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stdout, challengeUsage, strings.Join(challenge.IDs(), ", "))
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "eddy challenge: %v (see eddy challenge --help)\n", err)
-		return exitBadArgs
+	if code, ok := parseFlags(fs, args, fmt.Sprintf(challengeUsage, strings.Join(challenge.IDs(), ", ")), stdout, stderr); !ok {
+		return code
 	}
 	if err := o.resolve(); err != nil {
 		fmt.Fprintf(stderr, "eddy challenge: %v\n", err)

@@ -349,15 +349,8 @@ func compareWith(ctx context.Context, args []string, stdout, stderr io.Writer, t
 		fmt.Fprintf(stderr, "eddy compare: %v\n", err)
 		return exitBadArgs
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, compareUsage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "eddy compare: %v (see eddy compare --help)\n", err)
-		return exitBadArgs
+	if code, ok := parseFlags(fs, args, compareUsage, stdout, stderr); !ok {
+		return code
 	}
 	if len(fs.Args()) > 0 {
 		return fail(fmt.Errorf("unexpected argument %q (implementations are given with --impl NAME=COMMAND)", fs.Args()[0]))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,15 +19,8 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	port := fs.Int("port", 8080, "port to listen on (0: any free port)")
 	fs.IntVar(port, "p", 8080, "short for --port")
 	store := fs.String("store", "store", "the store to browse")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "Usage: eddy serve [--host 127.0.0.1] [--port 8080] [--store DIR]\n\nServes the store's runs, and nothing outside it, until interrupted.")
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "eddy serve: %v (see eddy serve --help)\n", err)
-		return exitBadArgs
+	if code, ok := parseFlags(fs, args, "Usage: eddy serve [--host 127.0.0.1] [--port 8080] [--store DIR]\n\nServes the store's runs, and nothing outside it, until interrupted.\n", stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "eddy serve: unexpected argument %q\n", fs.Arg(0))

@@ -134,15 +134,8 @@ func testCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	var cfg runner.Config
 	testCount := 1
 	fs, finish := testFlags(&cfg, &testCount)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "Usage: eddy test [flags] [-- args for the node binary]")
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "eddy test: %v (see eddy test --help)\n", err)
-		return exitBadArgs
+	if code, ok := parseFlags(fs, args, "Usage: eddy test [flags] [-- args for the node binary]\n", stdout, stderr); !ok {
+		return code
 	}
 	if err := finish(); err != nil {
 		fmt.Fprintf(stderr, "eddy test: %v\n", err)
