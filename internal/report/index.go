@@ -59,7 +59,9 @@ type indexView struct {
 	Figures  [][2]string
 	Checkers []checkerView
 	Findings []finding
-	Problems []string
+	// Explanations are the findings' :explanation texts, in words.
+	Explanations []explanation
+	Problems     []string
 	Aborted  string
 	Files    []fileView
 }
@@ -69,6 +71,38 @@ type checkerView struct{ Name, Valid, Colour string }
 type finding struct {
 	Key, Text string
 	More      int // characters cut from Text
+}
+
+// explanation is one case a checker explained in words, under the key of
+// the map that holds it (an anomaly type, a key of the store, …).
+type explanation struct{ Key, Text string }
+
+// maxExplanations bounds the explanations shown, per key and in all.
+const (
+	maxExplanationsPerKey = 3
+	maxExplanations       = 24
+)
+
+// explanations gathers the :explanation texts under v, depth first, each
+// under the nearest enclosing map key.
+func explanations(v any, under string, out []explanation, perKey map[string]int) []explanation {
+	switch x := v.(type) {
+	case *edn.Map:
+		if s, ok := get(x, "explanation").(string); ok && len(out) < maxExplanations && perKey[under] < maxExplanationsPerKey {
+			perKey[under]++
+			out = append(out, explanation{under, s})
+		}
+		x.Each(func(k, val any) {
+			if k != edn.Keyword("explanation") {
+				out = explanations(val, edn.KeyString(k), out, perKey)
+			}
+		})
+	case []any:
+		for _, e := range x {
+			out = explanations(e, under, out, perKey)
+		}
+	}
+	return out
 }
 
 type fileView struct {
@@ -95,6 +129,7 @@ func WriteIndex(dir string, ix Index) error {
 		v.Checkers = append(v.Checkers, checkerView{edn.KeyString(k), verdict, VerdictColours[verdict]})
 	})
 	if wl, ok := get(ix.Results, "workload").(*edn.Map); ok {
+		v.Explanations = explanations(wl, "workload", nil, map[string]int{})
 		wl.Each(func(k, val any) {
 			if k == edn.Keyword("valid?") || isEmpty(val) || isScalar(val) {
 				return // scalars are among the key figures
