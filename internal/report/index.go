@@ -62,8 +62,8 @@ type indexView struct {
 	// Explanations are the findings' :explanation texts, in words.
 	Explanations []explanation
 	Problems     []string
-	Aborted  string
-	Files    []fileView
+	Aborted      string
+	Files        []fileView
 }
 
 type checkerView struct{ Name, Valid, Colour string }
