@@ -43,7 +43,7 @@ func newWorkload(s settings) (workload.Workload, error) {
 			Strict:          s.Strict,
 		}), nil
 	case "lin-kv":
-		return linkv.New(linkv.Options{Nodes: len(s.nodes), Concurrency: s.concurrency, Latency: s.Latency}), nil
+		return linkv.New(linkv.Options{Nodes: len(s.nodes), Latency: s.Latency}), nil
 	case "txn-rw-register", "txn-list-append":
 		return txn.New(txn.Options{
 			ListAppend:      s.Workload == "txn-list-append",

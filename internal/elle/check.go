@@ -21,9 +21,6 @@ type Options struct {
 	// component (default 1 s, as Elle); a search that runs out reports
 	// :cycle-search-timeout.
 	SCCTimeout time.Duration
-	// MaxExamples caps the cases listed per anomaly type (default 32); the
-	// number found is always given in :anomaly-counts.
-	MaxExamples int
 }
 
 // unknownTypes make a result :unknown rather than false.

@@ -70,14 +70,6 @@ func (g *Graph) Link(a, b int, rel Rel) bool {
 	return true
 }
 
-// Rels returns the kinds of the edge from a to b (0 if none).
-func (g *Graph) Rels(a, b int) Rel {
-	if i, ok := g.idx[[2]int32{int32(a), int32(b)}]; ok {
-		return g.out[a][i].rels
-	}
-	return 0
-}
-
 // Edges is the number of edges.
 func (g *Graph) Edges() int { return len(g.idx) }
 

@@ -19,9 +19,8 @@ import (
 
 // Options configure the workload.
 type Options struct {
-	Nodes       int           // the node count n: threads work in groups of 2n
-	Concurrency int           // worker threads
-	Latency     time.Duration // --latency, for the RPC timeout
+	Nodes   int           // the node count n: threads work in groups of 2n
+	Latency time.Duration // --latency, for the RPC timeout
 }
 
 // maxProcesses is how many processes may use a key before its group moves

@@ -9,7 +9,7 @@ import (
 )
 
 func TestGroupsKeysAndRoles(t *testing.T) {
-	w := New(Options{Nodes: 2, Concurrency: 8})
+	w := New(Options{Nodes: 2})
 	rng := rand.New(rand.NewPCG(1, 1))
 	for thread := range 8 {
 		op := w.NextFor(thread, thread, rng)
@@ -24,7 +24,7 @@ func TestGroupsKeysAndRoles(t *testing.T) {
 }
 
 func TestWritesAndCasOneToTwo(t *testing.T) {
-	w := New(Options{Nodes: 1, Concurrency: 2})
+	w := New(Options{Nodes: 1})
 	rng := rand.New(rand.NewPCG(2, 2))
 	counts := map[string]int{}
 	for range 3000 {
@@ -42,7 +42,7 @@ func TestWritesAndCasOneToTwo(t *testing.T) {
 }
 
 func TestKeyRetiresAfterTwentyProcesses(t *testing.T) {
-	w := New(Options{Nodes: 1, Concurrency: 2})
+	w := New(Options{Nodes: 1})
 	rng := rand.New(rand.NewPCG(3, 3))
 	// Each indeterminate op gives thread 0 a new process: 0, 2, 4, …
 	for p := 0; p < 2*20; p += 2 {
