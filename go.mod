@@ -1,4 +1,4 @@
-module eddy
+module github.com/eddy-workbench/eddy
 
 go 1.26.8
 

@@ -16,13 +16,13 @@ import (
 	"sync"
 	"time"
 
-	"eddy/internal/checker"
-	"eddy/internal/edn"
-	"eddy/internal/history"
-	"eddy/internal/netsim"
-	"eddy/internal/report"
-	"eddy/internal/viz"
-	"eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/report"
+	"github.com/eddy-workbench/eddy/internal/viz"
+	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
 // RecordFile is the file in a run directory that records what a later

@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/checker"
-	"eddy/internal/edn"
-	"eddy/runner"
+	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/runner"
 )
 
 // TestBrokenCorpus runs the deliberately broken test nodes that

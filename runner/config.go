@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"eddy/internal/elle"
 	"fmt"
 	"io"
 	"os"
@@ -11,9 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"eddy/internal/checker"
-	"eddy/internal/netsim"
-	"eddy/internal/service"
+	"github.com/eddy-workbench/eddy/internal/elle"
+
+	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/service"
 )
 
 // Config is one test run: the flags of `maelstrom test`, plus eddy's own.

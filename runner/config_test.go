@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/netsim"
 )
 
 func executable(t *testing.T) string {

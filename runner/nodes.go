@@ -10,10 +10,10 @@ import (
 	"sync"
 	"time"
 
-	"eddy/internal/client"
-	"eddy/internal/netsim"
-	"eddy/internal/process"
-	"eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/client"
+	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/process"
+	"github.com/eddy-workbench/eddy/internal/proto"
 )
 
 // initTimeout is how long a node has to answer init, as in Maelstrom.

@@ -6,12 +6,12 @@ import (
 	"sync"
 	"time"
 
-	"eddy/internal/client"
-	"eddy/internal/edn"
-	"eddy/internal/gen"
-	"eddy/internal/history"
-	"eddy/internal/nemesis"
-	"eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/client"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/gen"
+	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/nemesis"
+	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
 // worker is one client thread: it always talks to the same node, and its

@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // progressEvery is how often a run reports its progress.

@@ -17,13 +17,13 @@ import (
 	"sync"
 	"time"
 
-	"eddy/internal/checker"
-	"eddy/internal/client"
-	"eddy/internal/edn"
-	"eddy/internal/history"
-	"eddy/internal/netsim"
-	"eddy/internal/report"
-	"eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/internal/client"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/report"
+	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
 // Result is the outcome of a run.

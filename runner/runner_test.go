@@ -17,10 +17,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"eddy/internal/checker"
-	"eddy/internal/edn"
-	"eddy/internal/testbin"
-	"eddy/runner"
+	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/testbin"
+	"github.com/eddy-workbench/eddy/runner"
 )
 
 var bins *testbin.Builder

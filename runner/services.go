@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"eddy/internal/netsim"
-	"eddy/internal/service"
+	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/service"
 )
 
 // startServices registers Maelstrom's services (lin-kv, seq-kv, lww-kv,

@@ -4,15 +4,15 @@ import (
 	"slices"
 	"strings"
 
-	"eddy/internal/topology"
-	"eddy/internal/workload"
-	"eddy/internal/workload/broadcast"
-	"eddy/internal/workload/counter"
-	"eddy/internal/workload/echo"
-	"eddy/internal/workload/kafka"
-	"eddy/internal/workload/linkv"
-	"eddy/internal/workload/txn"
-	"eddy/internal/workload/uniqueids"
+	"github.com/eddy-workbench/eddy/internal/topology"
+	"github.com/eddy-workbench/eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/workload/broadcast"
+	"github.com/eddy-workbench/eddy/internal/workload/counter"
+	"github.com/eddy-workbench/eddy/internal/workload/echo"
+	"github.com/eddy-workbench/eddy/internal/workload/kafka"
+	"github.com/eddy-workbench/eddy/internal/workload/linkv"
+	"github.com/eddy-workbench/eddy/internal/workload/txn"
+	"github.com/eddy-workbench/eddy/internal/workload/uniqueids"
 )
 
 // maelstromWorkloads are every workload Maelstrom 0.2.4 has, in its order.

@@ -7,7 +7,7 @@ import (
 	"io"
 	"path/filepath"
 
-	"eddy/runner"
+	"github.com/eddy-workbench/eddy/runner"
 )
 
 func analyzeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -14,9 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"eddy/internal/challenge"
-	"eddy/internal/edn"
-	"eddy/runner"
+	"github.com/eddy-workbench/eddy/internal/challenge"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/runner"
 )
 
 // challengeOptions are the flags of eddy challenge.

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/challenge"
+	"github.com/eddy-workbench/eddy/internal/challenge"
 )
 
 func TestChallengeBadArguments(t *testing.T) {

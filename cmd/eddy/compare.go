@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"eddy/internal/challenge"
-	"eddy/internal/compare"
-	"eddy/runner"
+	"github.com/eddy-workbench/eddy/internal/challenge"
+	"github.com/eddy-workbench/eddy/internal/compare"
+	"github.com/eddy-workbench/eddy/runner"
 )
 
 const compareUsage = `Usage: eddy compare --impl NAME=COMMAND --impl NAME=COMMAND ... [flags] [eddy test flags]

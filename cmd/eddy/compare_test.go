@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/compare"
-	"eddy/runner"
+	"github.com/eddy-workbench/eddy/internal/compare"
+	"github.com/eddy-workbench/eddy/runner"
 )
 
 // shortWaits makes a broadcast run's recovery pause short.

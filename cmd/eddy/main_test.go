@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/testbin"
+	"github.com/eddy-workbench/eddy/internal/testbin"
 )
 
 var bins *testbin.Builder

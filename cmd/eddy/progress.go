@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"eddy/runner"
+	"github.com/eddy-workbench/eddy/runner"
 )
 
 // plainEvery is how often progress is printed when not on a terminal.

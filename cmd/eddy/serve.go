@@ -8,7 +8,7 @@ import (
 	"net"
 	"strconv"
 
-	"eddy/internal/serve"
+	"github.com/eddy-workbench/eddy/internal/serve"
 )
 
 func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"eddy/internal/edn"
-	"eddy/runner"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/runner"
 )
 
 // listFlag collects a repeatable flag, or a comma-separated list.

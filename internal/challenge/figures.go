@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/edn"
 )
 
 // Valid? values as Figures reports them.

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strconv"
 
-	"eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/edn"
 )
 
 // Validity is a checker verdict: true, false, or unknown.

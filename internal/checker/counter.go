@@ -4,8 +4,8 @@ import (
 	"math"
 	"slices"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // Counter is Maelstrom's checker for the g-counter and pn-counter workloads.

@@ -1,8 +1,8 @@
 package checker
 
 import (
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // Echo is Maelstrom's echo checker, {:valid? :errors [...]}. Every

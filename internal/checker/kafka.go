@@ -7,8 +7,8 @@ import (
 	"math/big"
 	"slices"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // The number of examples listed under an error type's :errs: few for the

@@ -5,8 +5,8 @@ import (
 	"math"
 	"slices"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // maxWorstStale is how many stale elements :worst-stale describes.

@@ -5,8 +5,8 @@ import (
 	"math/big"
 	"slices"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // maxDuplicatesShown is how many duplicated ids Jepsen lists.

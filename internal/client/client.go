@@ -10,9 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"eddy/internal/edn"
-	"eddy/internal/netsim"
-	"eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/proto"
 )
 
 // Allocator hands out client ids c0, c1, … from one counter, as Maelstrom does.

@@ -8,10 +8,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
-	"eddy/internal/netsim"
-	"eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/proto"
 )
 
 func reply(t *testing.T, body string) Reply {

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
-	"eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/proto"
 )
 
 // Rules say how a workload's client turns a failed RPC into a completion.

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"eddy/internal/challenge"
+	"github.com/eddy-workbench/eddy/internal/challenge"
 )
 
 // Verdicts of a run.

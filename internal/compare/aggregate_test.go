@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/challenge"
-	"eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/challenge"
+	"github.com/eddy-workbench/eddy/internal/edn"
 )
 
 func ptr(x float64) *float64 { return &x }

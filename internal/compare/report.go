@@ -6,7 +6,7 @@ import (
 	"html/template"
 	"strings"
 
-	"eddy/internal/challenge"
+	"github.com/eddy-workbench/eddy/internal/challenge"
 )
 
 // Report is everything a comparison produced: what compare.json holds, and

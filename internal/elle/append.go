@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // listAppend runs the list-append analysis: each key's version order is

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // Options configure a check.

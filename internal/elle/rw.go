@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // extReads are a transaction's external reads: per key, the value of its

@@ -15,8 +15,8 @@ package elle
 import (
 	"fmt"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // Mop is one micro-operation of a transaction.

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/proto"
 )
 
 // WriteJournal writes events as JSON lines:

@@ -13,8 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // The opcodes of the input FuzzWriteResults and FuzzWriteHistory decode into

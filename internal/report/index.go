@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/edn"
 )
 
 //go:embed index.html.tmpl

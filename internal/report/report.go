@@ -15,8 +15,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // TimestampLayout is how Jepsen names a run's directory (clj-time's

@@ -11,9 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/checker"
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 func kw(s string) edn.Keyword { return edn.Keyword(s) }

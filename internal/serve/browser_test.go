@@ -14,10 +14,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/checker"
-	"eddy/internal/edn"
-	"eddy/internal/testbin"
-	"eddy/runner"
+	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/testbin"
+	"github.com/eddy-workbench/eddy/runner"
 )
 
 // chromium finds a headless browser. Without one the test is skipped

@@ -22,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"eddy/internal/report"
+	"github.com/eddy-workbench/eddy/internal/report"
 )
 
 // Handler serves one store directory.

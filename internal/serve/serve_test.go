@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/serve"
+	"github.com/eddy-workbench/eddy/internal/serve"
 )
 
 const secret = "the secret outside the store"

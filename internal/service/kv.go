@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/proto"
 )
 
 // kvOp is a parsed KV request. Keys and values are held in canonical form

@@ -12,7 +12,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 
-	"eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/proto"
 )
 
 // Names lists the services every run registers: "lin-kv", "seq-kv",

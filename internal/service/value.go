@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/proto"
 )
 
 // canonical returns the canonical encoding of one JSON value. Two values

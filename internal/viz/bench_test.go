@@ -5,8 +5,8 @@ import (
 	"io"
 	"testing"
 
-	"eddy/internal/history"
-	"eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/netsim"
 )
 
 // BenchmarkVisuals draws what a run of 25 nodes writes: a 100,000-event

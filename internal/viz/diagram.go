@@ -16,8 +16,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"eddy/internal/netsim"
-	"eddy/internal/service"
+	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/service"
 )
 
 // DefaultMaxEvents is how many journal events a diagram draws at most:

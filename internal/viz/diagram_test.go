@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/netsim"
 )
 
 // journal builds events from (kind, id, src, dest, body) tuples, numbering

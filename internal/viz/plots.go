@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // MaxPoints caps the points of the raw latency plot; beyond it ok points

@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // LatencyPoint is one completed client operation: when it was invoked and

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 const sec = int64(time.Second)

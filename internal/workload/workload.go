@@ -8,9 +8,9 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"eddy/internal/client"
-	"eddy/internal/edn"
-	"eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/client"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // Op is an operation a generator asks a worker to perform.

@@ -9,12 +9,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"eddy/internal/client"
-	"eddy/internal/edn"
-	"eddy/internal/history"
-	"eddy/internal/netsim"
-	"eddy/internal/proto"
-	"eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/client"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
 func TestKeyPoolFavoursRecentKeys(t *testing.T) {

@@ -9,12 +9,12 @@ import (
 	"sync"
 	"time"
 
-	"eddy/internal/checker"
-	"eddy/internal/client"
-	"eddy/internal/edn"
-	"eddy/internal/history"
-	"eddy/internal/proto"
-	"eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/internal/client"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
 // Options configure the workload.

@@ -11,12 +11,12 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"eddy/internal/client"
-	"eddy/internal/edn"
-	"eddy/internal/elle"
-	"eddy/internal/history"
-	"eddy/internal/proto"
-	"eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/client"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/elle"
+	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
 // Options configure the workload.
