@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eddy-workbench/eddy/internal/elle"
-
 	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/internal/elle"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/service"
 )
