@@ -114,7 +114,7 @@ func (s *sim) update() {
 		s.want.Raise(k, 1)
 		return
 	}
-	e, ok, err := CounterAdd(&MaxMap{m: map[string]int64{PKey(id): g.State().Get(PKey(id))}}, id, 1+s.r.Int64N(5))
+	e, ok, err := CounterEntry(g.State(), id, 1+s.r.Int64N(5))
 	require.NoError(s.t, err)
 	if ok {
 		g.Raise(e.Key, e.Val)

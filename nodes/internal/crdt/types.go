@@ -30,10 +30,10 @@ func NKey(node string) string { return "-" + node }
 // int64 holds.
 var ErrOverflow = errors.New("the counter would overflow 64 bits")
 
-// CounterAdd records that node added delta (negative to subtract) and
-// returns the entry that changed. A zero delta changes nothing and returns
-// ok false.
-func CounterAdd(m *MaxMap, node string, delta int64) (e Entry, ok bool, err error) {
+// CounterEntry returns the entry that records node adding delta (negative
+// to subtract) to m, without changing m. A zero delta needs no entry: ok
+// is false.
+func CounterEntry(m *MaxMap, node string, delta int64) (e Entry, ok bool, err error) {
 	key, d := PKey(node), delta
 	if delta < 0 {
 		if delta == math.MinInt64 {
@@ -48,8 +48,17 @@ func CounterAdd(m *MaxMap, node string, delta int64) (e Entry, ok bool, err erro
 	if cur > math.MaxInt64-d {
 		return Entry{}, false, ErrOverflow
 	}
-	m.Raise(key, cur+d)
 	return Entry{key, cur + d}, true, nil
+}
+
+// CounterAdd records in m that node added delta, and returns the entry
+// that changed, as CounterEntry.
+func CounterAdd(m *MaxMap, node string, delta int64) (e Entry, ok bool, err error) {
+	e, ok, err = CounterEntry(m, node, delta)
+	if ok {
+		m.Raise(e.Key, e.Val)
+	}
+	return e, ok, err
 }
 
 // CounterValue returns the counter's value: additions less subtractions.
