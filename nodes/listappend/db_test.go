@@ -102,7 +102,9 @@ func TestPacksBounded(t *testing.T) {
 
 func TestCacheEvicts(t *testing.T) {
 	c := NewCache(100)
-	pack := func(v int) []byte { return []byte(fmt.Sprintf(`[{"c":["",[%d,%s]]}]`, v, strings.Repeat("1,", 10)+"1")) } // 45 bytes
+	pack := func(v int) []byte {
+		return []byte(fmt.Sprintf(`[{"c":["",[%d,%s]]}]`, v, strings.Repeat("1,", 10)+"1"))
+	} // 45 bytes
 	require.NoError(t, c.Add("p1", pack(1)))
 	require.NoError(t, c.Add("p2", pack(2)))
 	n, err := c.node("p1/0") // p1 becomes the most recent
