@@ -34,7 +34,8 @@ const challengeUsage = `Usage: eddy challenge [flags] <id>... | all
 
 Runs Gossip Glomers challenges with their official flags (ids: %s), on eddy
 or on the real Maelstrom, prints each one's figures and targets, and writes
-results/<id>.json and results/README.md. Node binaries are built into --bin-dir
+results/<id>.json and results/README.md. The ids g-set, pn-counter and
+txn-list-append are extras, not challenges, with eddy's own flags and targets. Node binaries are built into --bin-dir
 from the source tree. Exit status: 0 if every target was met, 1 if one was
 missed, 254 for bad arguments, 255 if a run could not complete.
 
