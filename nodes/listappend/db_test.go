@@ -127,7 +127,11 @@ func TestCacheEvicts(t *testing.T) {
 func TestParseFlags(t *testing.T) {
 	c, err := parseFlags(nil)
 	require.NoError(t, err)
-	assert.Equal(t, config{opt: DefaultOptions, maxBatch: 64, maxQueue: 10000, cache: 64 << 20, timeout: time.Second, announce: true}, c)
+	require.NotNil(t, c.opt.Backoff)
+	c.opt.Backoff = nil
+	want := DefaultOptions
+	want.Backoff = nil
+	assert.Equal(t, config{opt: want, maxBatch: 64, maxQueue: 10000, cache: 64 << 20, timeout: time.Second, announce: true}, c)
 	c, err = parseFlags([]string{"-max-attempts", "3", "-announce=false", "-timeout", "200ms"})
 	require.NoError(t, err)
 	assert.Equal(t, 3, c.opt.MaxAttempts)

@@ -52,8 +52,10 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/signal"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
@@ -110,7 +112,16 @@ func main() {
 	}
 	// The library logs every message it sends or receives; nothing reads it.
 	log.SetOutput(io.Discard)
-	if err := newServer(maelstrom.NewNode(), c).run(); err != nil {
+	s := newServer(maelstrom.NewNode(), c)
+	// Maelstrom and eddy stop nodes with SIGTERM: log the final totals.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-sig
+		s.logStats()
+		os.Exit(0)
+	}()
+	if err := s.run(); err != nil {
 		fmt.Fprintf(os.Stderr, "listappend: %v\n", err)
 		os.Exit(1)
 	}
@@ -133,9 +144,10 @@ type server struct {
 	start  sync.Once
 	wake   chan struct{}
 
-	mu    sync.Mutex
-	t     *Transactor // nil until init
-	queue []request
+	mu     sync.Mutex
+	t      *Transactor // nil until init
+	queue  []request
+	logged Stats // the totals last logged
 }
 
 func newServer(n *maelstrom.Node, c config) *server {
@@ -256,25 +268,34 @@ func (s *server) commitLoop() {
 	}
 }
 
-// statsLoop logs the transactor's totals each second they changed.
+// statsLoop logs the transactor's totals each second they changed, and
+// once more when stdin ends.
 func (s *server) statsLoop() {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	var last Stats
 	for {
 		select {
 		case <-s.ctx.Done():
+			s.logStats()
 			return
 		case <-tick.C:
 		}
-		s.mu.Lock()
-		st := s.t.Stats()
-		s.mu.Unlock()
-		if st == last {
-			continue
-		}
-		last = st
-		s.logger.Printf("stats txns=%d read-only=%d batches=%d cas=%d conflicts=%d aborted=%d failed=%d written=%d fetched=%d misses=%d catchups=%d cached=%d",
-			st.Txns, st.ReadOnly, st.Batches, st.CAS, st.Conflicts, st.Aborted, st.Failed, st.Written, st.Fetched, st.Misses, st.Catchups, s.cache.Len())
+		s.logStats()
 	}
+}
+
+// logStats logs the transactor's totals if they changed since last time.
+func (s *server) logStats() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.t == nil {
+		return
+	}
+	st := s.t.Stats()
+	if st == s.logged {
+		return
+	}
+	s.logged = st
+	s.logger.Printf("stats txns=%d read-only=%d batches=%d cas=%d conflicts=%d aborted=%d failed=%d written=%d fetched=%d misses=%d catchups=%d cached=%d",
+		st.Txns, st.ReadOnly, st.Batches, st.CAS, st.Conflicts, st.Aborted, st.Failed, st.Written, st.Fetched, st.Misses, st.Catchups, s.cache.Len())
 }

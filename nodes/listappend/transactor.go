@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -51,10 +52,23 @@ type Options struct {
 	// tries doubles from FetchBackoff.
 	FetchTries   int
 	FetchBackoff time.Duration
+	// Backoff says how long to wait after the attempt-th compare-and-set
+	// of a batch was refused; nil means no wait.
+	Backoff func(attempt int) time.Duration
 }
 
 // DefaultOptions are the defaults of the node's flags.
-var DefaultOptions = Options{MaxAttempts: 20, FetchTries: 8, FetchBackoff: 5 * time.Millisecond}
+var DefaultOptions = Options{MaxAttempts: 50, FetchTries: 8, FetchBackoff: 5 * time.Millisecond, Backoff: Jitter}
+
+// Jitter is the default Backoff: nothing after the first refusal, then a
+// random wait of up to attempt milliseconds (at most 5), so that nodes
+// that keep colliding draw apart.
+func Jitter(attempt int) time.Duration {
+	if attempt < 2 {
+		return 0
+	}
+	return rand.N(time.Duration(min(attempt, 5)) * time.Millisecond)
+}
 
 // Stats count what a Transactor did.
 type Stats struct {
@@ -104,6 +118,9 @@ type Transactor struct {
 // NewTransactor returns a transactor over store and db; logf receives one
 // line per compare-and-set retry.
 func NewTransactor(store Store, db *DB, opt Options, logf func(string, ...any)) *Transactor {
+	if opt.Backoff == nil {
+		opt.Backoff = func(int) time.Duration { return 0 }
+	}
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
@@ -168,7 +185,11 @@ func (t *Transactor) Commit(ctx context.Context, txns []Txn) []Outcome {
 			answer(idx, fail(maelstrom.TemporarilyUnavailable, "reading the root: %v", err))
 			return out
 		}
-		res, err := t.execute(ctx, root, batch)
+		// On a retry, if packs had to be fetched, read the root again
+		// and go on from there: fetching takes round trips, and a node
+		// that always starts from an older root than the others loses
+		// every race.
+		root, res, err := t.execute(ctx, root, batch, attempt > 1)
 		if err != nil {
 			answer(idx, fail(maelstrom.TemporarilyUnavailable, "%v", err))
 			return out
@@ -198,6 +219,12 @@ func (t *Transactor) Commit(ctx context.Context, txns []Txn) []Outcome {
 		case errors.Is(err, ErrConflict):
 			t.count(func(s *Stats) { s.Conflicts++ })
 			t.logf("cas-retry attempt=%d txns=%d", attempt, len(batch))
+			if d := t.opt.Backoff(attempt); d > 0 {
+				select {
+				case <-ctx.Done():
+				case <-time.After(d):
+				}
+			}
 		default:
 			answer(idx, fail(maelstrom.Crash, "the outcome of moving the root is unknown: %v", err))
 			return out
@@ -213,21 +240,28 @@ func fail(code int, format string, args ...any) Outcome {
 }
 
 // execute runs the batch against root, fetching packs until every node it
-// needs is cached.
-func (t *Transactor) execute(ctx context.Context, root string, batch []Txn) (Result, error) {
+// needs is cached. With refresh, after a fetch it reads the root again
+// and runs the batch against that one instead. It returns the root the
+// result is for.
+func (t *Transactor) execute(ctx context.Context, root string, batch []Txn, refresh bool) (string, Result, error) {
 	for round := 0; ; round++ {
 		res, missing, err := t.db.Execute(root, batch)
 		if err != nil {
-			return Result{}, err
+			return "", Result{}, err
 		}
 		if len(missing) == 0 {
-			return res, nil
+			return root, res, nil
 		}
 		if round >= 4*maxDepth {
-			return Result{}, fmt.Errorf("still missing %d packs after %d fetches", len(missing), round)
+			return "", Result{}, fmt.Errorf("still missing %d packs after %d fetches", len(missing), round)
 		}
 		if err := t.fetch(ctx, missing); err != nil {
-			return Result{}, err
+			return "", Result{}, err
+		}
+		if refresh && round < 2 {
+			if root, err = t.store.ReadRoot(ctx); err != nil {
+				return "", Result{}, fmt.Errorf("reading the root: %v", err)
+			}
 		}
 	}
 }

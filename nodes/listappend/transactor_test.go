@@ -197,7 +197,8 @@ func TestConflictRetries(t *testing.T) {
 	assert.Equal(t, 2, st.CAS)
 	assert.Equal(t, 1, st.Conflicts)
 	assert.Zero(t, st.Aborted)
-	assert.Equal(t, 2, store.calls["read-root"]-1, "a read the root twice (b once)")
+	assert.Equal(t, 3, store.calls["read-root"]-1,
+		"a read the root three times (b once): on the retry it fetched b's pack, then read the root again")
 
 	store.beforeCAS = nil
 	out = b.Commit(ctx, []Txn{txn(t, `[["r",1,null]]`)})
