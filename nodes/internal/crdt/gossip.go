@@ -149,9 +149,12 @@ type peer struct {
 // With Delta it is the keys the peer may lack at their current value; each
 // such message carries an id the peer acknowledges, and keys stay marked
 // for the peer until an acknowledgement (or a message from the peer) shows
-// it has them, being resent after Resend. Acknowledgements ride on the
-// next message to the sender; one that finds no ride within a round goes
-// alone. Once every node has everything, Delta sends nothing.
+// it has them. Acknowledgements ride on the next message to the sender;
+// one that finds no ride within a round goes alone. A message the peer
+// has not acknowledged in what it sent half a round or more later was
+// lost, and its keys go again at the next opportunity; keys unacknowledged
+// for Resend go again regardless. Once every node has everything, Delta
+// sends nothing.
 //
 // A Gossip has no goroutines, clock or I/O: the caller passes the time in,
 // sends the Messages it gets back, and serialises calls.
@@ -254,6 +257,22 @@ func (g *Gossip) Receive(from string, m Message, now time.Time) {
 		for _, e := range s.entries {
 			if g.state.Get(e.Key) <= e.Val {
 				delete(p.dirty, e.Key)
+			}
+		}
+	}
+	// The peer acknowledges everything it received with whatever it sends
+	// next, and it sends within about a round. So a message sent half a
+	// round or more before this one came, and still not acknowledged, was
+	// lost: its keys are due again now, not after Resend. This is what
+	// repairs quickly once a partition heals.
+	for id, s := range p.inflight {
+		if now.Sub(s.at) < g.opt.Round/2 {
+			continue
+		}
+		delete(p.inflight, id)
+		for _, e := range s.entries {
+			if mk, ok := p.dirty[e.Key]; ok && mk.at.Equal(s.at) {
+				p.dirty[e.Key] = mark{}
 			}
 		}
 	}
