@@ -100,7 +100,7 @@ func Candidates(k Knobs, lim Limits) []Knobs {
 	}
 	if k.TimeLimit > lim.TimeLimit {
 		c := k
-		c.TimeLimit = max(lim.TimeLimit, (k.TimeLimit/2).Round(100*time.Millisecond))
+		c.TimeLimit = max(lim.TimeLimit, (k.TimeLimit / 2).Round(100*time.Millisecond))
 		add(c)
 	}
 	if k.Rate > lim.Rate {
