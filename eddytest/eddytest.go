@@ -16,12 +16,15 @@ package eddytest
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"path/filepath"
 	"testing"
 	"testing/synctest"
 
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
 
+	"github.com/eddy-workbench/eddy/internal/hunt"
 	"github.com/eddy-workbench/eddy/runner"
 )
 
@@ -67,4 +70,89 @@ func Run(t *testing.T, cfg runner.Config) runner.Result {
 		t.Fatalf("eddytest.Run: %v", err)
 	}
 	return res
+}
+
+// Failure is a failing run found by Hunt.
+type Failure struct {
+	// Seed is the first seed whose run was invalid.
+	Seed uint64
+	// Config is the smallest configuration found that still fails with
+	// Seed (the original one if shrinking found nothing smaller).
+	Config runner.Config
+	// Flags are Config's sizes as eddy test flags, with the seed.
+	Flags string
+	// Reruns and Failures say how often Config failed when run again.
+	Reruns, Failures int
+	// Runs is how many runs the hunt took in all.
+	Runs int
+}
+
+// Hunt runs cfg on virtual time once per seed, in order, and stops at the
+// first invalid run; it then shrinks that run (fewer nodes and threads, a
+// shorter run, a lower rate, fewer faults) while it still fails, trying
+// each candidate up to three times, and reruns the smallest ten times. It
+// returns nil if every seed gave a valid (or unknown) run. A configuration
+// error or an aborted run fails t.
+func Hunt(t *testing.T, cfg runner.Config, seeds []uint64) *Failure {
+	t.Helper()
+	if cfg.Node == nil {
+		t.Fatal("eddytest.Hunt: cfg.Node is nil (set it to eddytest.Node(setup))")
+	}
+	knobs, err := hunt.FromConfig(cfg)
+	if err != nil {
+		t.Fatalf("eddytest.Hunt: %v", err)
+	}
+	store := cfg.StoreDir
+	if store == "" {
+		store = t.TempDir()
+	}
+	runs := 0
+	trial := func(ctx context.Context, k hunt.Knobs, seed uint64) (bool, error) {
+		runs++
+		one := hunt.Apply(cfg, k)
+		one.Seed, one.SeedSet = seed, true
+		one.StoreDir = filepath.Join(store, fmt.Sprintf("hunt-%d", runs))
+		var res runner.Result
+		var err error
+		synctest.Test(t, func(*testing.T) { res, err = runner.Run(context.Background(), one) })
+		if err != nil {
+			return false, err
+		}
+		if res.Aborted != "" {
+			return false, fmt.Errorf("seed %d: the run aborted: %s", seed, res.Aborted)
+		}
+		return res.ExitCode() == 1, nil
+	}
+	ctx := t.Context()
+	found := hunt.Search(ctx, knobs, seeds, 1, false, trial, nil)
+	var first *hunt.Found
+	for i := range found {
+		if found[i].Err != nil {
+			t.Fatalf("eddytest.Hunt: %v", found[i].Err)
+		}
+		if found[i].Failed {
+			first = &found[i]
+			break
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	small, err := hunt.Shrink(ctx, knobs, first.Seed, hunt.Limits{}, 3, trial, nil)
+	if err != nil {
+		t.Fatalf("eddytest.Hunt: shrinking: %v", err)
+	}
+	const reruns = 10
+	failures, err := hunt.FailRate(ctx, small, first.Seed, reruns, trial)
+	if err != nil {
+		t.Fatalf("eddytest.Hunt: rerunning: %v", err)
+	}
+	return &Failure{
+		Seed:     first.Seed,
+		Config:   hunt.Apply(cfg, small),
+		Flags:    fmt.Sprintf("%s --seed %d", small, first.Seed),
+		Reruns:   reruns,
+		Failures: failures,
+		Runs:     runs,
+	}
 }

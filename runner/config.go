@@ -88,6 +88,13 @@ type Progress struct {
 	Partitioned bool
 }
 
+// Maelstrom's defaults for the fields of Config that leave them zero.
+const (
+	DefaultTimeLimit       = 60 * time.Second // --time-limit
+	DefaultRate            = 5.0              // --rate, ops per second
+	DefaultNemesisInterval = 10 * time.Second // --nemesis-interval
+)
+
 // NodeFunc is a node run in the same process as the runner, instead of a
 // binary: the runner calls it once per node, each on its own goroutine, with
 // the node's stdin, stdout and stderr as in-memory pipes. It reads one JSON
@@ -186,13 +193,13 @@ func resolveSettings(cfg Config) (settings, error) {
 	}
 	s.concurrency = c
 	if s.TimeLimit == 0 {
-		s.TimeLimit = 60 * time.Second
+		s.TimeLimit = DefaultTimeLimit
 	}
 	if s.TimeLimit < 0 {
 		return s, badf("--time-limit must not be negative")
 	}
 	if !s.RateSet && s.Rate == 0 {
-		s.Rate = 5
+		s.Rate = DefaultRate
 	}
 	if s.Rate < 0 {
 		return s, badf("--rate must not be negative, got %v", s.Rate)
@@ -216,7 +223,7 @@ func resolveSettings(cfg Config) (settings, error) {
 		}
 	}
 	if s.NemesisInterval == 0 {
-		s.NemesisInterval = 10 * time.Second
+		s.NemesisInterval = DefaultNemesisInterval
 	}
 	if s.NemesisInterval < 0 {
 		return s, badf("--nemesis-interval must be positive")
@@ -312,4 +319,14 @@ func (s settings) nodeName() string {
 		return "an in-process node"
 	}
 	return s.Bin
+}
+
+// Sizes reports the node ids and the number of client threads cfg amounts
+// to, as Run resolves them (an error is a *ConfigError).
+func Sizes(cfg Config) (nodes []string, concurrency int, err error) {
+	s, err := resolveSettings(cfg)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.nodes, s.concurrency, nil
 }
