@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"regexp"
 	"strings"
 
 	"github.com/eddy-workbench/eddy/internal/challenge"
@@ -340,7 +341,10 @@ func (r Report) HTML() ([]byte, error) {
 	for _, o := range r.Runs {
 		runs = append(runs, r.runRow(o, cols))
 	}
-	svg, ok := Plot(r.ImplNames(), r.Cells, r.Aggregates)
+	svg, err := Plot(r.ImplNames(), r.Cells, r.Aggregates)
+	if err != nil {
+		return nil, fmt.Errorf("the plot: %w", err)
+	}
 	var plainAbout []string
 	for _, l := range r.about() {
 		plainAbout = append(plainAbout, strings.ReplaceAll(l, "`", ""))
@@ -350,8 +354,8 @@ func (r Report) HTML() ([]byte, error) {
 		"About":      plainAbout,
 		"Labels":     labels,
 		"Aggregates": aggs,
-		"Plot":       template.HTML(svg), // built with every text escaped
-		"HasPlot":    ok,
+		"Plot":       template.HTML(inlineSVG(svg)), // gonum/plot escapes every text
+		"HasPlot":    svg != nil,
 		"NoPlot":     plotNoDataNote,
 		"Paired":     r.PairedLines(),
 		"RunHeader":  r.runHeader(cols),
@@ -363,6 +367,25 @@ func (r Report) HTML() ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// inlineSVG makes a standalone SVG document an element of an HTML page:
+// without the XML declaration, comments before the element, and namespace
+// declarations, which HTML does not need.
+func inlineSVG(svg []byte) string {
+	s := string(svg)
+	if i := strings.Index(s, "<svg"); i >= 0 {
+		s = s[i:]
+	}
+	end := strings.IndexByte(s, '>')
+	if end < 0 {
+		return s
+	}
+	head := xmlnsAttr.ReplaceAllString(s[:end], "")
+	return head + s[end:]
+}
+
+// xmlnsAttr matches a namespace declaration.
+var xmlnsAttr = regexp.MustCompile(`\s+xmlns(:[a-z]+)?="[^"]*"`)
 
 var page = template.Must(template.New("compare").Parse(`<!DOCTYPE html>
 <html lang="en">
@@ -376,6 +399,7 @@ th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertic
 th { background: #f3f3f3; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 code { background: #f3f3f3; padding: 0 0.2em; }
+svg { max-width: 100%; height: auto; }
 </style>
 </head>
 <body>
