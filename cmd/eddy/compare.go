@@ -351,4 +351,3 @@ func runStore(base string, p compare.Planned) string {
 	cell := fmt.Sprintf("c%d-%s", p.Cell.Index, slugUnsafe.ReplaceAllString(p.Cell.Label, "_"))
 	return filepath.Join(base, "runs", p.Impl.Name, cell, fmt.Sprintf("seed-%d", p.Seed))
 }
-

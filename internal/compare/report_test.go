@@ -3,9 +3,9 @@ package compare
 import (
 	"encoding/xml"
 	"math"
+	"os"
 	"regexp"
 	"strconv"
-	"os"
 	"strings"
 	"testing"
 
@@ -215,4 +215,3 @@ func TestDecades(t *testing.T) {
 	assert.Equal(t, []string{"0.01", "0.1", "1", "10"}, labels)
 	assert.Equal(t, 3*8, minor, "2…9 times each power but the last")
 }
-
