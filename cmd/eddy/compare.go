@@ -71,6 +71,9 @@ plus 10 s each), the same on every machine. The partial result goes to
 --out (default STORE/compare/<spec hash>/shard-K-of-N/, runs under it), and
   eddy compare merge [--out DIR] DIR...
 combines the shards' directories into the result of the whole matrix.
+A shard exits with status 0 once all of its runs are done, valid or not
+(254 for a bad spec, 255 if interrupted), so that a batch engine does not
+rerun it; the merge's exit status reports the verdicts.
 --shard auto/N takes K from the environment: EDDY_SHARD_INDEX if set (for
 CI matrices), else JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), else
 SLURM_ARRAY_TASK_ID (a Slurm job array: K = (ID - SLURM_ARRAY_TASK_MIN) /

@@ -204,6 +204,12 @@ func compareWith(ctx context.Context, args []string, stdout, stderr io.Writer, e
 		fmt.Fprintf(stderr, "eddy compare: interrupted after %d of %d runs\n", len(rep.Runs), len(selected))
 		return exitAborted
 	}
+	if shard != nil && x.code != 0 {
+		// A batch engine would retry a shard that exits non-zero, and a
+		// rerun changes nothing: the verdicts are the merge's to report.
+		fmt.Fprintf(stderr, "eddy compare: shard %s done, with runs that were not valid; its exit status is 0, eddy compare merge's reports the verdicts\n", shard)
+		return 0
+	}
 	return x.code
 }
 

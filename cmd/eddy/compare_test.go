@@ -284,3 +284,38 @@ func TestCompareInterrupt(t *testing.T) {
 	assert.Contains(t, rep.Runs[0].Aborted, "interrupted")
 	assert.FileExists(t, filepath.Join(out, "index.html"))
 }
+
+// TestCompareParallelRealRuns runs real echo runs two at a time, and as
+// two shards merged.
+func TestCompareParallelRealRuns(t *testing.T) {
+	t.Parallel()
+	echo := bins.MustBuild(t, "nodes/echo")
+	dir := t.TempDir()
+	args := []string{"--impl", "a=" + echo, "--impl", "b=" + echo, "-w", "echo", "--node-count", "1,2",
+		"--time-limit", "0.5", "--rate", "20", "--seeds", "1", "--store", filepath.Join(dir, "store")}
+	code, stdout, stderr := compareRun(t, context.Background(), append(args, "-j", "2", "--out", filepath.Join(dir, "par"))...)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	rep := readReport(t, filepath.Join(dir, "par"))
+	require.Len(t, rep.Runs, 4)
+	for i, o := range rep.Runs {
+		assert.Equal(t, i, o.Index)
+		assert.Equal(t, compare.Valid, o.Verdict, "run %d: %s", i, o.Aborted)
+		assert.DirExists(t, o.Dir)
+	}
+	var parts []string
+	for k := range 2 {
+		code, stdout, stderr := compareRun(t, context.Background(), append(args, "--shard", fmt.Sprintf("%d/2", k))...)
+		require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		parts = append(parts, filepath.Join(dir, "store", "compare", rep.SpecHash[:12], fmt.Sprintf("shard-%d-of-2", k)))
+	}
+	code, stdout, stderr = compareRun(t, context.Background(), append([]string{"merge", "--out", filepath.Join(dir, "merged")}, parts...)...)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	merged := readReport(t, filepath.Join(dir, "merged"))
+	require.Len(t, merged.Runs, 4)
+	for i, o := range merged.Runs {
+		assert.Equal(t, rep.Runs[i].Impl, o.Impl)
+		assert.Equal(t, rep.Runs[i].Seed, o.Seed)
+		assert.Equal(t, compare.Valid, o.Verdict)
+		assert.Contains(t, o.Dir, fmt.Sprintf("shard-%d-of-2", o.Cell), "cell %d's runs in its shard's store", o.Cell)
+	}
+}
