@@ -45,6 +45,7 @@ func (r *run) startNode(id string) (*node, error) {
 		ID:      id,
 		Bin:     r.s.Bin,
 		Args:    r.s.Args,
+		Func:    r.s.Node,
 		LogPath: filepath.Join(r.dir, "node-logs", id+".log"),
 		MaxLine: maxLine,
 		MaxLog:  r.s.MaxLog,

@@ -142,7 +142,7 @@ func (r *run) netLogger() func(netsim.Event) {
 
 // execute runs setup, the phases, teardown and analysis.
 func (r *run) execute(ctx context.Context) Result {
-	r.logf("Running %s on %d node(s) %v with %s, seed %d", r.s.Workload, len(r.s.nodes), r.s.nodes, r.s.Bin, r.seed)
+	r.logf("Running %s on %d node(s) %v with %s, seed %d", r.s.Workload, len(r.s.nodes), r.s.nodes, r.s.nodeName(), r.seed)
 	r.logf("Store: %s", r.dir)
 	r.prog.start()
 	defer r.prog.stop()
