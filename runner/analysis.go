@@ -116,6 +116,9 @@ type verdict struct {
 	// problems are the run's diagnoses followed by the analysis's own
 	// (fresh holds just the latter).
 	problems, fresh []string
+	// warnings are findings of eddy's own checks that Maelstrom's verdict
+	// does not reflect (nodes that did not converge).
+	warnings []string
 }
 
 // check runs every checker over the evidence and composes results.edn.
@@ -140,6 +143,12 @@ func (ev *evidence) check() verdict {
 	fresh = append(fresh, uncheckedProblems(ev.s, wres)...)
 	problems := append(append([]string(nil), ev.problems...), fresh...)
 	valid := checker.ValidityOf(checker.Compose(results))
+	var warnings []string
+	if c, ok := ev.wl.(workload.Converger); ok {
+		if summary := c.Unconverged(wres); summary != "" {
+			warnings = append(warnings, convergenceWarning(summary, ev.s.Strict, valid))
+		}
+	}
 	if ev.aborted != "" {
 		// Nothing about an aborted run can be vouched for.
 		valid = checker.Unknown
@@ -149,16 +158,36 @@ func (ev *evidence) check() verdict {
 		eddy.Set(edn.Keyword("aborted"), ev.aborted)
 	}
 	if len(problems) > 0 {
-		ps := make([]any, len(problems))
-		for i, p := range problems {
-			ps[i] = p
-		}
-		eddy.Set(edn.Keyword("problems"), ps)
+		eddy.Set(edn.Keyword("problems"), strings2EDN(problems))
+	}
+	if len(warnings) > 0 {
+		eddy.Set(edn.Keyword("warnings"), strings2EDN(warnings))
 	}
 	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
-	return verdict{results: results, valid: valid, problems: problems, fresh: fresh}
+	return verdict{results: results, valid: valid, problems: problems, fresh: fresh, warnings: warnings}
+}
+
+// strings2EDN is a vector of strings.
+func strings2EDN(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// convergenceWarning phrases what the convergence check found, given the
+// verdict of the checkers (which counts it only under --strict).
+func convergenceWarning(summary string, strict bool, valid checker.Validity) string {
+	switch {
+	case strict:
+		return fmt.Sprintf("Not every node converged: %s (eddy's convergence check; invalid under --strict)", summary)
+	case valid == checker.Valid:
+		return fmt.Sprintf("Maelstrom would pass this run, but not every node converged: %s (eddy's convergence check; --strict makes it invalid)", summary)
+	}
+	return fmt.Sprintf("Not every node converged: %s (eddy's convergence check; --strict makes it invalid)", summary)
 }
 
 // uncheckedProblems turns what Maelstrom's checkers cannot see (duplicate
@@ -406,7 +435,7 @@ func Analyze(ctx context.Context, dir string) (Result, error) {
 		ev.net = netsim.StatsOf(journal)
 	}
 	v := ev.check()
-	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: rec.Aborted}
+	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: rec.Aborted}
 	if err := writeReport(real, ev, v); err != nil {
 		return res, fmt.Errorf("rewriting the results in %s: %w", dir, err)
 	}

@@ -34,6 +34,10 @@ type Result struct {
 	Results *edn.Map         // what results.edn holds
 	// Problems are one-line diagnoses of node misbehaviour.
 	Problems []string
+	// Warnings are findings of eddy's own checks that Maelstrom's verdict
+	// does not reflect, e.g. "Maelstrom would pass this run, but not every
+	// node converged: n1–n4 lack 45 …"; --strict makes them count.
+	Warnings []string
 	// Aborted, if set, says why the run could not complete normally (a node
 	// that never answered init, crashed, …); the exit code is then 255.
 	Aborted string
@@ -297,7 +301,7 @@ func (r *run) analyse(aborted string) Result {
 		r.logf("%s", p)
 	}
 	r.write(ev, v)
-	return Result{Dir: r.dir, Seed: r.seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: aborted}
+	return Result{Dir: r.dir, Seed: r.seed, Valid: v.valid, Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: aborted}
 }
 
 // write stores the run's files; failures are logged, not fatal.

@@ -161,6 +161,8 @@ func TestCounters(t *testing.T) {
 			res := run(t, cfg)
 			require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
 			require.Empty(t, res.Problems)
+			require.Empty(t, res.Warnings)
+			assert.Equal(t, true, get(t, res.Results, "workload", "convergence", "converged?"))
 			// Every worker made a final read, and all of them agree.
 			finals := get(t, res.Results, "workload", "final-reads").([]any)
 			require.Len(t, finals, 3)
@@ -196,6 +198,8 @@ func TestBroadcast(t *testing.T) {
 			res := run(t, cfg)
 			require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
 			require.Empty(t, res.Problems)
+			require.Empty(t, res.Warnings)
+			assert.Equal(t, true, get(t, res.Results, "workload", "convergence", "converged?"))
 			assert.Equal(t, int64(0), get(t, res.Results, "workload", "lost-count"))
 			assert.Greater(t, get(t, res.Results, "workload", "stable-count").(int64), int64(0))
 		})

@@ -246,6 +246,9 @@ func (o *challengeOptions) runChallenge(ctx context.Context, c challenge.Challen
 		verdict = "aborted: " + rec.Aborted
 	}
 	fmt.Fprintf(stderr, "challenge %s: %s\n", c.ID, verdict)
+	for _, w := range rec.Warnings {
+		fmt.Fprintf(stderr, "challenge %s: WARNING: %s\n", c.ID, w)
+	}
 	return rec
 }
 
@@ -283,6 +286,7 @@ func (o *challengeOptions) runEddy(ctx context.Context, c challenge.Challenge, r
 	seed := res.Seed
 	rec.Seed = &seed
 	rec.Aborted = res.Aborted
+	rec.Warnings = res.Warnings
 	for _, pr := range res.Problems {
 		fmt.Fprintf(stderr, "problem: %s\n", pr)
 	}
