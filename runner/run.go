@@ -73,6 +73,7 @@ type run struct {
 	prog *progress
 
 	clientIDs client.Allocator
+	silence   client.Silence // the workload's requests that went unanswered
 	genRand   *rand.Rand
 	randMu    sync.Mutex // for genRand outside the main loop (randN)
 	nemRand   *rand.Rand
@@ -167,6 +168,7 @@ func (r *run) execute(ctx context.Context) Result {
 		}
 	}
 	r.teardown()
+	r.reportSilence()
 	r.prog.setPhase("analysis")
 	began := time.Now()
 	res := r.analyse(aborted)
@@ -280,6 +282,14 @@ func (r *run) teardown() {
 	}
 	r.net.Close()
 	r.logf("Analysing")
+}
+
+// reportSilence names every node that left some of the workload's requests
+// unanswered, per request type.
+func (r *run) reportSilence() {
+	for _, s := range r.silence.Silences(r.s.nodes) {
+		r.problems.add(s.Node, "silent:"+s.Type, s.String())
+	}
 }
 
 // analyse checks the history and writes every file of the run.
