@@ -391,7 +391,7 @@ func TestMisbehavingNodes(t *testing.T) {
 			}
 			if tc.args[0] == "late-reply" {
 				// Counted as late, not as never answered.
-				assert.True(t, containsLine(res.Problems, "echo requests only after the client had timed out"), "%q", res.Problems)
+				assert.True(t, containsLine(res.Problems, "only after the client had timed out"), "%q", res.Problems)
 			}
 			for _, p := range res.Problems {
 				assert.NotContains(t, p, "\n", "a diagnosis is one line")
