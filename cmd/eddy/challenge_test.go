@@ -106,7 +106,7 @@ func TestChallengeMaelstromWithoutResults(t *testing.T) {
 
 // TestChallengeLeavesTheCheckoutAlone: by default the records and the
 // table go under the store, not to results/ in the working directory;
-// --results ” writes none, and --results DIR writes there.
+// an empty --results writes none, and --results DIR writes there.
 func TestChallengeLeavesTheCheckoutAlone(t *testing.T) {
 	fixture, err := filepath.Abs("../../internal/edn/testdata/maelstrom-results.edn")
 	require.NoError(t, err)
