@@ -209,19 +209,6 @@ func (o *challengeOptions) build(root, pkg string, stderr io.Writer) error {
 	return nil
 }
 
-// eddyModule is the module path of eddy's source tree.
-const eddyModule = "github.com/eddy-workbench/eddy"
-
-// modulePath is the path on the module line of a go.mod file, or "".
-func modulePath(gomod []byte) string {
-	for line := range strings.Lines(string(gomod)) {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
-			return strings.Trim(strings.TrimSpace(rest), `"`)
-		}
-	}
-	return ""
-}
-
 // sourceRoot finds the eddy source tree at or above the working directory.
 func sourceRoot() (string, error) {
 	dir, err := os.Getwd()
@@ -230,7 +217,7 @@ func sourceRoot() (string, error) {
 	}
 	for {
 		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && modulePath(data) == eddyModule {
+		if err == nil && strings.HasPrefix(strings.TrimSpace(string(data)), "module github.com/eddy-workbench/eddy\n") {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
