@@ -163,6 +163,9 @@ func (r *run) route(id string, line []byte) {
 		switch {
 		case errors.Is(err, netsim.ErrClosedDest) && netsim.IsClient(env.Dest):
 			what = fmt.Sprintf("replied to client %s, which had given up and closed", env.Dest)
+			if h, _, err := proto.ParseHeader(body); err == nil && h.HasReply {
+				r.silence.Late(env.Dest, h.InReplyTo)
+			}
 		case errors.Is(err, netsim.ErrUnknownDest), errors.Is(err, netsim.ErrClosedDest):
 			what = fmt.Sprintf("sent a message to %q, which is not in the network", env.Dest)
 		default:
