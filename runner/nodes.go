@@ -22,25 +22,39 @@ const initTimeout = 10 * time.Second
 // maxLine is the longest stdout line eddy accepts from a node.
 const maxLine = 1 << 20
 
-// node is one server node: its process and its network endpoint. Until the
-// node has answered init, every message but init is held back and delivered
-// in order right after init_ok.
+// node is one server node: its network endpoint and its process. Every
+// endpoint is registered before any process starts, so a node may message a
+// peer or a service from its first line on; as in Maelstrom, nothing waits
+// for init_ok. Messages that arrive before the node's own process has
+// started are queued and written to its stdin, in order, once it runs.
 type node struct {
-	id   string
-	proc *process.Process
+	id string
+
+	proc *process.Process // set once by startNode
 
 	mu      sync.Mutex
-	ready   bool
-	pending [][]byte
-	dead    bool // stdin writes fail; reported once
+	live    bool     // the process runs and pending has been written
+	pending [][]byte // delivered before that
+	dead    bool     // stdin writes fail; reported once
 	// stopping is set at teardown: messages still arriving then (replies
 	// to requests in flight) are dropped without a diagnosis.
 	stopping bool
 }
 
-// startNode spawns a node's process and registers its endpoint.
-func (r *run) startNode(id string) (*node, error) {
+// registerNode adds a node's endpoint to the network; its process is
+// started later by startNode.
+func (r *run) registerNode(id string) (*node, error) {
 	n := &node{id: id}
+	if err := r.net.Register(id, n.deliver(r)); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// startNode spawns a node's process and writes it what was delivered to
+// it before.
+func (r *run) startNode(n *node) error {
+	id := n.id
 	proc, err := process.Start(process.Config{
 		ID:      id,
 		Bin:     r.s.Bin,
@@ -55,14 +69,24 @@ func (r *run) startNode(id string) (*node, error) {
 		OnStderr: r.stderrHook(id),
 	})
 	if err != nil {
-		return nil, &ConfigError{Msg: err.Error()}
+		return &ConfigError{Msg: err.Error()}
 	}
 	n.proc = proc
-	if err := r.net.Register(id, n.deliver(r)); err != nil {
-		proc.Stop(r.s.StopGrace)
-		return nil, err
+	// Write what came before, in order; deliveries meanwhile queue behind.
+	for {
+		n.mu.Lock()
+		batch := n.pending
+		n.pending = nil
+		if len(batch) == 0 {
+			n.live = true
+			n.mu.Unlock()
+			return nil
+		}
+		n.mu.Unlock()
+		for _, line := range batch {
+			n.write(r, line)
+		}
 	}
-	return n, nil
 }
 
 func (r *run) stderrHook(id string) func([]byte) {
@@ -78,7 +102,7 @@ func (n *node) deliver(r *run) netsim.Handler {
 	return func(m netsim.Message) {
 		line := proto.AppendDelivered(make([]byte, 0, len(m.Body)+64), m.ID, m.Src, m.Dest, m.Body)
 		n.mu.Lock()
-		if !n.ready && !isInit(m) {
+		if !n.live {
 			n.pending = append(n.pending, line)
 			n.mu.Unlock()
 			return
@@ -88,14 +112,7 @@ func (n *node) deliver(r *run) netsim.Handler {
 	}
 }
 
-func isInit(m netsim.Message) bool {
-	if !netsim.IsClient(m.Src) {
-		return false
-	}
-	h, _, err := proto.ParseHeader(m.Body)
-	return err == nil && h.Type == "init"
-}
-
+// write writes one line to the node's stdin.
 func (n *node) write(r *run, line []byte) {
 	if err := n.proc.Write(line); err != nil {
 		n.mu.Lock()
@@ -106,17 +123,6 @@ func (n *node) write(r *run, line []byte) {
 			r.problems.add(n.id, "stdin", fmt.Sprintf("node %s no longer reads its stdin (%v); messages to it are lost", n.id, err))
 		}
 	}
-}
-
-// markReady releases the messages held back until init_ok.
-func (n *node) markReady(r *run) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	for _, line := range n.pending {
-		n.write(r, line)
-	}
-	n.pending = nil
-	n.ready = true
 }
 
 // defaultFloodLimit is Config.FloodLimit's default.
@@ -214,7 +220,6 @@ func (r *run) initNode(ctx context.Context, n *node) error {
 	case res.reply.Header.Type != "init_ok":
 		return fmt.Errorf("node %s answered init with %s, expected an init_ok", n.id, res.reply.Body)
 	}
-	n.markReady(r)
 	return nil
 }
 

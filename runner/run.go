@@ -170,33 +170,37 @@ func (r *run) execute(ctx context.Context) Result {
 	return res
 }
 
-// setup starts every node and initialises it, all in parallel.
+// setup registers every node's endpoint, then starts and initialises every
+// node, all in parallel. As in Maelstrom, a node's messages are routed both
+// ways from the moment its process runs: it may call a service or a peer
+// before it answers init. Only the main phase waits for every init_ok.
 func (r *run) setup(ctx context.Context) error {
 	if err := r.startServices(); err != nil {
 		return err
 	}
-	r.nodes = make([]*node, len(r.s.nodes))
-	errs := make([]error, len(r.s.nodes))
-	var wg sync.WaitGroup
+	all := make([]*node, len(r.s.nodes))
 	for i, id := range r.s.nodes {
+		n, err := r.registerNode(id)
+		if err != nil {
+			return err
+		}
+		all[i] = n
+	}
+	errs := make([]error, len(all))
+	var wg sync.WaitGroup
+	for i, n := range all {
 		wg.Go(func() {
-			n, err := r.startNode(id)
-			if err != nil {
-				errs[i] = err
-				return
+			if errs[i] = r.startNode(n); errs[i] == nil {
+				errs[i] = r.initNode(ctx, n)
 			}
-			r.nodes[i] = n
-			errs[i] = r.initNode(ctx, n)
 		})
 	}
 	wg.Wait()
-	started := r.nodes[:0]
-	for _, n := range r.nodes {
-		if n != nil {
-			started = append(started, n)
+	for _, n := range all {
+		if n.proc != nil {
+			r.nodes = append(r.nodes, n)
 		}
 	}
-	r.nodes = started
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
