@@ -71,6 +71,10 @@ type Config struct {
 	// Progress, if set, is called about twice a second while the run goes
 	// on, and at each change of phase, from one goroutine at a time.
 	Progress func(Progress)
+
+	// hook, if set, is called with the name of each guarded part of the run
+	// and the analysis as it starts; the package's tests make it panic.
+	hook func(string)
 }
 
 // Progress is a snapshot of a run in progress.

@@ -147,7 +147,10 @@ func (r *run) lineHandler(id string) func([]byte) {
 		if count == floodLimit {
 			r.problems.add(id, "flood", fmt.Sprintf("node %s is flooding the network: %d messages within one second (a busy node sends a few thousand); still routed", id, floodLimit))
 		}
-		r.route(id, line)
+		if c := guard("the router", r.s.hook, func() { r.route(id, line) }); c != nil {
+			r.crashes.add(*c)
+			r.problems.add(id, "panic:route", c.problem(fmt.Sprintf("a line of node %s was dropped: %s", id, truncate(line, 120))))
+		}
 	}
 }
 
