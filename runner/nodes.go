@@ -158,12 +158,22 @@ func (r *run) lineHandler(id string) func([]byte) {
 func (r *run) route(id string, line []byte) {
 	env, err := proto.ParseEnvelope(line)
 	if err != nil {
-		if proto.IsNotJSON(err) {
+		switch {
+		case proto.IsTooDeep(line):
+			r.problems.add(id, "too-deep", fmt.Sprintf("node %s printed a line nested more than %d levels deep, which no JSON reader here accepts: %s; skipped", id, proto.MaxDepth, truncate(line, 120)))
+		case proto.IsNotJSON(err):
 			r.problems.add(id, "not-json", fmt.Sprintf("node %s printed a line to stdout that is not JSON (logs belong on stderr): %s; skipped", id, truncate(line, 120)))
-		} else {
+		default:
 			r.problems.add(id, "malformed", fmt.Sprintf("node %s printed a malformed message (%v): %s; skipped", id, err, truncate(line, 120)))
 		}
 		return
+	}
+	if netsim.IsClient(env.Dest) || r.services[env.Dest] {
+		// What eddy decodes (client replies, service requests) is checked
+		// for what cannot be read at face value.
+		for _, o := range proto.Oddities(env.Body) {
+			r.problems.add(id, "odd:"+o.Kind, fmt.Sprintf("node %s sent %s a body that %s: %s", id, env.Dest, o.Text, truncate(line, 120)))
+		}
 	}
 	body := bytes.Clone(env.Body)
 	if _, err := r.net.Send(env.Src, env.Dest, body); err != nil {

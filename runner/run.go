@@ -72,6 +72,7 @@ type run struct {
 	// to PanicLog at the end).
 	crashes crashes
 
+	services  map[string]bool // the names of the services
 	clientIDs client.Allocator
 	genRand   *rand.Rand
 	randMu    sync.Mutex // for genRand outside the main loop (randN)

@@ -17,7 +17,9 @@ import (
 // them off. Each service draws its random choices from its own stream of the
 // run's seed.
 func (r *run) startServices() error {
+	r.services = map[string]bool{}
 	for i, name := range service.Names() {
+		r.services[name] = true
 		svc, err := service.New(name, rand.New(rand.NewPCG(r.seed, uint64(10+i))))
 		if err != nil {
 			return err
