@@ -110,6 +110,10 @@ type evidence struct {
 	// hook, if set, is called at the start of every guarded part of the
 	// analysis with its name; tests make it panic.
 	hook func(string)
+	// faults are what was wrong with a stored history.edn (eddy analyze
+	// only); lossy, whether they lost information the checkers need.
+	faults []history.Fault
+	lossy  bool
 }
 
 // verdict is the checkers' conclusion on the evidence.
@@ -122,17 +126,16 @@ type verdict struct {
 	eddy            *edn.Map // results' :eddy entry
 	// crashes are the panics recovered while checking and writing.
 	crashes []crash
+	// warnings are findings of eddy's own checks that Maelstrom's verdict
+	// does not reflect (nodes that did not converge).
+	warnings []string
 }
 
 // addProblem adds one of the analysis's own diagnoses, to results.edn too.
 func (v *verdict) addProblem(p string) {
 	v.problems = append(v.problems, p)
 	v.fresh = append(v.fresh, p)
-	ps := make([]any, len(v.problems))
-	for i, p := range v.problems {
-		ps[i] = p
-	}
-	v.eddy.Set(edn.Keyword("problems"), ps)
+	v.eddy.Set(edn.Keyword("problems"), strings2EDN(v.problems))
 }
 
 // check runs every checker over the evidence and composes results.edn.
@@ -171,10 +174,22 @@ func (ev *evidence) check() verdict {
 	for _, c := range crashed {
 		fresh = append(fresh, c.problem("its verdict is unknown"))
 	}
-	problems := append(append([]string(nil), ev.problems...), fresh...)
 	valid := checker.ValidityOf(checker.Compose(results))
-	if ev.aborted != "" {
-		// Nothing about an aborted run can be vouched for.
+	fresh = append(fresh, faultProblems(ev.faults, ev.lossy, valid)...)
+	var warnings []string
+	if c, ok := ev.wl.(workload.Converger); ok {
+		var summary string
+		if cr := guard("the convergence check", ev.hook, func() { summary = c.Unconverged(wres) }); cr != nil {
+			crashed = append(crashed, *cr)
+			fresh = append(fresh, cr.problem("it found nothing"))
+		} else if summary != "" {
+			warnings = append(warnings, convergenceWarning(summary, ev.s.Strict, valid))
+		}
+	}
+	problems := append(append([]string(nil), ev.problems...), fresh...)
+	if ev.aborted != "" || ev.lossy {
+		// Nothing about an aborted run can be vouched for, nor about a
+		// history that lost ops: they could hide an anomaly, or fake one.
 		valid = checker.Unknown
 	}
 	eddy := edn.NewMap(edn.Keyword("seed"), int64(ev.seed))
@@ -182,16 +197,36 @@ func (ev *evidence) check() verdict {
 		eddy.Set(edn.Keyword("aborted"), ev.aborted)
 	}
 	if len(problems) > 0 {
-		ps := make([]any, len(problems))
-		for i, p := range problems {
-			ps[i] = p
-		}
-		eddy.Set(edn.Keyword("problems"), ps)
+		eddy.Set(edn.Keyword("problems"), strings2EDN(problems))
+	}
+	if len(warnings) > 0 {
+		eddy.Set(edn.Keyword("warnings"), strings2EDN(warnings))
 	}
 	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
-	return verdict{results: results, valid: valid, problems: problems, fresh: fresh, eddy: eddy, crashes: crashed}
+	return verdict{results: results, valid: valid, problems: problems, fresh: fresh, warnings: warnings, eddy: eddy, crashes: crashed}
+}
+
+// strings2EDN is a vector of strings.
+func strings2EDN(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// convergenceWarning phrases what the convergence check found, given the
+// verdict of the checkers (which counts it only under --strict).
+func convergenceWarning(summary string, strict bool, valid checker.Validity) string {
+	switch {
+	case strict:
+		return fmt.Sprintf("Not every node converged: %s (eddy's convergence check; invalid under --strict)", summary)
+	case valid == checker.Valid:
+		return fmt.Sprintf("Maelstrom would pass this run, but not every node converged: %s (eddy's convergence check; --strict makes it invalid)", summary)
+	}
+	return fmt.Sprintf("Not every node converged: %s (eddy's convergence check; --strict makes it invalid)", summary)
 }
 
 // uncheckedProblems turns what Maelstrom's checkers cannot see (duplicate
@@ -210,6 +245,31 @@ func uncheckedProblems(s settings, wres *edn.Map) []string {
 	}
 	if n, _ := wres.Get(edn.Keyword("mismatched-count")); asCount(n) > 0 {
 		out = append(out, fmt.Sprintf("%d txn_ok replies do not answer the transaction asked (micro-ops dropped or changed; see :workload :mismatched); %s", asCount(n), effect))
+	}
+	return out
+}
+
+// maxFaultLines is how many faults of a stored history are listed.
+const maxFaultLines = 50
+
+// faultProblems are the diagnoses of a damaged history.edn: one line per
+// fault (up to maxFaultLines), then what the damage means for the verdict,
+// which was valid on the sound ops.
+func faultProblems(faults []history.Fault, lossy bool, valid checker.Validity) []string {
+	if len(faults) == 0 {
+		return nil
+	}
+	var out []string
+	for _, f := range faults[:min(len(faults), maxFaultLines)] {
+		out = append(out, "history.edn "+f.String())
+	}
+	if n := len(faults) - maxFaultLines; n > 0 {
+		out = append(out, fmt.Sprintf("history.edn: %d more faults", n))
+	}
+	if lossy {
+		out = append(out, fmt.Sprintf("history.edn is damaged (%d faults): only its sound ops were checked, and the verdict is :unknown, as what was lost could hide an anomaly or fake one (on what remains the checkers say %s)", len(faults), valid))
+	} else {
+		out = append(out, fmt.Sprintf("history.edn had %d faults that lose nothing (lines repeated or out of order); they were repaired before checking", len(faults)))
 	}
 	return out
 }
@@ -409,7 +469,11 @@ func writeRecord(dir string, ev *evidence) error {
 // checkers as the run did, and rewrites results.edn, results.json, the
 // visuals and index.html there. The :net counts are recomputed from the
 // journal when it is complete, and carried from test.json when the run's
-// journal hit its cap. A missing or corrupt file is an error naming it.
+// journal hit its cap. A missing file, a corrupt test.json or journal is an
+// error naming it. history.edn is checked line by line first
+// (history.ReadAudited): each fault is a problem naming its line, only the
+// sound ops are checked, and a fault that lost ops makes the verdict
+// :unknown.
 // A checker, plot or writer that panics is reported as a run does it.
 func Analyze(ctx context.Context, dir string) (Result, error) {
 	return analyze(ctx, dir, nil)
@@ -472,7 +536,7 @@ func analyzeDir(ctx context.Context, dir, real string, hook func(string)) (Resul
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	ops, err := readWith(filepath.Join(real, "history.edn"), name("history.edn"), history.ReadEDN)
+	hist, err := readWith(filepath.Join(real, "history.edn"), name("history.edn"), history.ReadAudited)
 	if err != nil {
 		return Result{}, err
 	}
@@ -484,8 +548,9 @@ func analyzeDir(ctx context.Context, dir, real string, hook func(string)) (Resul
 		return Result{}, err
 	}
 	ev := &evidence{
-		s: s, wl: wl, seed: rec.Seed, start: rec.Start, ops: ops, journal: journal,
+		s: s, wl: wl, seed: rec.Seed, start: rec.Start, ops: hist.Ops, journal: journal,
 		net: rec.Net, unjournaled: rec.Unjournaled, aborted: rec.Aborted, problems: rec.Problems,
+		faults: hist.Faults, lossy: hist.Lossy,
 		hook: hook,
 	}
 	if rec.Unjournaled == 0 {
@@ -496,7 +561,7 @@ func analyzeDir(ctx context.Context, dir, real string, hook func(string)) (Resul
 	if err := writePanics(real, v.crashes); err != nil {
 		werr = errors.Join(werr, err)
 	}
-	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: rec.Aborted}
+	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: rec.Aborted}
 	if werr != nil {
 		return res, fmt.Errorf("rewriting the results in %s: %w", dir, werr)
 	}

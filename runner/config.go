@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -29,8 +30,11 @@ import (
 // limits below) are a *ConfigError.
 type Config struct {
 	Workload string   // -w; default lin-kv
-	Bin      string   // --bin; required
+	Bin      string   // --bin; required unless Node is set
 	Args     []string // arguments for the binary (after --)
+	// Node, if set, runs every node in this process instead of Bin (see
+	// NodeFunc); Bin and Args must then be empty.
+	Node NodeFunc
 
 	NodeCount   int      // --node-count; nodes n0…n(N-1); overrides Nodes; at most MaxNodes
 	Nodes       []string // --nodes / --node; default n1…n5
@@ -100,7 +104,7 @@ type Progress struct {
 // a run that could never complete (a billion processes, an op every 30
 // years, a duration that overflows).
 const (
-	MaxNodes           = 1000                 // nodes, each a process
+	MaxNodes           = 1000                 // nodes, each a process (or goroutine)
 	MaxConcurrency     = 10_000               // worker threads
 	MaxDuration        = 365 * 24 * time.Hour // --time-limit, --nemesis-interval
 	MinNemesisInterval = time.Millisecond     // a partition at most every millisecond or so
@@ -109,6 +113,25 @@ const (
 	MaxKeyCount        = 10_000               // --key-count
 	MaxTxnLen          = 10_000               // --max-txn-length
 )
+
+// Maelstrom's defaults for the fields of Config that leave them zero.
+const (
+	DefaultTimeLimit       = 60 * time.Second // --time-limit
+	DefaultRate            = 5.0              // --rate, ops per second
+	DefaultNemesisInterval = 10 * time.Second // --nemesis-interval
+)
+
+// NodeFunc is a node run in the same process as the runner, instead of a
+// binary: the runner calls it once per node, each on its own goroutine, with
+// the node's stdin, stdout and stderr as in-memory pipes. It reads one JSON
+// message a line from stdin and writes its messages to stdout, one a line,
+// exactly as a node binary does, and must return once ctx is cancelled or
+// stdin ends (at teardown) — stopping every goroutine it started. Returning
+// earlier, or panicking, counts as the node crashing.
+//
+// Such nodes use no file descriptors, so a whole run can take place inside a
+// testing/synctest bubble, on its fake clock (see package eddytest).
+type NodeFunc func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error
 
 // ConfigError is a bad argument: the run did not start (exit code 254).
 type ConfigError struct{ Msg string }
@@ -143,6 +166,12 @@ func Validate(cfg Config) error {
 
 // resolve applies defaults and validates; errors are *ConfigError.
 func resolve(cfg Config) (settings, error) {
+	if cfg.Node != nil {
+		if cfg.Bin != "" || len(cfg.Args) > 0 {
+			return settings{Config: cfg}, badf("Config.Node and --bin are exclusive: give one way to run the nodes")
+		}
+		return resolveSettings(cfg)
+	}
 	if cfg.Bin == "" {
 		return settings{Config: cfg}, badf("Expected a --bin PATH_TO_BINARY to test")
 	}
@@ -197,12 +226,12 @@ func resolveSettings(cfg Config) (settings, error) {
 	case s.TimeLimit < 0:
 		return s, badf("--time-limit must be positive, got %v", s.TimeLimit)
 	case s.TimeLimit == 0:
-		s.TimeLimit = 60 * time.Second
+		s.TimeLimit = DefaultTimeLimit
 	case s.TimeLimit > MaxDuration:
 		return s, badf("--time-limit %v is longer than eddy runs (at most a year)", s.TimeLimit)
 	}
 	if !s.RateSet && s.Rate == 0 {
-		s.Rate = 5
+		s.Rate = DefaultRate
 	}
 	switch r := s.Rate; {
 	case math.IsNaN(r) || math.IsInf(r, 0):
@@ -237,7 +266,7 @@ func resolveSettings(cfg Config) (settings, error) {
 	case s.NemesisInterval < 0:
 		return s, badf("--nemesis-interval must be positive, got %v", s.NemesisInterval)
 	case s.NemesisInterval == 0:
-		s.NemesisInterval = 10 * time.Second
+		s.NemesisInterval = DefaultNemesisInterval
 	case s.NemesisInterval < MinNemesisInterval:
 		return s, badf("--nemesis-interval %v is shorter than eddy schedules (at least %v)", s.NemesisInterval, MinNemesisInterval)
 	case s.NemesisInterval > MaxDuration:
@@ -337,4 +366,22 @@ func checkBin(bin string) error {
 		return badf("--bin %s is not executable (chmod +x?)", bin)
 	}
 	return nil
+}
+
+// nodeName says what runs the nodes, for the console.
+func (s settings) nodeName() string {
+	if s.Node != nil {
+		return "an in-process node"
+	}
+	return s.Bin
+}
+
+// Sizes reports the node ids and the number of client threads cfg amounts
+// to, as Run resolves them (an error is a *ConfigError).
+func Sizes(cfg Config) (nodes []string, concurrency int, err error) {
+	s, err := resolveSettings(cfg)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.nodes, s.concurrency, nil
 }
