@@ -141,3 +141,31 @@ func TestIsTooDeep(t *testing.T) {
 	assert.False(t, IsTooDeep([]byte("this is not json")))
 	assert.False(t, IsTooDeep([]byte(strings.Repeat("[", 5)+"x")))
 }
+
+// BenchmarkOddities inspects a kafka poll reply of about 1 KB, as every
+// client reply is inspected.
+func BenchmarkOddities(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"type":"poll_ok","in_reply_to":12,"msgs":{`)
+	for k := range 8 {
+		if k > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `"%d":[`, k)
+		for i := range 8 {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			fmt.Fprintf(&sb, "[%d,%d]", 1000+i, 100000+k*10+i)
+		}
+		sb.WriteByte(']')
+	}
+	sb.WriteString("}}")
+	body := []byte(sb.String())
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if len(Oddities(body)) != 0 {
+			b.Fatal("oddities in a plain body")
+		}
+	}
+}
