@@ -37,7 +37,12 @@ func (r *run) perform(ctx context.Context, w *worker, op workload.Op) history.Op
 		w.client = c
 	}
 	inv := r.rec.Add(history.Op{Type: history.Invoke, Process: w.process, F: op.F, Value: op.Value, Final: op.Final})
-	comp := r.wl.Invoke(ctx, w.client, inv)
+	var comp history.Op
+	if c := guard("the "+r.s.Workload+" client", r.s.hook, func() { comp = r.wl.Invoke(ctx, w.client, inv) }); c != nil {
+		r.crashes.add(*c)
+		r.problems.add(w.node, "panic:client", c.problem("the operation is recorded as indeterminate"))
+		comp = history.Op{Type: history.Info, Value: inv.Value, Error: "eddy bug: the client panicked: " + c.msg}
+	}
 	comp.Process, comp.F, comp.Final = inv.Process, inv.F, inv.Final
 	r.rec.Add(comp)
 	r.prog.completed(comp.Type)

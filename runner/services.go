@@ -3,8 +3,10 @@ package runner
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 
 	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/service"
 )
 
@@ -15,13 +17,21 @@ import (
 // them off. Each service draws its random choices from its own stream of the
 // run's seed.
 func (r *run) startServices() error {
+	r.services = map[string]bool{}
 	for i, name := range service.Names() {
+		r.services[name] = true
 		svc, err := service.New(name, rand.New(rand.NewPCG(r.seed, uint64(10+i))))
 		if err != nil {
 			return err
 		}
 		err = r.net.Register(name, func(m netsim.Message) {
-			reply, problem := svc.Handle(m.Src, m.Body)
+			var reply []byte
+			var problem string
+			if c := guard("the "+name+" service", r.s.hook, func() { reply, problem = svc.Handle(m.Src, m.Body) }); c != nil {
+				r.crashes.add(*c)
+				r.problems.add(m.Src, "panic:"+name, c.problem("answered with error 13 (crash)"))
+				reply = crashReply(m.Body, "eddy bug: "+name+" panicked: "+c.msg)
+			}
 			if problem != "" {
 				r.problems.add(m.Src, "service:"+name, fmt.Sprintf("node %s sent %s a request it cannot serve (%s): %s; answered with an error", m.Src, name, problem, truncate(m.Body, 120)))
 			}
@@ -34,4 +44,15 @@ func (r *run) startServices() error {
 		}
 	}
 	return nil
+}
+
+// crashReply is an error reply (code 13, crash: indefinite) to a request.
+func crashReply(req []byte, text string) []byte {
+	b := []byte(`{"type":"error","code":13,"text":`)
+	b = proto.AppendString(b, text)
+	if h, _, err := proto.ParseHeader(req); err == nil && h.HasMsgID {
+		b = append(b, `,"in_reply_to":`...)
+		b = strconv.AppendInt(b, h.MsgID, 10)
+	}
+	return append(b, '}')
 }

@@ -195,11 +195,12 @@ func (w *Workload) Check(ops []history.Op) *edn.Map {
 // key, another function, or another written value. Under Strict they make
 // the result invalid.
 func (w *Workload) mismatches(ops []history.Op, out *edn.Map) {
-	pairs := history.Pairs(ops)
+	pairs, pos := history.Pairs(ops), history.Positions(ops)
 	var found []any
 	count := 0
 	for _, inv := range ops {
 		ci, done := pairs[inv.Index]
+		ci = pos[ci]
 		if inv.Type != history.Invoke || !done || ops[ci].Type != history.OK {
 			continue
 		}
@@ -228,7 +229,12 @@ func mismatch(req, resp any) string {
 		return fmt.Sprintf("%d micro-ops asked, %d answered", len(rq), len(rs))
 	}
 	for i := range rq {
-		a, b := rq[i].([]any), rs[i].([]any)
+		a, aok := rq[i].([]any)
+		b, bok := rs[i].([]any)
+		if !aok || !bok || len(a) != 3 || len(b) != 3 {
+			// Only a damaged history holds such micro-ops.
+			return fmt.Sprintf("micro-op %d asked %s, answered %s", i, edn.String(rq[i]), edn.String(rs[i]))
+		}
 		if !edn.Equal(a[0], b[0]) || !edn.Equal(a[1], b[1]) {
 			return fmt.Sprintf("micro-op %d asked %s, answered %s", i, edn.String(a), edn.String(b))
 		}
