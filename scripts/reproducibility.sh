@@ -6,15 +6,16 @@
 # the repo's own node, 3 nodes, 5 s; the last column runs seed+1 to show
 # what different streams look like.
 #
-#   scripts/reproducibility.sh            # seed 7, table on stdout
-#   SEED=3 scripts/reproducibility.sh broadcast kafka
+#   scripts/reproducibility.sh                 # seed 7, a Markdown table on stdout
+#   SEEDS="1 2 3" scripts/reproducibility.sh broadcast kafka
 #
 # The node binaries and eddy are built into bin/ first.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-seed=${SEED:-7}
+seeds=${SEEDS:-7}
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "${COMMIT:-unknown}")
 mkdir -p bin
 go build -o bin/eddy ./cmd/eddy
 for dir in nodes/*/; do
@@ -38,18 +39,20 @@ declare -A cmd=(
 order=(echo unique-ids broadcast broadcast-partition g-set g-counter pn-counter lin-kv kafka txn-rw-register txn-list-append)
 if [ $# -gt 0 ]; then order=("$@"); fi
 
-echo "engine eddy, $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), seed $seed; every command adds ${common[*]}"
+echo "engine eddy, $(date -u +%Y-%m-%d), commit $commit, seeds $seeds; every command adds ${common[*]}"
 echo
 header=-header
 for name in "${order[@]}"; do
   flags=${cmd[$name]:?unknown workload $name}
-  echo "  $name: eddy test ${common[*]} $flags" >&2
-  # shellcheck disable=SC2086
-  go run ./scripts/repro -seed "$seed" -contrast $header -- ${common[@]} $flags
-  header=
+  for seed in $seeds; do
+    echo "  $name, seed $seed: eddy test ${common[*]} $flags" >&2
+    # shellcheck disable=SC2086
+    go run ./scripts/repro -seed "$seed" -contrast -label "$name" $header -- ${common[@]} $flags
+    header=
+  done
 done
 echo
-echo "Commands (each run twice with --seed $seed, once with --seed $((seed + 1))):"
+echo "Commands (each run twice with the seed, once with the seed + 1):"
 echo
 for name in "${order[@]}"; do
   echo "- $name: \`eddy test ${common[*]} ${cmd[$name]}\`"

@@ -5,12 +5,16 @@
 // the positions compared are those both runs reached; a process's lists
 // agree when one is a prefix of the other.
 //
-// The nemesis's operations are compared the same way, as one list.
+// The nemesis's partitions are compared the same way, as one list: each
+// start-partition's shape (its invocation) and grudge (its completion). Its
+// stop-partitions carry nothing to compare, and the last one may be the
+// final phase's heal, which comes wherever the main phase ended.
 package repro
 
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/eddy-workbench/eddy/internal/edn"
@@ -19,8 +23,7 @@ import (
 
 // Streams are one run's invocations: per client process, its main-phase
 // invocations in order, each rendered as "f value" (EDN); and the nemesis's
-// operations in order, completions included (a partition's grudge is in its
-// completion).
+// partitions in order, each its shape and grudge (EDN).
 type Streams struct {
 	Process map[int][]string
 	Nemesis []string
@@ -46,16 +49,22 @@ func Of(ops []history.Op, ph Phase) Streams {
 			break
 		}
 	}
+	var parts []string // shape, grudge, shape, grudge, …
 	for _, o := range ops {
 		text := o.F + " " + edn.String(o.Value)
 		switch {
 		case !o.IsClient():
-			s.Nemesis = append(s.Nemesis, string(o.Type)+" "+text)
+			if o.F == "start-partition" {
+				parts = append(parts, edn.String(o.Value))
+			}
 		case o.Type != history.Invoke || o.Final:
 		case cutoff >= 0 && o.Time > cutoff:
 		default:
 			s.Process[o.Process] = append(s.Process[o.Process], text)
 		}
+	}
+	for i := 0; i < len(parts); i += 2 {
+		s.Nemesis = append(s.Nemesis, strings.Join(parts[i:min(i+2, len(parts))], " "))
 	}
 	return s
 }

@@ -18,6 +18,9 @@ func inv(p int, t int64, f string, v any) history.Op {
 func TestOfKeepsMainPhaseInvocationsPerProcess(t *testing.T) {
 	ops := []history.Op{
 		{Type: history.Info, Process: history.Nemesis, F: "start-partition", Value: edn.Keyword("one")},
+		{Type: history.Info, Process: history.Nemesis, F: "start-partition", Value: []any{edn.Keyword("isolated"), "x"}},
+		{Type: history.Info, Process: history.Nemesis, F: "stop-partition"},
+		{Type: history.Info, Process: history.Nemesis, F: "stop-partition", Value: edn.Keyword("network-healed")},
 		inv(0, 100, "add", int64(0)),
 		{Type: history.OK, Process: 0, Time: 150, F: "add", Value: int64(0)},
 		inv(1, 200, "read", nil),
@@ -28,7 +31,7 @@ func TestOfKeepsMainPhaseInvocationsPerProcess(t *testing.T) {
 	}
 	s := Of(ops, Phase{TimeLimit: 2 * time.Second, RecoveryWait: 4 * time.Second})
 	assert.Equal(t, map[int][]string{0: {"add 0", "add 3", "read nil"}, 1: {"read nil"}}, s.Process)
-	assert.Equal(t, []string{"info start-partition :one"}, s.Nemesis)
+	assert.Equal(t, []string{`:one [:isolated "x"]`}, s.Nemesis, "the partitions, not the heals")
 
 	all := Of(ops, Phase{})
 	assert.Equal(t, []string{"read nil"}, all.Process[2], "no time rule without a time limit")

@@ -37,6 +37,7 @@ func main() {
 	requirePrefix := flag.Bool("require-prefix", false, "exit 1 unless every list is a prefix of the other's")
 	keep := flag.String("store", "", "keep the runs in this directory (default: a temporary one, removed)")
 	verbose := flag.Bool("v", false, "print differing positions")
+	label := flag.String("label", "", "the row's name (default: the workload)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "Usage: repro [flags] -- <eddy test flags, without --seed and --store>")
 		flag.PrintDefaults()
@@ -57,7 +58,7 @@ func main() {
 		store = dir
 	}
 	if *header {
-		fmt.Println("| workload | seed | processes | invocations (run 1 / run 2) | positions compared | differing | fraction differing | processes diverged | nemesis ops compared / differing | seed+1: fraction differing |")
+		fmt.Println("| workload | seed | processes | invocations (run 1 / run 2) | positions compared | differing | fraction differing | processes diverged | partitions compared / differing | seed+1: fraction differing |")
 		fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	}
 	first, err := runOnce(*eddy, args, *seed, filepath.Join(store, "1"))
@@ -78,8 +79,12 @@ func main() {
 		c := repro.Compare(first.streams, third.streams)
 		other = fmt.Sprintf("%.3f", c.Fraction())
 	}
+	name := *label
+	if name == "" {
+		name = first.workload
+	}
 	fmt.Printf("| %s | %d | %d | %d / %d | %d | %d | %.3f | %d | %d / %d | %s |\n",
-		first.workload, *seed, d.Processes, d.Ops[0], d.Ops[1], d.Compared, d.Differ, d.Fraction(), d.Diverged,
+		name, *seed, d.Processes, d.Ops[0], d.Ops[1], d.Compared, d.Differ, d.Fraction(), d.Diverged,
 		d.NemesisCompared, d.NemesisDiffer, other)
 	if *verbose {
 		for _, e := range d.Examples {
