@@ -24,19 +24,42 @@ func TestGapsAreUniformWithMeanOneOverRate(t *testing.T) {
 	assert.InDelta(t, float64(10*time.Millisecond), float64(sum/n), float64(300*time.Microsecond))
 }
 
-func TestScheduleCatchesUpABacklog(t *testing.T) {
+// The first op starts at once, and op i+1 one gap (the i-th draw of the
+// stream) after op i: the schedule depends on the stream alone.
+func TestScheduleIsTheStreamsGaps(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := NewSchedule(100, rand.New(rand.NewPCG(5, 6)))
+		gaps := NewSchedule(100, rand.New(rand.NewPCG(5, 6)))
+		ctx := context.Background()
+		start := time.Now()
+		require.True(t, s.Wait(ctx))
+		require.Equal(t, start, time.Now(), "the first op starts at once")
+		want := start
+		for range 50 {
+			want = want.Add(gaps.Gap())
+			require.True(t, s.Wait(ctx))
+			require.Equal(t, want, time.Now())
+		}
+	})
+}
+
+// An op that had to wait for a thread starts late, and the next gap counts
+// from its start: overdue ops are not issued in a burst (Jepsen's stagger).
+func TestScheduleDoesNotCatchUpADelay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := NewSchedule(1000, rand.New(rand.NewPCG(1, 2)))
+		gaps := NewSchedule(1000, rand.New(rand.NewPCG(1, 2)))
 		ctx := context.Background()
 		require.True(t, s.Wait(ctx))
-		time.Sleep(time.Second) // a stall: about 1000 ops are now overdue
-		stalled := time.Now()
-		n := 0
-		for s.Wait(ctx) && time.Now().Equal(stalled) {
-			n++
-		}
-		assert.Greater(t, n, 900, "overdue ops are issued at once")
-		assert.Less(t, n, 1100)
+		time.Sleep(time.Second) // no thread was free for a second
+		started := time.Now()
+		s.Delayed(started)
+		require.True(t, s.Wait(ctx))
+		assert.Equal(t, started.Add(gaps.Gap()), time.Now())
+		s.Delayed(time.Now().Add(-time.Hour)) // earlier than scheduled: ignored
+		want := time.Now().Add(gaps.Gap())
+		require.True(t, s.Wait(ctx))
+		assert.Equal(t, want, time.Now())
 	})
 }
 
@@ -53,14 +76,13 @@ func TestScheduleStopsWithContext(t *testing.T) {
 
 func TestPoolHandsOutEachThreadOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := NewPool(3, rand.New(rand.NewPCG(1, 2)))
+		p := NewPool(3)
 		ctx := context.Background()
-		seen := map[int]bool{}
-		for range 3 {
-			th, ok := p.Acquire(ctx)
+		for want := range 3 {
+			th, waited, ok := p.Acquire(ctx)
 			require.True(t, ok)
-			require.False(t, seen[th])
-			seen[th] = true
+			require.False(t, waited)
+			require.Equal(t, want, th)
 		}
 		// All busy: Acquire waits until one is released.
 		go func() {
@@ -68,27 +90,43 @@ func TestPoolHandsOutEachThreadOnce(t *testing.T) {
 			p.Release(1)
 		}()
 		before := time.Now()
-		th, ok := p.Acquire(ctx)
+		th, waited, ok := p.Acquire(ctx)
 		require.True(t, ok)
+		assert.True(t, waited)
 		assert.Equal(t, 1, th)
 		assert.Equal(t, time.Second, time.Since(before))
 		// And gives up when the context ends.
 		short, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
-		_, ok = p.Acquire(short)
+		_, _, ok = p.Acquire(short)
 		assert.False(t, ok)
 	})
 }
 
-func TestPoolPicksRandomFreeThreads(t *testing.T) {
-	p := NewPool(5, rand.New(rand.NewPCG(3, 4)))
-	counts := map[int]int{}
-	for range 5000 {
-		th, _ := p.Acquire(context.Background())
-		counts[th]++
+// With every thread free, op i goes to thread i mod n; a busy thread is
+// skipped in favour of the next free one, and the cursor still moves one
+// place per op.
+func TestPoolRotates(t *testing.T) {
+	p := NewPool(4)
+	ctx := context.Background()
+	take := func() int {
+		th, _, ok := p.Acquire(ctx)
+		require.True(t, ok)
+		return th
+	}
+	for i := range 10 {
+		th := take()
+		require.Equal(t, i%4, th)
 		p.Release(th)
 	}
-	for th := range 5 {
-		assert.InDelta(t, 1000, counts[th], 150, "thread %d", th)
-	}
+	// Cursor at 2. Thread 2 is held: op 10 goes to thread 3, op 11 (cursor 3)
+	// to thread 3 again once released, op 12 (cursor 0) to thread 0.
+	held := take() // op 10 → thread 2
+	require.Equal(t, 2, held)
+	th := take() // op 11, cursor 3 → thread 3
+	require.Equal(t, 3, th)
+	p.Release(th)
+	assert.Equal(t, 0, take()) // op 12, cursor 0
+	assert.Equal(t, 1, take()) // op 13, cursor 1
+	assert.Equal(t, 3, take()) // op 14, cursor 2: thread 2 is busy, 3 is next
 }
