@@ -107,12 +107,9 @@ func (r *run) mainPhase(ctx context.Context) {
 			if !sched.Wait(phaseCtx) {
 				break
 			}
-			t, waited, ok := pool.Acquire(phaseCtx)
+			t, ok := pool.Acquire(phaseCtx)
 			if !ok {
 				break
-			}
-			if waited {
-				sched.Delayed(time.Now())
 			}
 			op := r.next(workers[t])
 			inflight.Go(func() {

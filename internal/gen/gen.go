@@ -1,7 +1,8 @@
 // Package gen paces a run's operations and hands them to worker threads as
 // Maelstrom's generator (Jepsen 0.3.7) does: one stagger across all threads,
 // with gaps uniform in [0, 2/rate), and each op going to a free thread
-// chosen by a rotating cursor.
+// chosen by a rotating cursor. Unlike Jepsen's, the schedule catches up
+// after a delay, so the i-th op's due time depends on the seed alone.
 package gen
 
 import (
@@ -11,12 +12,13 @@ import (
 	"time"
 )
 
-// Schedule hands out the times at which successive operations start, as
-// Jepsen's stagger does: the first op starts at once, and each later one a
-// gap after the previous one started. The gaps are drawn in order from the
-// schedule's stream, so the i-th gap depends on the seed alone. An op that
-// found no free thread at its scheduled time starts when one frees
-// (Delayed), and the next gap counts from then: a backlog is not caught up.
+// Schedule hands out the times at which successive operations are due: the
+// first at once, and each later one a gap after the previous one was due.
+// The gaps are drawn in order from the schedule's stream, so the i-th op's
+// due time depends on the seed alone. An op that finds no free thread when
+// it is due starts when one frees, and the ops due meanwhile follow at once:
+// a backlog is caught up. (Jepsen's stagger counts each gap from when the
+// previous op actually started, so it never catches up.)
 type Schedule struct {
 	rng  *rand.Rand
 	mean time.Duration // 1/rate
@@ -59,15 +61,6 @@ func (s *Schedule) Wait(ctx context.Context) bool {
 	}
 }
 
-// Delayed says the op Wait last released could only start at at, because
-// no thread was free at its scheduled time; the next op is scheduled a gap
-// after at.
-func (s *Schedule) Delayed(at time.Time) {
-	if at.After(s.next) {
-		s.next = at
-	}
-}
-
 // Pool tracks which worker threads are free and picks the thread of each
 // op as Jepsen's generator context does: the first free thread at or after
 // a cursor, in cyclic order, the cursor moving one place per op whichever
@@ -94,9 +87,8 @@ func NewPool(n int) *Pool {
 }
 
 // Acquire takes the next free thread, waiting for one if all are busy; it
-// reports whether it had to wait, and returns ok false if ctx ends first.
-// Only one goroutine may call Acquire.
-func (p *Pool) Acquire(ctx context.Context) (thread int, waited, ok bool) {
+// returns false if ctx ends first. Only one goroutine may call Acquire.
+func (p *Pool) Acquire(ctx context.Context) (int, bool) {
 	for {
 		p.mu.Lock()
 		n := len(p.free)
@@ -106,15 +98,14 @@ func (p *Pool) Acquire(ctx context.Context) (thread int, waited, ok bool) {
 				p.free[t] = false
 				p.cursor = (p.cursor + 1) % n
 				p.mu.Unlock()
-				return t, waited, true
+				return t, true
 			}
 		}
 		p.mu.Unlock()
-		waited = true
 		select {
 		case <-p.wake:
 		case <-ctx.Done():
-			return 0, waited, false
+			return 0, false
 		}
 	}
 }
