@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
@@ -79,9 +78,6 @@ type run struct {
 	services  map[string]bool // the names of the services
 	clientIDs client.Allocator
 	silence   client.Silence // the workload's requests that went unanswered
-	genRand   *rand.Rand
-	randMu    sync.Mutex // for genRand outside the main loop (randN)
-	nemRand   *rand.Rand
 
 	logMu sync.Mutex
 }
@@ -112,13 +108,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	r := &run{
-		s:       s,
-		wl:      wl,
-		dir:     dir,
-		seed:    seed,
-		start:   time.Now(),
-		genRand: rand.New(rand.NewPCG(seed, 2)),
-		nemRand: rand.New(rand.NewPCG(seed, 3)),
+		s:     s,
+		wl:    wl,
+		dir:   dir,
+		seed:  seed,
+		start: time.Now(),
 	}
 	r.problems = newProblems(r.logf)
 	r.prog = newProgress(s.Progress, s.TimeLimit)
@@ -126,7 +120,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	r.net = netsim.New(netsim.Config{
 		Latency: s.Latency,
 		Dist:    s.dist,
-		Rand:    rand.New(rand.NewPCG(seed, 1)),
+		Seed:    seed,
 		Start:   r.start,
 		OnEvent: r.netLogger(),
 	})

@@ -2,7 +2,6 @@ package runner
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 
 	"github.com/eddy-workbench/eddy/internal/netsim"
@@ -14,13 +13,13 @@ import (
 // lin-tso) on the network before any node starts. Each serves one request at
 // a time from its delivery goroutine and answers through the network, so
 // requests and replies pay the configured latency; the nemesis never cuts
-// them off. Each service draws its random choices from its own stream of the
-// run's seed.
+// them off. A service's random choices come from streams of the run's seed
+// named for the service and the requesting node (package service).
 func (r *run) startServices() error {
 	r.services = map[string]bool{}
-	for i, name := range service.Names() {
+	for _, name := range service.Names() {
 		r.services[name] = true
-		svc, err := service.New(name, rand.New(rand.NewPCG(r.seed, uint64(10+i))))
+		svc, err := service.New(name, r.seed)
 		if err != nil {
 			return err
 		}
