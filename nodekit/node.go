@@ -346,6 +346,15 @@ func (n *Node) shutdown() {
 	}
 }
 
+// Go runs f in its own goroutine, which Run waits for when the node stops,
+// as it does for handlers; ctx is cancelled when the node stops. Use it for
+// work that outlives a handler, such as calls whose replies a handler
+// does not wait for. It reports false, and does not run f, once the node
+// is stopping.
+func (n *Node) Go(f func(ctx context.Context)) bool {
+	return n.goTracked(func() { f(n.ctx) })
+}
+
 // goTracked starts f in a goroutine counted by n.wg, unless the node is
 // stopping; it reports whether it did.
 func (n *Node) goTracked(f func()) bool {

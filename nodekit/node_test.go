@@ -434,3 +434,32 @@ func newFlagSet() *flag.FlagSet {
 	fs.Duration("every", time.Second, "how often")
 	return fs
 }
+
+// TestGo: work started with Go may call and reply after its handler
+// returned, and Run waits for it.
+func TestGo(t *testing.T) {
+	w := kittest.Start(t, func(n *nodekit.Node) {
+		nodekit.HandleOneWay(n, "ask", func(_ context.Context, m nodekit.Message, _ struct{}) {
+			n.Go(func(ctx context.Context) {
+				var r struct {
+					V int `json:"v"`
+				}
+				err := n.Call(ctx, "n1", map[string]string{"type": "get"}, &r)
+				if err != nil {
+					_ = n.ReplyError(m, err)
+					return
+				}
+				_ = n.Reply(m, map[string]any{"type": "ask_ok", "v": r.V})
+			})
+		})
+	})
+	w.Init("n0", "n0", "n1")
+	w.Send("c1", `{"type":"ask","msg_id":1}`)
+	get := w.WaitFor(func(m kittest.Msg) bool { return m.Type == "get" })
+	w.Send("n1", fmt.Sprintf(`{"type":"get_ok","in_reply_to":%d,"v":4}`, get.MsgID))
+	assert.JSONEq(t, `{"in_reply_to":1,"type":"ask_ok","v":4}`, string(w.WaitFor(func(m kittest.Msg) bool { return m.Dest == "c1" }).Body))
+
+	w.Send("c1", `{"type":"ask","msg_id":2}`)
+	w.WaitFor(func(m kittest.Msg) bool { return m.Type == "get" })
+	w.Close() // the call fails with ErrStopped; its error reply is sent before Run returns
+}
