@@ -107,8 +107,10 @@ func WithCallOptions(o CallOptions) Option { return func(c *config) { c.call = o
 //     temporarily-unavailable before init, 13 crash for a handler's
 //     failure or panic), and anything that cannot be answered is reported
 //     on the log and dropped.
-//   - init is handled before any later message: the node's ids are set
-//     and the OnInit hooks have returned before any handler or task runs.
+//   - init is handled before any later message: the node's ids are set,
+//     the OnInit hooks have returned and init_ok is sent before any
+//     handler or task runs (the library handles init concurrently with
+//     what follows it).
 //   - Call waits for a reply with a timeout; a late reply is dropped, not
 //     left blocking (the library's SyncRPC trap), and numbers in bodies
 //     are never converted to float64.
@@ -134,7 +136,7 @@ type Node struct {
 	neighbours []string
 	state      initState
 	initErr    error
-	ready      chan struct{} // closed when the init hooks have returned
+	ready      chan struct{} // closed once init is answered
 	stopped    chan struct{} // closed when the input has ended
 	nextMsgID  int64
 	pending    map[int64]chan Message
@@ -242,7 +244,7 @@ func (n *Node) MaxBody() int { return n.cfg.maxBody }
 // in the order registered, in one goroutine, so a hook may call services
 // (Call) and wait for their replies. If a hook fails, the node answers
 // init with the error and every later request with error 11. No handler
-// and no task runs before every hook has returned.
+// and no task runs before every hook has returned and init is answered.
 func (n *Node) OnInit(hook func(ctx context.Context) error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
