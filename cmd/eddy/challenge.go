@@ -207,7 +207,7 @@ func sourceRoot() (string, error) {
 	}
 	for {
 		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.HasPrefix(strings.TrimSpace(string(data)), "module eddy\n") {
+		if err == nil && strings.HasPrefix(strings.TrimSpace(string(data)), "module github.com/eddy-workbench/eddy\n") {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
