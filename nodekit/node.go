@@ -321,6 +321,14 @@ func (n *Node) Run(ctx context.Context) error {
 	return err
 }
 
+// context returns the context of the node's work: Background before Run,
+// then Run's, cancelled when the node stops.
+func (n *Node) context() context.Context {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ctx
+}
+
 // ErrStopped is wrapped by the error of a Call made or waiting when the
 // node's input has ended.
 var ErrStopped = errors.New("node stopped")
@@ -354,7 +362,7 @@ func (n *Node) shutdown() {
 // does not wait for. It reports false, and does not run f, once the node
 // is stopping.
 func (n *Node) Go(f func(ctx context.Context)) bool {
-	return n.goTracked(func() { f(n.ctx) })
+	return n.goTracked(func() { f(n.context()) })
 }
 
 // goTracked starts f in a goroutine counted by n.wg, unless the node is
@@ -509,7 +517,7 @@ func isSet(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "nu
 func (n *Node) serve(h func(context.Context, Message), m Message) {
 	select {
 	case <-n.ready:
-	case <-n.ctx.Done():
+	case <-n.context().Done():
 		return
 	}
 	n.mu.Lock()
@@ -527,7 +535,7 @@ func (n *Node) serve(h func(context.Context, Message), m Message) {
 			}
 		}
 	}()
-	h(n.ctx, m)
+	h(n.context(), m)
 }
 
 // refuse answers request m with an error, or reports it when it cannot be
@@ -624,7 +632,7 @@ func (n *Node) runHook(h func(context.Context) error) (err error) {
 			err = fmt.Errorf("init hook panicked: %v", p)
 		}
 	}()
-	return h(n.ctx)
+	return h(n.context())
 }
 
 // Send sends body, which must encode as a JSON object with a "type", to

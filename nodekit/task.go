@@ -56,7 +56,7 @@ func (t *task) fire() {
 	n := t.n
 	select {
 	case <-n.ready:
-	case <-n.ctx.Done():
+	case <-n.context().Done():
 		return
 	}
 	n.mu.Lock()
@@ -73,7 +73,7 @@ func (t *task) fire() {
 				n.log.Error("nodekit: periodic task panicked", "panic", p, "stack", string(debug.Stack()))
 			}
 		}()
-		t.fn(n.ctx, n.cfg.clock.Now())
+		t.fn(n.context(), n.cfg.clock.Now())
 	}()
 	n.mu.Lock()
 	defer n.mu.Unlock()
