@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // Main is the whole main function of a node binary: it parses the
@@ -53,6 +54,24 @@ func Exec(ctx context.Context, fs *flag.FlagSet, args []string, setup func(n *No
 		return 1
 	}
 	return 0
+}
+
+// Func returns a node as a function of its context and pipes, the shape
+// of runner.NodeFunc, so that a node of the kit can run inside the
+// runner's process, and on virtual time with package eddytest: each call
+// makes a fresh Node on the pipes (and opts), lets setup register its
+// handlers, and runs it until stdin ends or ctx is cancelled.
+func Func(setup func(n *Node) error, opts ...Option) func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+	return func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+		n := New(append(slices.Clip(opts), WithIO(stdin, stdout, stderr))...)
+		if err := setup(n); err != nil {
+			return err
+		}
+		if err := n.Run(ctx); err != nil && ctx.Err() == nil {
+			return err
+		}
+		return nil
+	}
 }
 
 // usage prints fs's flags.
