@@ -16,8 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/report"

@@ -17,9 +17,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/report"

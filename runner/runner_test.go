@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/testbin"
 	"github.com/eddy-workbench/eddy/runner"
 )

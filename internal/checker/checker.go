@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 )
 
 // Validity is a checker verdict: true, false, or unknown.

@@ -1,7 +1,7 @@
 package checker
 
 import (
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 

@@ -7,7 +7,7 @@ import (
 	"math/big"
 	"slices"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 

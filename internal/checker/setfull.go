@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 

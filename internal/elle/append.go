@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 )
 
 // Type is the type of an op.

@@ -8,8 +8,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 

@@ -13,9 +13,9 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"

@@ -6,9 +6,9 @@ import (
 	"context"
 	"math/rand/v2"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"
