@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/history"
@@ -112,7 +113,7 @@ type evidence struct {
 // verdict is the checkers' conclusion on the evidence.
 type verdict struct {
 	results *edn.Map
-	valid   checker.Validity
+	valid   check.Verdict
 	// problems are the run's diagnoses followed by the analysis's own
 	// (fresh holds just the latter).
 	problems, fresh []string
@@ -139,10 +140,10 @@ func (ev *evidence) check() verdict {
 	results.Set(edn.Keyword("workload"), wres)
 	fresh = append(fresh, uncheckedProblems(ev.s, wres)...)
 	problems := append(append([]string(nil), ev.problems...), fresh...)
-	valid := checker.ValidityOf(checker.Compose(results))
+	valid := check.VerdictOf(checker.Compose(results))
 	if ev.aborted != "" {
 		// Nothing about an aborted run can be vouched for.
-		valid = checker.Unknown
+		valid = check.Unknown
 	}
 	eddy := edn.NewMap(edn.Keyword("seed"), int64(ev.seed))
 	if ev.aborted != "" {

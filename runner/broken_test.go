@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
-	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/runner"
 )
 
@@ -140,7 +140,7 @@ func TestBrokenCorpus(t *testing.T) {
 				tc.config(&cfg)
 			}
 			res := run(t, cfg)
-			require.Equal(t, checker.Invalid, res.Valid, edn.String(res.Results))
+			require.Equal(t, check.Invalid, res.Valid, edn.String(res.Results))
 			require.Equal(t, 1, res.ExitCode())
 			assert.Empty(t, res.Problems, "the bug is semantic, not a protocol error")
 			finding := get(t, res.Results, tc.finding...)
@@ -186,7 +186,7 @@ func TestCorrectNodesStayValid(t *testing.T) {
 				}
 			}
 			res := run(t, cfg)
-			require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
+			require.Equal(t, check.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
 			require.Equal(t, 0, res.ExitCode())
 			require.Empty(t, res.Problems)
 			if tc.lost {

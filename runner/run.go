@@ -17,8 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
-	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
@@ -30,7 +30,7 @@ import (
 type Result struct {
 	Dir     string           // the run's store directory
 	Seed    uint64           // the seed every random choice came from
-	Valid   checker.Validity // the merged verdict
+	Valid   check.Verdict // the merged verdict
 	Results *edn.Map         // what results.edn holds
 	// Problems are one-line diagnoses of node misbehaviour.
 	Problems []string
@@ -45,9 +45,9 @@ func (r Result) ExitCode() int {
 	switch {
 	case r.Aborted != "":
 		return 255
-	case r.Valid == checker.Valid:
+	case r.Valid == check.Valid:
 		return 0
-	case r.Valid == checker.Invalid:
+	case r.Valid == check.Invalid:
 		return 1
 	default:
 		return 2

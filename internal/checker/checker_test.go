@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
@@ -32,44 +33,16 @@ func info(p int, f string, v any) history.Op { return op(p, history.Info, f, v) 
 
 func nemesis(f string) history.Op { return op(history.Nemesis, history.Info, f, nil) }
 
-func TestMergeTruthTable(t *testing.T) {
-	cases := []struct {
-		in   []Validity
-		want Validity
-	}{
-		{nil, Valid},
-		{[]Validity{Valid}, Valid},
-		{[]Validity{Unknown}, Unknown},
-		{[]Validity{Invalid}, Invalid},
-		{[]Validity{Valid, Valid}, Valid},
-		{[]Validity{Valid, Unknown}, Unknown},
-		{[]Validity{Unknown, Valid}, Unknown},
-		{[]Validity{Valid, Invalid}, Invalid},
-		{[]Validity{Invalid, Valid}, Invalid},
-		{[]Validity{Unknown, Invalid}, Invalid},
-		{[]Validity{Invalid, Unknown}, Invalid},
-		{[]Validity{Unknown, Unknown}, Unknown},
-		{[]Validity{Valid, Unknown, Invalid, Valid}, Invalid},
-	}
-	for _, c := range cases {
-		require.Equal(t, c.want, Merge(c.in...), "%v", c.in)
-	}
-}
-
-func TestValidityEDN(t *testing.T) {
-	require.Equal(t, true, Valid.EDN())
-	require.Equal(t, false, Invalid.EDN())
-	require.Equal(t, edn.Keyword("unknown"), Unknown.EDN())
-	require.Equal(t, ":unknown", Unknown.String())
+func TestValidityOf(t *testing.T) {
 	for _, c := range []struct {
 		m    *edn.Map
-		want Validity
+		want check.Verdict
 	}{
-		{edn.NewMap(kw("valid?"), true), Valid},
-		{edn.NewMap(kw("valid?"), false), Invalid},
-		{edn.NewMap(kw("valid?"), kw("unknown")), Unknown},
-		{edn.NewMap(kw("other"), true), Unknown},
-		{nil, Unknown},
+		{edn.NewMap(kw("valid?"), true), check.Valid},
+		{edn.NewMap(kw("valid?"), false), check.Invalid},
+		{edn.NewMap(kw("valid?"), kw("unknown")), check.Unknown},
+		{edn.NewMap(kw("other"), true), check.Unknown},
+		{nil, check.Unknown},
 	} {
 		require.Equal(t, c.want, ValidityOf(c.m))
 	}
@@ -281,7 +254,7 @@ func TestUniqueIDs(t *testing.T) {
 	for _, c := range unknown {
 		t.Run(c.name, func(t *testing.T) {
 			m := UniqueIDs(c.ops)
-			require.Equal(t, Unknown, ValidityOf(m), edn.String(m))
+			require.Equal(t, check.Unknown, ValidityOf(m), edn.String(m))
 			require.Equal(t, 2, m.Len())
 			msg, _ := m.Get(kw("error"))
 			require.Contains(t, msg, c.cause)
@@ -299,7 +272,7 @@ func TestUniqueIDsDuplicatedTop48(t *testing.T) {
 		}
 	}
 	m := UniqueIDs(hist(ops...))
-	require.Equal(t, Invalid, ValidityOf(m))
+	require.Equal(t, check.Invalid, ValidityOf(m))
 	n, _ := m.Get(kw("duplicated-count"))
 	require.Equal(t, int64(60), n)
 	d, _ := m.Get(kw("duplicated"))

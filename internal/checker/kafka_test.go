@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
@@ -611,7 +612,7 @@ func BenchmarkKafka(b *testing.B) {
 		}
 	}
 	for b.Loop() {
-		if r := Kafka(h); ValidityOf(r) != Valid {
+		if r := Kafka(h); ValidityOf(r) != check.Valid {
 			b.Fatal(edn.String(r))
 		}
 	}

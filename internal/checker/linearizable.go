@@ -8,6 +8,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
@@ -113,16 +114,16 @@ func LinearizableKV(ops []history.Op, timeout time.Duration) *edn.Map {
 	slices.Sort(order)
 	results := edn.NewMap()
 	failures := []any{}
-	var verdicts []Validity
+	var verdicts []check.Verdict
 	for _, k := range order {
 		res, info := porcupine.CheckOperationsVerbose(registerModel, byKey[k], timeout)
 		r := edn.NewMap(kw("op-count"), len(byKey[k]))
-		var v Validity
+		var v check.Verdict
 		switch res {
 		case porcupine.Ok:
-			v = Valid
+			v = check.Valid
 		case porcupine.Illegal:
-			v = Invalid
+			v = check.Invalid
 			failures = append(failures, keys[k])
 			longest := 0
 			for _, p := range info.PartialLinearizations() {
@@ -133,12 +134,12 @@ func LinearizableKV(ops []history.Op, timeout time.Duration) *edn.Map {
 			r.Set(kw("longest-linearizable"), longest)
 			r.Set(kw("explanation"), fmt.Sprintf("no order of key %s's %d operations is consistent with a register and with real time; the longest that is covers %d of them", edn.String(keys[k]), len(byKey[k]), longest))
 		default:
-			v = Unknown
+			v = check.Unknown
 			r.Set(kw("error"), fmt.Sprintf("the linearizability search gave up after %v", timeout))
 		}
 		verdicts = append(verdicts, v)
 		r.Set(kw("valid?"), v.EDN())
 		results.Set(keys[k], r)
 	}
-	return edn.NewMap(kw("valid?"), Merge(verdicts...).EDN(), kw("results"), results, kw("failures"), failures)
+	return edn.NewMap(kw("valid?"), check.Merge(verdicts...).EDN(), kw("results"), results, kw("failures"), failures)
 }

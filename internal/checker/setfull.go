@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
@@ -426,15 +427,15 @@ func (s *setFullState) results(elems []*setElement, strict bool) *edn.Map {
 		duplicated.Set(e.value, e.maxCopies)
 	}
 
-	valid := Valid
+	valid := check.Valid
 	switch {
 	case len(lost) > 0:
-		valid = Invalid
+		valid = check.Invalid
 	case stableCount == 0:
-		valid = Unknown
+		valid = check.Unknown
 	}
 	if strict && len(dups) > 0 {
-		valid = Invalid
+		valid = check.Invalid
 	}
 
 	m := edn.NewMap(

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
@@ -53,15 +54,15 @@ func Stats(ops []history.Op) *edn.Map {
 		c.add(op.Type)
 	}
 	fs := edn.NewMap()
-	var vs []Validity
+	var vs []check.Verdict
 	for _, f := range sortedKeys(byF) {
 		c := byF[f]
 		fs.Set(kw(f), c.edn())
-		vs = append(vs, ParseValidity(c.ok > 0))
+		vs = append(vs, check.VerdictOf(c.ok > 0))
 	}
 	m := all.edn()
 	m.Set(kw("by-f"), fs)
-	m.Set(kw("valid?"), Merge(vs...).EDN())
+	m.Set(kw("valid?"), check.Merge(vs...).EDN())
 	return m
 }
 

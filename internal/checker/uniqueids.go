@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"slices"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
@@ -142,7 +143,7 @@ func UniqueIDs(ops []history.Op) *edn.Map {
 
 func uniqueIDsError(err error) *edn.Map {
 	return edn.NewMap(
-		kw("valid?"), Unknown.EDN(),
+		kw("valid?"), check.Unknown.EDN(),
 		kw("error"), "IDs must be mutually comparable, but "+err.Error(),
 	)
 }
