@@ -28,10 +28,10 @@ import (
 
 // Result is the outcome of a run.
 type Result struct {
-	Dir     string           // the run's store directory
-	Seed    uint64           // the seed every random choice came from
+	Dir     string        // the run's store directory
+	Seed    uint64        // the seed every random choice came from
 	Valid   check.Verdict // the merged verdict
-	Results *edn.Map         // what results.edn holds
+	Results *edn.Map      // what results.edn holds
 	// Problems are one-line diagnoses of node misbehaviour.
 	Problems []string
 	// Aborted, if set, says why the run could not complete normally (a node
