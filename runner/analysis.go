@@ -125,13 +125,14 @@ func (ev *evidence) check() verdict {
 	ops := ev.ops
 	results := edn.NewMap()
 	results.Set(edn.Keyword("exceptions"), exceptions(ops))
-	results.Set(edn.Keyword("stats"), checker.Stats(statsOps(ops)))
-	results.Set(edn.Keyword("availability"), checker.Availability(ops, ev.s.availability))
-	results.Set(edn.Keyword("net"), checker.Net(checker.NetStats{
+	fig := checker.Figures(ops, func(f string) bool { return f == "crash" }, checker.NetStats{
 		All:     checker.NetCounts(ev.net.All),
 		Clients: checker.NetCounts(ev.net.Clients),
 		Servers: checker.NetCounts(ev.net.Servers),
-	}, checker.ClientInvokes(ops)))
+	})
+	results.Set(edn.Keyword("stats"), checker.StatsEDN(fig))
+	results.Set(edn.Keyword("availability"), checker.AvailabilityEDN(fig, ev.s.availability))
+	results.Set(edn.Keyword("net"), checker.NetEDN(fig))
 	var fresh []string
 	if ev.unjournaled > 0 {
 		fresh = append(fresh, fmt.Sprintf("the network journal kept its first %d events and dropped %d more (net-journal.jsonl is incomplete; the :net counts are exact)", netsim.DefaultMaxJournal, ev.unjournaled))
@@ -140,7 +141,7 @@ func (ev *evidence) check() verdict {
 	results.Set(edn.Keyword("workload"), wres)
 	fresh = append(fresh, uncheckedProblems(ev.s, wres)...)
 	problems := append(append([]string(nil), ev.problems...), fresh...)
-	valid := check.VerdictOf(checker.Compose(results))
+	valid := checker.ValidityOf(checker.Compose(results))
 	if ev.aborted != "" {
 		// Nothing about an aborted run can be vouched for.
 		valid = check.Unknown

@@ -333,18 +333,6 @@ func writeFile(path string, fill func(io.Writer) error) error {
 	return f.Close()
 }
 
-// statsOps are the ops the stats checker sees: kafka's crash ops, which are
-// always indeterminate by design, are left out, as Maelstrom does.
-func statsOps(ops []history.Op) []history.Op {
-	out := make([]history.Op, 0, len(ops))
-	for _, o := range ops {
-		if o.F != "crash" {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
 // exceptions groups the ops that ended in an unexpected client error, as
 // Jepsen's :exceptions checker does (it never affects validity).
 func exceptions(ops []history.Op) *edn.Map {

@@ -108,7 +108,7 @@ func TestStats(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			require.Equal(t, c.want, edn.String(Stats(c.ops)))
+			require.Equal(t, c.want, edn.String(StatsEDN(Figures(c.ops, nil, NetStats{}))))
 		})
 	}
 }
@@ -151,7 +151,7 @@ func TestAvailability(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			require.Equal(t, c.want, edn.String(Availability(c.ops, c.spec)))
+			require.Equal(t, c.want, edn.String(AvailabilityEDN(Figures(c.ops, nil, NetStats{}), c.spec)))
 		})
 	}
 }
@@ -183,19 +183,56 @@ func TestNet(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			require.Equal(t, c.want, edn.String(Net(c.stats, c.invokes)))
+			require.Equal(t, c.want, edn.String(NetEDN(Figures(invocations(c.invokes), nil, c.stats))))
 		})
 	}
-	m := Net(stats, 10000)
+	m := NetEDN(Figures(invocations(10000), nil, stats))
 	all, _ := m.Get(kw("all"))
 	per, _ := all.(*edn.Map).Get(kw("msgs-per-op"))
 	require.Equal(t, 2.0002, per, "exactly the float64 2.0002")
 }
 
-func TestClientInvokes(t *testing.T) {
+// invocations is a history of n client invocations that never complete.
+func invocations(n int) []history.Op {
+	ops := make([]history.Op, n)
+	for i := range ops {
+		ops[i] = inv(i, "echo", "x")
+	}
+	return hist(ops...)
+}
+
+func TestFiguresCountClientInvocations(t *testing.T) {
 	ops := hist(inv(0, "a", 1), nemesis("x"), op(history.Nemesis, history.Invoke, "x", nil), inv(1, "a", 1), ok(0, "a", 1))
-	require.Equal(t, 2, ClientInvokes(ops))
-	require.Equal(t, 0, ClientInvokes(nil))
+	require.Equal(t, int64(2), Figures(ops, nil, NetStats{}).Invocations)
+	require.Equal(t, int64(0), Figures(nil, nil, NetStats{}).Invocations)
+}
+
+func TestFigures(t *testing.T) {
+	ops := hist(
+		inv(0, "send", 1), inv(1, "poll", nil), ok(0, "send", 1), inv(2, "crash", nil),
+		info(2, "crash", nil), ok(1, "poll", nil), inv(0, "send", 2), fail(0, "send", 2),
+	)
+	net := NetStats{All: NetCounts{10, 9, 8}, Clients: NetCounts{6, 6, 6}, Servers: NetCounts{4, 3, 2}}
+	f := Figures(ops, func(f string) bool { return f == "crash" }, net)
+	require.Equal(t, check.OpCounts{OK: 2, Fail: 1}, f.Ops, "the crash is left out of the counts")
+	require.Equal(t, map[string]check.OpCounts{"send": {OK: 1, Fail: 1}, "poll": {OK: 1}}, f.OpsByF)
+	require.Equal(t, int64(4), f.Invocations, "the crash was invoked all the same")
+	require.Equal(t, 0.5, f.Availability)
+	require.Equal(t, check.NetCounts{Sends: 10, Recvs: 9, Msgs: 8, MsgsPerOp: 2}, f.Net.All)
+	require.Equal(t, 1.5, f.Net.Clients.MsgsPerOp)
+	require.Equal(t, 0.5, f.Net.Servers.MsgsPerOp)
+	// Two ok ops: the send took 2 µs (ops 0→2), the poll 4 µs (1→5).
+	require.Equal(t, check.Latencies{Count: 2, P50: 4 * time.Microsecond, P95: 4 * time.Microsecond, P99: 4 * time.Microsecond, Max: 4 * time.Microsecond}, f.Latency)
+}
+
+func TestQuantiles(t *testing.T) {
+	var ds []time.Duration
+	for i := 100; i >= 1; i-- {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	q := Quantiles(ds)
+	require.Equal(t, check.Latencies{Count: 100, P50: 51 * time.Millisecond, P95: 96 * time.Millisecond, P99: 100 * time.Millisecond, Max: 100 * time.Millisecond}, q)
+	require.Equal(t, check.Latencies{}, Quantiles(nil))
 }
 
 func TestUniqueIDs(t *testing.T) {
