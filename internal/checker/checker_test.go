@@ -274,7 +274,7 @@ func TestUniqueIDs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			require.Equal(t, c.want, edn.String(UniqueIDs(c.ops)))
+			require.Equal(t, c.want, edn.String(UniqueIDs(c.ops).EDN()))
 		})
 	}
 
@@ -290,7 +290,7 @@ func TestUniqueIDs(t *testing.T) {
 	}
 	for _, c := range unknown {
 		t.Run(c.name, func(t *testing.T) {
-			m := UniqueIDs(c.ops)
+			m := UniqueIDs(c.ops).EDN()
 			require.Equal(t, check.Unknown, ValidityOf(m), edn.String(m))
 			require.Equal(t, 2, m.Len())
 			msg, _ := m.Get(kw("error"))
@@ -308,7 +308,7 @@ func TestUniqueIDsDuplicatedTop48(t *testing.T) {
 			ops = append(ops, inv(0, "generate", nil), ok(0, "generate", int64(i)))
 		}
 	}
-	m := UniqueIDs(hist(ops...))
+	m := UniqueIDs(hist(ops...)).EDN()
 	require.Equal(t, check.Invalid, ValidityOf(m))
 	n, _ := m.Get(kw("duplicated-count"))
 	require.Equal(t, int64(60), n)
@@ -332,7 +332,7 @@ func TestUniqueIDsFast(t *testing.T) {
 	}
 	ops = hist(ops...)
 	start := time.Now()
-	m := UniqueIDs(ops)
+	m := UniqueIDs(ops).EDN()
 	require.Less(t, time.Since(start), 5*time.Second)
 	require.Equal(t,
 		`{:valid? true, :attempted-count 100000, :acknowledged-count 100000, :duplicated-count 0, :duplicated {}, :range ["n0-0" "n4-99999"]}`,
@@ -343,7 +343,7 @@ func TestUniqueIDsFast(t *testing.T) {
 		ints = append(ints, inv(0, "generate", nil), ok(0, "generate", int64(n-i)))
 	}
 	ints = append(ints, inv(0, "generate", nil), ok(0, "generate", int64(7)))
-	m = UniqueIDs(hist(ints...))
+	m = UniqueIDs(hist(ints...)).EDN()
 	require.Equal(t,
 		"{:valid? false, :attempted-count 100001, :acknowledged-count 100001, :duplicated-count 1, :duplicated {7 2}, :range [1 100000]}",
 		edn.String(m))
@@ -408,7 +408,7 @@ func TestEcho(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			require.Equal(t, c.want, edn.String(Echo(c.ops)))
+			require.Equal(t, c.want, edn.String(Echo(c.ops).EDN()))
 		})
 	}
 }

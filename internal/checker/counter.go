@@ -4,7 +4,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/eddy-workbench/eddy/edn"
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -19,8 +19,9 @@ import (
 //	 :final-reads the values of the :ok final reads, in history order
 //	 :acceptable  [[lo hi] ...] the acceptable sums as inclusive ranges}
 //
-// An add's value is its delta and a read's value its integer result.
-func Counter(ops []history.Op) *edn.Map {
+// An add's value is its delta and a read's value its integer result. It
+// is rendered as the map above.
+func Counter(ops []history.Op) *check.Counter {
 	var definite int64
 	var indefinite []int64
 	for _, op := range ops {
@@ -43,31 +44,21 @@ func Counter(ops []history.Op) *edn.Map {
 		acceptable = acceptable.WithDelta(d)
 	}
 
-	var errs []any
-	finals := []any{}
+	out := &check.Counter{FinalReads: []any{}}
 	for _, op := range ops {
 		if !op.Final || op.Type != history.OK || !op.IsClient() {
 			continue
 		}
-		finals = append(finals, op.Value)
+		out.FinalReads = append(out.FinalReads, op.Value)
 		if v, ok := integer(op.Value); !ok || !acceptable.Contains(v) {
-			errs = append(errs, op.EDN())
+			out.Errors = append(out.Errors, op)
 		}
 	}
-	var errors any // nil when there are none, as Maelstrom's (seq errors)
-	if len(errs) > 0 {
-		errors = errs
+	for _, r := range acceptable {
+		out.Acceptable = append(out.Acceptable, check.Range{Lo: r[0], Hi: r[1]})
 	}
-	ranges := make([]any, len(acceptable))
-	for i, r := range acceptable {
-		ranges[i] = []any{r[0], r[1]}
-	}
-	return edn.NewMap(
-		kw("valid?"), len(errs) == 0,
-		kw("errors"), errors,
-		kw("final-reads"), finals,
-		kw("acceptable"), ranges,
-	)
+	out.Valid = check.VerdictOf(len(out.Errors) == 0)
+	return out
 }
 
 // Ranges is a set of integers as sorted, disjoint, non-adjacent inclusive

@@ -70,7 +70,7 @@ func TestLinearizableKV(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := LinearizableKV(tc.ops, 0)
+			r := LinearizableKV(tc.ops, 0).EDN()
 			assert.Equal(t, tc.valid, ValidityOf(r), edn.String(r))
 			failures, _ := r.Get(kw("failures"))
 			if tc.valid == check.Invalid {

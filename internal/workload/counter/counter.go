@@ -76,7 +76,7 @@ func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) hi
 func (Workload) Final() (workload.Op, bool) { return workload.Op{F: "read", Final: true}, true }
 
 // Check checks the final reads against the acceptable totals.
-func (Workload) Check(ops []history.Op) *edn.Map { return checker.Counter(ops) }
+func (Workload) Check(ops []history.Op) *edn.Map { return checker.Counter(ops).EDN() }
 
 // readValue decodes a read's value, which must be an integer that fits in 64
 // bits (Maelstrom coerces it to a long).

@@ -45,4 +45,4 @@ func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) hi
 func (Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 
 // Check compares every echo with its request.
-func (Workload) Check(ops []history.Op) *edn.Map { return checker.Echo(ops) }
+func (Workload) Check(ops []history.Op) *edn.Map { return checker.Echo(ops).EDN() }

@@ -126,4 +126,4 @@ func (*Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 
 // Check checks each key's history for linearizability against a
 // compare-and-set register that starts empty.
-func (*Workload) Check(ops []history.Op) *edn.Map { return checker.LinearizableKV(ops, 0) }
+func (*Workload) Check(ops []history.Op) *edn.Map { return checker.LinearizableKV(ops, 0).EDN() }

@@ -46,4 +46,4 @@ func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) hi
 func (Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 
 // Check looks for duplicate ids.
-func (Workload) Check(ops []history.Op) *edn.Map { return checker.UniqueIDs(ops) }
+func (Workload) Check(ops []history.Op) *edn.Map { return checker.UniqueIDs(ops).EDN() }
