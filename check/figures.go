@@ -52,10 +52,10 @@ type NetCounts struct {
 	MsgsPerOp float64
 }
 
-// Latencies are quantiles of a set of durations: for each, the duration
-// at position ⌊n·q⌋ of the n sorted durations (the last for the maximum).
-// All are zero when Count is.
+// Latencies are quantiles of a set of durations: for each quantile q, the
+// duration at position ⌊n·q⌋ of the n sorted durations (the last for the
+// maximum). All are zero when Count is.
 type Latencies struct {
-	Count              int // how many durations
-	P50, P95, P99, Max time.Duration
+	Count                   int // how many durations
+	Min, P50, P95, P99, Max time.Duration
 }

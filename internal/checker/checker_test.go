@@ -222,7 +222,7 @@ func TestFigures(t *testing.T) {
 	require.Equal(t, 1.5, f.Net.Clients.MsgsPerOp)
 	require.Equal(t, 0.5, f.Net.Servers.MsgsPerOp)
 	// Two ok ops: the send took 2 µs (ops 0→2), the poll 4 µs (1→5).
-	require.Equal(t, check.Latencies{Count: 2, P50: 4 * time.Microsecond, P95: 4 * time.Microsecond, P99: 4 * time.Microsecond, Max: 4 * time.Microsecond}, f.Latency)
+	require.Equal(t, check.Latencies{Count: 2, Min: 2 * time.Microsecond, P50: 4 * time.Microsecond, P95: 4 * time.Microsecond, P99: 4 * time.Microsecond, Max: 4 * time.Microsecond}, f.Latency)
 }
 
 func TestQuantiles(t *testing.T) {
@@ -231,7 +231,7 @@ func TestQuantiles(t *testing.T) {
 		ds = append(ds, time.Duration(i)*time.Millisecond)
 	}
 	q := Quantiles(ds)
-	require.Equal(t, check.Latencies{Count: 100, P50: 51 * time.Millisecond, P95: 96 * time.Millisecond, P99: 100 * time.Millisecond, Max: 100 * time.Millisecond}, q)
+	require.Equal(t, check.Latencies{Count: 100, Min: time.Millisecond, P50: 51 * time.Millisecond, P95: 96 * time.Millisecond, P99: 100 * time.Millisecond, Max: 100 * time.Millisecond}, q)
 	require.Equal(t, check.Latencies{}, Quantiles(nil))
 }
 

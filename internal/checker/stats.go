@@ -71,7 +71,7 @@ func countOp(c check.OpCounts, t history.Type) check.OpCounts {
 	return c
 }
 
-// Quantiles are the 0.5, 0.95, 0.99 and 1 quantiles of ds: each the
+// Quantiles are the 0, 0.5, 0.95, 0.99 and 1 quantiles of ds: each the
 // element at ⌊n·q⌋ (at most the last) of the sorted values.
 func Quantiles(ds []time.Duration) check.Latencies {
 	if len(ds) == 0 {
@@ -81,7 +81,7 @@ func Quantiles(ds []time.Duration) check.Latencies {
 	at := func(q float64) time.Duration {
 		return sorted[min(len(sorted)-1, int(math.Floor(float64(len(sorted))*q)))]
 	}
-	return check.Latencies{Count: len(ds), P50: at(0.5), P95: at(0.95), P99: at(0.99), Max: at(1)}
+	return check.Latencies{Count: len(ds), Min: at(0), P50: at(0.5), P95: at(0.95), P99: at(0.99), Max: at(1)}
 }
 
 func countsEDN(c check.OpCounts) *edn.Map {

@@ -139,7 +139,9 @@ func (w *Workload) Final() (workload.Op, bool) {
 }
 
 // Check runs the set-full checker.
-func (w *Workload) Check(ops []history.Op) *edn.Map { return checker.SetFull(ops, w.d.add, w.strict) }
+func (w *Workload) Check(ops []history.Op) *edn.Map {
+	return checker.SetFull(ops, w.d.add, w.strict).EDN()
+}
 
 // Distributions are the stable latencies of the elements (and the lost
 // ones', if any were lost): how long after an add was acknowledged every
