@@ -267,7 +267,7 @@ func (w *Workload) assign(ctx context.Context, c *client.Client, inv history.Op)
 }
 
 // Check runs the kafka checker.
-func (*Workload) Check(ops []history.Op) *edn.Map { return checker.Kafka(ops) }
+func (*Workload) Check(ops []history.Op) *edn.Map { return checker.Kafka(ops).EDN() }
 
 // finalPhaseLimit caps each worker's final phase, as Maelstrom does.
 const finalPhaseLimit = 10 * time.Second
