@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/client"
 	"github.com/eddy-workbench/eddy/internal/elle"
@@ -175,48 +176,42 @@ func (*Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 func (w *Workload) Check(ops []history.Op) *edn.Map {
 	res, err := elle.Check(ops, elle.Options{Models: w.opt.Models, ListAppend: w.opt.ListAppend})
 	if err != nil {
-		return edn.NewMap(edn.Keyword("valid?"), edn.Keyword("unknown"), edn.Keyword("error"), err.Error())
+		return (&check.Txn{Valid: check.Unknown, Error: err.Error()}).EDN()
 	}
 	if !w.opt.ListAppend {
 		delete(res.Anomalies, "cycle-search-timeout")
 	}
-	out := res.EDN(0)
-	if !w.opt.ListAppend {
-		if _, anomalous := out.Get(edn.Keyword("anomaly-types")); anomalous {
-			out.Set(edn.Keyword("valid?"), false)
-		}
+	out := res.Findings(0)
+	if !w.opt.ListAppend && len(out.AnomalyTypes) > 0 {
+		out.Valid = check.Invalid
 	}
 	w.mismatches(ops, out)
-	return out
+	return out.EDN()
 }
+
+// maxMismatchesShown is how many mismatched replies the findings list.
+const maxMismatchesShown = 8
 
 // mismatches adds the replies that do not answer their request, which
 // Maelstrom's schema lets through: a micro-op dropped or added, another
 // key, another function, or another written value. Under Strict they make
 // the result invalid.
-func (w *Workload) mismatches(ops []history.Op, out *edn.Map) {
+func (w *Workload) mismatches(ops []history.Op, out *check.Txn) {
 	pairs := history.Pairs(ops)
-	var found []any
-	count := 0
 	for _, inv := range ops {
 		ci, done := pairs[inv.Index]
 		if inv.Type != history.Invoke || !done || ops[ci].Type != history.OK {
 			continue
 		}
 		if why := mismatch(inv.Value, ops[ci].Value); why != "" {
-			count++
-			if len(found) < 8 {
-				found = append(found, edn.NewMap(edn.Keyword("op"), ops[ci].EDN(), edn.Keyword("request"), inv.Value, edn.Keyword("why"), why))
+			out.MismatchedCount++
+			if len(out.Mismatched) < maxMismatchesShown {
+				out.Mismatched = append(out.Mismatched, check.TxnMismatch{Op: ops[ci], Request: inv.Value, Why: why})
 			}
 		}
 	}
-	if count == 0 {
-		return
-	}
-	out.Set(edn.Keyword("mismatched-count"), count)
-	out.Set(edn.Keyword("mismatched"), found)
-	if w.opt.Strict {
-		out.Set(edn.Keyword("valid?"), false)
+	if out.MismatchedCount > 0 && w.opt.Strict {
+		out.Valid = check.Invalid
 	}
 }
 
