@@ -112,40 +112,48 @@ type evidence struct {
 
 // verdict is the checkers' conclusion on the evidence.
 type verdict struct {
-	results *edn.Map
-	valid   check.Verdict
+	valid    check.Verdict
+	figures  check.Figures
+	findings check.Findings
+	results  *edn.Map // rendered from the above
 	// problems are the run's diagnoses followed by the analysis's own
 	// (fresh holds just the latter).
 	problems, fresh []string
 }
 
-// check runs every checker over the evidence and composes results.edn.
-// A run and eddy analyze both come here.
+// check runs every checker over the evidence and composes results.edn from
+// their typed results. A run and eddy analyze both come here.
 func (ev *evidence) check() verdict {
 	ops := ev.ops
-	results := edn.NewMap()
-	results.Set(edn.Keyword("exceptions"), exceptions(ops))
-	fig := checker.Figures(ops, func(f string) bool { return f == "crash" }, checker.NetStats{
+	var synthetic func(string) bool
+	if s, ok := ev.wl.(workload.Synthetic); ok {
+		synthetic = s.Synthetic
+	}
+	fig := checker.Figures(ops, synthetic, checker.NetStats{
 		All:     checker.NetCounts(ev.net.All),
 		Clients: checker.NetCounts(ev.net.Clients),
 		Servers: checker.NetCounts(ev.net.Servers),
 	})
-	results.Set(edn.Keyword("stats"), checker.StatsEDN(fig))
-	results.Set(edn.Keyword("availability"), checker.AvailabilityEDN(fig, ev.s.availability))
-	results.Set(edn.Keyword("net"), checker.NetEDN(fig))
-	var fresh []string
-	if ev.unjournaled > 0 {
-		fresh = append(fresh, fmt.Sprintf("the network journal kept its first %d events and dropped %d more (net-journal.jsonl is incomplete; the :net counts are exact)", netsim.DefaultMaxJournal, ev.unjournaled))
-	}
-	wres := ev.wl.Check(ops)
-	results.Set(edn.Keyword("workload"), wres)
-	fresh = append(fresh, uncheckedProblems(ev.s, wres)...)
-	problems := append(append([]string(nil), ev.problems...), fresh...)
-	valid := checker.ValidityOf(checker.Compose(results))
+	findings, warnings := ev.wl.Check(ops)
+	valid := check.Merge(checker.StatsVerdict(fig), checker.AvailabilityVerdict(fig, ev.s.availability), findings.Verdict())
 	if ev.aborted != "" {
 		// Nothing about an aborted run can be vouched for.
 		valid = check.Unknown
 	}
+	var fresh []string
+	if ev.unjournaled > 0 {
+		fresh = append(fresh, fmt.Sprintf("the network journal kept its first %d events and dropped %d more (net-journal.jsonl is incomplete; the :net counts are exact)", netsim.DefaultMaxJournal, ev.unjournaled))
+	}
+	fresh = append(fresh, warnings...)
+	problems := append(append([]string(nil), ev.problems...), fresh...)
+
+	results := edn.NewMap(
+		edn.Keyword("exceptions"), exceptions(ops),
+		edn.Keyword("stats"), checker.StatsEDN(fig),
+		edn.Keyword("availability"), checker.AvailabilityEDN(fig, ev.s.availability),
+		edn.Keyword("net"), checker.NetEDN(fig),
+		edn.Keyword("workload"), findings.EDN(),
+	)
 	eddy := edn.NewMap(edn.Keyword("seed"), int64(ev.seed))
 	if ev.aborted != "" {
 		eddy.Set(edn.Keyword("aborted"), ev.aborted)
@@ -160,38 +168,15 @@ func (ev *evidence) check() verdict {
 	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
-	return verdict{results: results, valid: valid, problems: problems, fresh: fresh}
+	return verdict{valid: valid, figures: fig, findings: findings, results: results, problems: problems, fresh: fresh}
 }
 
-// uncheckedProblems turns what Maelstrom's checkers cannot see (duplicate
-// elements in broadcast and g-set reads, txn replies that do not answer
-// their request) into diagnoses; only --strict makes them invalid.
-func uncheckedProblems(s settings, wres *edn.Map) []string {
-	effect := "a warning only; --strict makes it invalid"
-	if s.Strict {
-		effect = "invalid under --strict"
+// result is the Result of a run or an analysis stored in dir.
+func (v verdict) result(dir string, seed uint64, aborted string) Result {
+	return Result{
+		Dir: dir, Seed: seed, Valid: v.valid, Figures: v.figures, Findings: v.findings,
+		Results: v.results, Problems: v.problems, Aborted: aborted,
 	}
-	var out []string
-	// unique-ids has a :duplicated-count too, of ids, which is its verdict.
-	setRead := s.Workload == "broadcast" || s.Workload == "g-set"
-	if n, _ := wres.Get(edn.Keyword("duplicated-count")); setRead && asCount(n) > 0 {
-		out = append(out, fmt.Sprintf("reads returned %d element(s) more than once in the same read (see :workload :duplicated); %s", asCount(n), effect))
-	}
-	if n, _ := wres.Get(edn.Keyword("mismatched-count")); asCount(n) > 0 {
-		out = append(out, fmt.Sprintf("%d txn_ok replies do not answer the transaction asked (micro-ops dropped or changed; see :workload :mismatched); %s", asCount(n), effect))
-	}
-	return out
-}
-
-// asCount reads a count from a result map: int or int64, else 0.
-func asCount(v any) int64 {
-	switch n := v.(type) {
-	case int:
-		return int64(n)
-	case int64:
-		return n
-	}
-	return 0
 }
 
 // inlineEvents is how many journal events the diagram inside index.html
@@ -308,8 +293,8 @@ func settingsTable(ev *evidence) [][2]string {
 	if len(s.Nemesis) > 0 {
 		rows = append(rows, [2]string{"nemesis", fmt.Sprintf("%s every %s", strings.Join(s.Nemesis, ","), s.NemesisInterval)})
 	}
-	if s.Workload == "broadcast" {
-		rows = append(rows, [2]string{"topology", s.Topology})
+	if d, ok := ev.wl.(workload.Describer); ok {
+		rows = append(rows, d.Settings()...)
 	}
 	if s.Availability != "" {
 		rows = append(rows, [2]string{"availability", s.Availability})
@@ -408,7 +393,7 @@ func Analyze(ctx context.Context, dir string) (Result, error) {
 		ev.net = netsim.StatsOf(journal)
 	}
 	v := ev.check()
-	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: rec.Aborted}
+	res := v.result(dir, rec.Seed, rec.Aborted)
 	if err := writeReport(real, ev, v); err != nil {
 		return res, fmt.Errorf("rewriting the results in %s: %w", dir, err)
 	}

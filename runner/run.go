@@ -26,13 +26,25 @@ import (
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
-// Result is the outcome of a run.
+// Result is the outcome of a run, or of the analysis of a stored one.
 type Result struct {
-	Dir     string        // the run's store directory
-	Seed    uint64        // the seed every random choice came from
-	Valid   check.Verdict // the merged verdict
-	Results *edn.Map      // what results.edn holds
-	// Problems are one-line diagnoses of node misbehaviour.
+	Dir  string // the run's store directory
+	Seed uint64 // the seed every random choice came from
+	// Valid is the verdict: the merge of every checker's (the workload's,
+	// and those of the operation counts and availability), or Unknown when
+	// the run aborted.
+	Valid check.Verdict
+	// Figures are the numbers every run has: operation counts,
+	// availability, messages per operation, latencies.
+	Figures check.Figures
+	// Findings are what the workload's checker found; their type depends
+	// on the workload (*check.SetFull for broadcast, …).
+	Findings check.Findings
+	// Results is what results.edn holds, rendered from the above in
+	// Maelstrom's shape.
+	Results *edn.Map
+	// Problems are one-line diagnoses of node misbehaviour, and warnings
+	// of what Maelstrom's checkers do not look at.
 	Problems []string
 	// Aborted, if set, says why the run could not complete normally (a node
 	// that never answered init, crashed, …); the exit code is then 255.
@@ -297,7 +309,7 @@ func (r *run) analyse(aborted string) Result {
 		r.logf("%s", p)
 	}
 	r.write(ev, v)
-	return Result{Dir: r.dir, Seed: r.seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: aborted}
+	return v.result(r.dir, r.seed, aborted)
 }
 
 // write stores the run's files; failures are logged, not fatal.

@@ -18,29 +18,6 @@ func ValidityOf(result *edn.Map) check.Verdict {
 	return check.VerdictOf(v)
 }
 
-// Compose returns a copy of results (a map of checker names to their result
-// maps) with :valid? added last: the merge of every entry's :valid?. An
-// existing :valid? entry is replaced; an entry that is not a map counts as
-// Unknown.
-func Compose(results *edn.Map) *edn.Map {
-	out := edn.NewMap()
-	var vs []check.Verdict
-	results.Each(func(k, v any) {
-		if k == kw("valid?") {
-			return
-		}
-		out.Set(k, v)
-		m, ok := v.(*edn.Map)
-		if !ok {
-			vs = append(vs, check.Unknown)
-			return
-		}
-		vs = append(vs, ValidityOf(m))
-	})
-	out.Set(kw("valid?"), check.Merge(vs...).EDN())
-	return out
-}
-
 func kw(s string) edn.Keyword { return edn.Keyword(s) }
 
 // float32Value is f as Clojure's (float x) prints it: rounded to single

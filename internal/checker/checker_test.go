@@ -48,34 +48,6 @@ func TestValidityOf(t *testing.T) {
 	}
 }
 
-func TestCompose(t *testing.T) {
-	v := func(x any) *edn.Map { return edn.NewMap(kw("valid?"), x) }
-	cases := []struct {
-		name    string
-		results *edn.Map
-		want    string
-	}{
-		{"empty", edn.NewMap(), "{:valid? true}"},
-		{"all valid", edn.NewMap(kw("net"), v(true), kw("workload"), v(true)),
-			"{:net {:valid? true}, :workload {:valid? true}, :valid? true}"},
-		{"unknown beats true", edn.NewMap(kw("perf"), v(kw("unknown")), kw("workload"), v(true)),
-			"{:perf {:valid? :unknown}, :workload {:valid? true}, :valid? :unknown}"},
-		{"false beats unknown", edn.NewMap(kw("perf"), v(kw("unknown")), kw("stats"), v(false), kw("workload"), v(true)),
-			"{:perf {:valid? :unknown}, :stats {:valid? false}, :workload {:valid? true}, :valid? false}"},
-		{"missing valid? is unknown", edn.NewMap(kw("x"), edn.NewMap(), kw("y"), v(true)),
-			"{:x {}, :y {:valid? true}, :valid? :unknown}"},
-		{"old valid? replaced and moved last", edn.NewMap(kw("valid?"), true, kw("w"), v(false)),
-			"{:w {:valid? false}, :valid? false}"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			before := edn.String(c.results)
-			require.Equal(t, c.want, edn.String(Compose(c.results)))
-			require.Equal(t, before, edn.String(c.results), "input unchanged")
-		})
-	}
-}
-
 func TestStats(t *testing.T) {
 	cases := []struct {
 		name string

@@ -105,16 +105,24 @@ func countsEDN(c check.OpCounts) *edn.Map {
 // ordered by name.
 func StatsEDN(f check.Figures) *edn.Map {
 	fs := edn.NewMap()
-	var vs []check.Verdict
 	for _, name := range sortedKeys(f.OpsByF) {
-		c := f.OpsByF[name]
-		fs.Set(kw(name), countsEDN(c))
-		vs = append(vs, check.VerdictOf(c.OK > 0))
+		fs.Set(kw(name), countsEDN(f.OpsByF[name]))
 	}
 	m := countsEDN(f.Ops)
 	m.Set(kw("by-f"), fs)
-	m.Set(kw("valid?"), check.Merge(vs...).EDN())
+	m.Set(kw("valid?"), StatsVerdict(f).EDN())
 	return m
+}
+
+// StatsVerdict is the stats checker's verdict: valid when every :f has an
+// :ok completion.
+func StatsVerdict(f check.Figures) check.Verdict {
+	for _, c := range f.OpsByF {
+		if c.OK == 0 {
+			return check.Invalid
+		}
+	}
+	return check.Valid
 }
 
 // AvailabilitySpec is the --availability flag: Set when it was given at all,
@@ -137,14 +145,18 @@ func AvailabilityEDN(f check.Figures, spec AvailabilitySpec) *edn.Map {
 	if f.Invocations == 0 {
 		fraction = int64(1)
 	}
-	valid := true
+	return edn.NewMap(kw("valid?"), AvailabilityVerdict(f, spec).EDN(), kw("ok-fraction"), fraction)
+}
+
+// AvailabilityVerdict is the availability checker's verdict.
+func AvailabilityVerdict(f check.Figures, spec AvailabilitySpec) check.Verdict {
 	switch {
 	case spec.Total:
-		valid = f.Availability == 1
+		return check.VerdictOf(f.Availability == 1)
 	case spec.Set:
-		valid = spec.Min <= float64(float32(f.Availability))
+		return check.VerdictOf(spec.Min <= float64(float32(f.Availability)))
 	}
-	return edn.NewMap(kw("valid?"), valid, kw("ok-fraction"), fraction)
+	return check.Valid
 }
 
 // NetCounts are the counters of one class of network events: send events,

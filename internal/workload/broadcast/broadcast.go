@@ -13,11 +13,13 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/topology"
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
@@ -67,9 +69,27 @@ func readSchema(key string) proto.Schema {
 type Workload struct {
 	d        dialect
 	topology map[string][]string // broadcast only
-	strict   bool
-	next     int64 // the next value to add; Next calls are serialised
+	// topologyName is the --topology it was built from, for the report.
+	topologyName string
+	strict       bool
+	next         int64 // the next value to add; Next calls are serialised
 }
+
+// FromParams returns the broadcast workload for a run's settings: the
+// --topology over its nodes is sent to every node at setup, and --strict
+// makes duplicates in reads invalid.
+func FromParams(p workload.Params) (workload.Workload, error) {
+	topo, err := topology.Build(p.Topology, p.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	w := New(topo, p.Strict)
+	w.topologyName = p.Topology
+	return w, nil
+}
+
+// GSetFromParams returns the g-set workload for a run's settings.
+func GSetFromParams(p workload.Params) (workload.Workload, error) { return NewGSet(p.Strict), nil }
 
 // New returns the broadcast workload; topology is sent to every node at
 // setup, and strict makes duplicates in reads invalid.
@@ -138,9 +158,22 @@ func (w *Workload) Final() (workload.Op, bool) {
 	return workload.Op{F: "read", Final: w.d.final}, true
 }
 
-// Check runs the set-full checker.
-func (w *Workload) Check(ops []history.Op) *edn.Map {
-	return checker.SetFull(ops, w.d.add, w.strict).EDN()
+// Check runs the set-full checker; duplicates in reads are a warning.
+func (w *Workload) Check(ops []history.Op) (check.Findings, []string) {
+	f := checker.SetFull(ops, w.d.add, w.strict)
+	var warnings []string
+	if f.DuplicatedCount > 0 {
+		warnings = append(warnings, fmt.Sprintf("reads returned %d element(s) more than once in the same read (see :workload :duplicated); %s", f.DuplicatedCount, workload.StrictNote(w.strict)))
+	}
+	return f, warnings
+}
+
+// Settings show the topology sent to broadcast nodes.
+func (w *Workload) Settings() [][2]string {
+	if w.topology == nil {
+		return nil
+	}
+	return [][2]string{{"topology", w.topologyName}}
 }
 
 // Distributions are the stable latencies of the elements (and the lost

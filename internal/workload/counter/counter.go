@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
@@ -20,6 +21,16 @@ import (
 // Workload is a counter workload; Grow selects g-counter (no negative
 // deltas) over pn-counter.
 type Workload struct{ Grow bool }
+
+// GCounterFromParams returns the g-counter workload, which has no
+// settings.
+func GCounterFromParams(workload.Params) (workload.Workload, error) {
+	return Workload{Grow: true}, nil
+}
+
+// PNCounterFromParams returns the pn-counter workload, which has no
+// settings.
+func PNCounterFromParams(workload.Params) (workload.Workload, error) { return Workload{}, nil }
 
 var (
 	// Without Maelstrom's error wrapper every error and timeout is
@@ -76,7 +87,7 @@ func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) hi
 func (Workload) Final() (workload.Op, bool) { return workload.Op{F: "read", Final: true}, true }
 
 // Check checks the final reads against the acceptable totals.
-func (Workload) Check(ops []history.Op) *edn.Map { return checker.Counter(ops).EDN() }
+func (Workload) Check(ops []history.Op) (check.Findings, []string) { return checker.Counter(ops), nil }
 
 // readValue decodes a read's value, which must be an integer that fits in 64
 // bits (Maelstrom coerces it to a long).

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
@@ -50,6 +51,17 @@ type Workload struct {
 	polled   map[int64]int64 // per key, the highest offset any ok poll returned
 	highest  map[int64]int64 // per key, the highest offset seen in the main phase
 	sentKeys map[int64]bool  // every key a send was invoked for
+}
+
+// FromParams returns the workload for a run's settings.
+func FromParams(p workload.Params) (workload.Workload, error) {
+	return New(Options{
+		KeyCount:        p.KeyCount,
+		MaxWritesPerKey: p.MaxWritesPerKey,
+		Concurrency:     p.Concurrency,
+		Rate:            p.Rate,
+		Strict:          p.Strict,
+	}), nil
 }
 
 // New returns the workload.
@@ -267,7 +279,11 @@ func (w *Workload) assign(ctx context.Context, c *client.Client, inv history.Op)
 }
 
 // Check runs the kafka checker.
-func (*Workload) Check(ops []history.Op) *edn.Map { return checker.Kafka(ops).EDN() }
+func (*Workload) Check(ops []history.Op) (check.Findings, []string) { return checker.Kafka(ops), nil }
+
+// Synthetic is true of crashes: they are the workload's own marks for a
+// client that starts afresh, and reach no node.
+func (*Workload) Synthetic(f string) bool { return f == "crash" }
 
 // finalPhaseLimit caps each worker's final phase, as Maelstrom does.
 const finalPhaseLimit = 10 * time.Second

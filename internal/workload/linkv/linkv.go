@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
@@ -42,6 +43,11 @@ type Workload struct {
 type group struct {
 	key  int64
 	seen map[int]bool
+}
+
+// FromParams returns the workload for a run's settings.
+func FromParams(p workload.Params) (workload.Workload, error) {
+	return New(Options{Nodes: len(p.Nodes), Latency: p.Latency}), nil
 }
 
 // New returns the workload.
@@ -126,4 +132,6 @@ func (*Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 
 // Check checks each key's history for linearizability against a
 // compare-and-set register that starts empty.
-func (*Workload) Check(ops []history.Op) *edn.Map { return checker.LinearizableKV(ops, 0).EDN() }
+func (*Workload) Check(ops []history.Op) (check.Findings, []string) {
+	return checker.LinearizableKV(ops, 0), nil
+}

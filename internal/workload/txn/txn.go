@@ -44,6 +44,29 @@ type Workload struct {
 	nextKey int64
 }
 
+// ListAppendFromParams returns the txn-list-append workload for a run's
+// settings.
+func ListAppendFromParams(p workload.Params) (workload.Workload, error) {
+	return fromParams(p, true), nil
+}
+
+// RWRegisterFromParams returns the txn-rw-register workload for a run's
+// settings.
+func RWRegisterFromParams(p workload.Params) (workload.Workload, error) {
+	return fromParams(p, false), nil
+}
+
+func fromParams(p workload.Params, listAppend bool) *Workload {
+	return New(Options{
+		ListAppend:      listAppend,
+		KeyCount:        p.KeyCount,
+		MaxTxnLength:    p.MaxTxnLength,
+		MaxWritesPerKey: p.MaxWritesPerKey,
+		Models:          p.ConsistencyModels,
+		Strict:          p.Strict,
+	})
+}
+
 // New returns the workload.
 func New(opt Options) *Workload {
 	if opt.KeyCount <= 0 {
@@ -173,10 +196,10 @@ func (*Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 // what Maelstrom's wrapper does: a cycle-search timeout is dropped, and the
 // result is valid only if no reportable anomaly is left (so an empty
 // transaction graph is invalid, not unknown).
-func (w *Workload) Check(ops []history.Op) *edn.Map {
+func (w *Workload) Check(ops []history.Op) (check.Findings, []string) {
 	res, err := elle.Check(ops, elle.Options{Models: w.opt.Models, ListAppend: w.opt.ListAppend})
 	if err != nil {
-		return (&check.Txn{Valid: check.Unknown, Error: err.Error()}).EDN()
+		return &check.Txn{Valid: check.Unknown, Error: err.Error()}, nil
 	}
 	if !w.opt.ListAppend {
 		delete(res.Anomalies, "cycle-search-timeout")
@@ -186,7 +209,11 @@ func (w *Workload) Check(ops []history.Op) *edn.Map {
 		out.Valid = check.Invalid
 	}
 	w.mismatches(ops, out)
-	return out.EDN()
+	var warnings []string
+	if out.MismatchedCount > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d txn_ok replies do not answer the transaction asked (micro-ops dropped or changed; see :workload :mismatched); %s", out.MismatchedCount, workload.StrictNote(w.opt.Strict)))
+	}
+	return out, warnings
 }
 
 // maxMismatchesShown is how many mismatched replies the findings list.
