@@ -234,8 +234,8 @@ func writeReport(dir string, ev *evidence, v verdict) error {
 	written := make([]bool, len(plots))
 	for i, p := range plots {
 		wg.Go(func() {
-			if err := writeFile(filepath.Join(dir, p.File), p.Write); err != nil {
-				fail(fmt.Errorf("%s: %w", p.File, err))
+			if err := report.WriteFile(filepath.Join(dir, p.File), p.Write); err != nil {
+				fail(err)
 				return
 			}
 			written[i] = true

@@ -317,7 +317,7 @@ func (r *run) write(ev *evidence, v verdict) {
 	if err := report.WriteHistory(r.dir, ev.ops); err != nil {
 		r.logf("writing the history: %v", err)
 	}
-	if err := writeFile(filepath.Join(r.dir, "net-journal.jsonl"), func(w io.Writer) error {
+	if err := report.WriteFile(filepath.Join(r.dir, "net-journal.jsonl"), func(w io.Writer) error {
 		return netsim.WriteJournal(w, ev.journal)
 	}); err != nil {
 		r.logf("writing the network journal: %v", err)
@@ -331,18 +331,6 @@ func (r *run) write(ev *evidence, v verdict) {
 	if err := report.Link(r.s.StoreDir, r.s.Workload, r.dir); err != nil {
 		r.logf("linking latest: %v", err)
 	}
-}
-
-func writeFile(path string, fill func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := fill(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // exceptions groups the ops that ended in an unexpected client error, as

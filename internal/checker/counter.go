@@ -2,6 +2,7 @@ package checker
 
 import (
 	"math"
+	"math/big"
 	"slices"
 
 	"github.com/eddy-workbench/eddy/check"
@@ -119,13 +120,18 @@ func satAdd(a, b int64) int64 {
 	return s
 }
 
-// integer returns an integer edn value as an int64.
+// integer is v as an int64, if it is an integer value that fits: int,
+// int64, or a *big.Int in range (Clojure's 5N is 5).
 func integer(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int:
-		return int64(n), true
+	switch x := v.(type) {
 	case int64:
-		return n, true
+		return x, true
+	case int:
+		return int64(x), true
+	case *big.Int:
+		if x != nil && x.IsInt64() {
+			return x.Int64(), true
+		}
 	}
 	return 0, false
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"math/big"
 	"slices"
 	"time"
 
@@ -342,21 +341,6 @@ func kafkaMops(v any, f string) [][]any {
 	return out
 }
 
-// kafkaInt is v as an int64, if it is an integer that fits.
-func kafkaInt(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case int:
-		return int64(x), true
-	case *big.Int:
-		if x.IsInt64() {
-			return x.Int64(), true
-		}
-	}
-	return 0, false
-}
-
 // newSends registers the sends of an op's value, from its invocation at inv
 // or, lacking one, its completion at comp; acked says the value's messages
 // are [offset message] pairs.
@@ -394,7 +378,7 @@ func (a *kafkaAnalysis) completeSends(comp int, ids []int32) {
 		s.comp = comp
 		if op.Type == history.OK && i < len(mops) && len(mops[i]) >= 3 {
 			if pair, isPair := mops[i][2].([]any); isPair && len(pair) == 2 {
-				if off, isInt := kafkaInt(pair[0]); isInt {
+				if off, isInt := integer(pair[0]); isInt {
 					s.slot = a.keys[s.key].observe(off, s.msg)
 				}
 			}
@@ -449,7 +433,7 @@ func (a *kafkaAnalysis) completePoll(inv, comp int) {
 				if len(pair) != 2 {
 					continue
 				}
-				off, isInt := kafkaInt(pair[0])
+				off, isInt := integer(pair[0])
 				if !isInt {
 					continue
 				}
@@ -476,7 +460,7 @@ func (a *kafkaAnalysis) completePoll(inv, comp int) {
 // kafkaIdent splits a key or message into an integer or, for anything
 // else, its EDN text (never empty).
 func kafkaIdent(v any) (n int64, text string) {
-	if n, isInt := kafkaInt(v); isInt {
+	if n, isInt := integer(v); isInt {
 		return n, ""
 	}
 	return 0, edn.String(v)
@@ -575,6 +559,14 @@ func (k *kafkaKey) minMaxIndex(m *kafkaMsg) (lo, hi int32) {
 		lo, hi = min(lo, k.index[s]), max(hi, k.index[s])
 	}
 	return lo, hi
+}
+
+// byLowestIndex orders messages x and y by the lowest index each was seen
+// at; both must have been seen.
+func (k *kafkaKey) byLowestIndex(x, y int32) int {
+	lx, _ := k.minMaxIndex(&k.msgs[x])
+	ly, _ := k.minMaxIndex(&k.msgs[y])
+	return cmp.Compare(lx, ly)
 }
 
 // msgAt is the message at index i (the first seen there).
@@ -879,11 +871,7 @@ func (a *kafkaAnalysis) logs() {
 				}
 			}
 		}
-		slices.SortFunc(lost, func(x, y int32) int {
-			lx, _ := k.minMaxIndex(&k.msgs[x])
-			ly, _ := k.minMaxIndex(&k.msgs[y])
-			return cmp.Compare(lx, ly)
-		})
+		slices.SortFunc(lost, k.byLowestIndex)
 		for _, id := range lost {
 			m := &k.msgs[id]
 			a.add("lost-write", 0, func() check.KafkaAnomaly {
@@ -938,11 +926,7 @@ func (a *kafkaAnalysis) keyLog(k *kafkaKey) {
 			dups = append(dups, int32(id))
 		}
 	}
-	slices.SortFunc(dups, func(x, y int32) int {
-		lx, _ := k.minMaxIndex(&k.msgs[x])
-		ly, _ := k.minMaxIndex(&k.msgs[y])
-		return cmp.Compare(lx, ly)
-	})
+	slices.SortFunc(dups, k.byLowestIndex)
 	for _, id := range dups {
 		m := &k.msgs[id]
 		offsets := []int64{k.offsets[m.slot]}

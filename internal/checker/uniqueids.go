@@ -2,7 +2,6 @@ package checker
 
 import (
 	"cmp"
-	"math/big"
 	"slices"
 
 	"github.com/eddy-workbench/eddy/check"
@@ -147,13 +146,8 @@ func uniqueIDsError(err error) *check.UniqueIDs {
 // normalize gives integers one representation, so that 5 and 5N count as the
 // same id, as they do in Clojure.
 func normalize(v any) any {
-	switch x := v.(type) {
-	case int:
-		return int64(x)
-	case *big.Int:
-		if x.IsInt64() {
-			return x.Int64()
-		}
+	if n, ok := integer(v); ok {
+		return n
 	}
 	return v
 }
