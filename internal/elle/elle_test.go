@@ -517,3 +517,17 @@ func largeSerial() *hist {
 	}
 	return h
 }
+
+// TestDirtyUpdate: a list in which an element a failed transaction
+// appended comes before one a committed transaction appended.
+func TestDirtyUpdate(t *testing.T) {
+	h := &hist{}
+	h.txn(0, fail, ap(1, 1))
+	h.txn(1, ok, ap(1, 2))
+	h.txn(2, ok, r(1, list(1, 2)))
+	res, out := checkHist(t, h, true, "read-committed")
+	assert.Contains(t, types(out), "dirty-update")
+	require.Len(t, res.Anomalies["dirty-update"], 1)
+	assert.Equal(t, `{:key 1, :values [1 2], :explanation "key 1 reads as [1 2]: an element appended by a failed transaction comes before 2, which a transaction that did not fail appended"}`,
+		edn.String(res.Anomalies["dirty-update"][0].EDN()))
+}
