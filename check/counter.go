@@ -15,6 +15,9 @@ type Counter struct {
 	Acceptable []Range
 	// Errors are the final reads outside those ranges.
 	Errors []Op
+	// Convergence is eddy's check that all final reads agree (nil if it
+	// was not run).
+	Convergence *CounterConvergence
 }
 
 // Range is the inclusive range of integers [Lo, Hi].
@@ -24,11 +27,12 @@ type Range struct{ Lo, Hi int64 }
 func (r Range) Contains(v int64) bool { return r.Lo <= v && v <= r.Hi }
 
 // Verdict is the counter checker's verdict: valid when every final read
-// is acceptable.
+// is acceptable (and, under --strict, they all agree).
 func (c *Counter) Verdict() Verdict { return c.Valid }
 
 // EDN is Maelstrom's counter result: {:valid? :errors :final-reads
-// :acceptable [[lo hi] ...]}, with :errors nil when there are none.
+// :acceptable [[lo hi] ...]}, with :errors nil when there are none, and
+// eddy's :convergence.
 func (c *Counter) EDN() *edn.Map {
 	var errors any // nil when there are none, as Maelstrom's (seq errors)
 	if len(c.Errors) > 0 {
@@ -39,10 +43,14 @@ func (c *Counter) EDN() *edn.Map {
 		ranges[i] = []any{r.Lo, r.Hi}
 	}
 	finals := append([]any{}, c.FinalReads...)
-	return edn.NewMap(
+	m := edn.NewMap(
 		kw("valid?"), c.Valid.EDN(),
 		kw("errors"), errors,
 		kw("final-reads"), finals,
 		kw("acceptable"), ranges,
 	)
+	if c.Convergence != nil {
+		m.Set(kw("convergence"), c.Convergence.EDN())
+	}
+	return m
 }

@@ -32,6 +32,9 @@ type SetFull struct {
 	// they make the verdict invalid only under --strict.
 	DuplicatedCount int64
 	Duplicated      []ElementCount
+	// Convergence is eddy's check that every node's final reads hold
+	// every acknowledged element (nil if it was not run).
+	Convergence *SetConvergence
 }
 
 // StaleElement is a stable element that took a while to become so: the
@@ -51,14 +54,14 @@ type ElementCount struct {
 }
 
 // Verdict is the set-full verdict: invalid if an element was lost (or,
-// under --strict, duplicated), else unknown if none is stable, else
-// valid.
+// under --strict, duplicated or not held by every node at the end), else
+// unknown if none is stable, else valid.
 func (s *SetFull) Verdict() Verdict { return s.Valid }
 
 // EDN is Jepsen's set-full result as Maelstrom writes it: {:valid?
 // :attempt-count :stable-count :lost-count :lost :never-read-count
 // :never-read :stale-count :stale :worst-stale :stable-latencies
-// :lost-latencies :duplicated-count :duplicated}; each latencies map is
+// :lost-latencies :duplicated-count :duplicated :convergence}; each latencies map is
 // {0 p50 0.95 0.99 1} in milliseconds, present only when it has values.
 func (s *SetFull) EDN() *edn.Map {
 	worst := []any{}
@@ -96,6 +99,9 @@ func (s *SetFull) EDN() *edn.Map {
 	}
 	m.Set(kw("duplicated-count"), s.DuplicatedCount)
 	m.Set(kw("duplicated"), dups)
+	if s.Convergence != nil {
+		m.Set(kw("convergence"), s.Convergence.EDN())
+	}
 	return m
 }
 

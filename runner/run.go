@@ -43,9 +43,13 @@ type Result struct {
 	// Results is what results.edn holds, rendered from the above in
 	// Maelstrom's shape.
 	Results *edn.Map
-	// Problems are one-line diagnoses of node misbehaviour, and warnings
-	// of what Maelstrom's checkers do not look at.
+	// Problems are one-line diagnoses of node misbehaviour, and of what
+	// Maelstrom's checkers do not look at (duplicates in reads, …).
 	Problems []string
+	// Warnings are findings of eddy's own checks that Maelstrom's verdict
+	// does not reflect, e.g. "Maelstrom would pass this run, but not every
+	// node converged: n1–n4 lack 45 …"; --strict makes them count.
+	Warnings []string
 	// Aborted, if set, says why the run could not complete normally (a node
 	// that never answered init, crashed, …); the exit code is then 255.
 	Aborted string
@@ -81,6 +85,7 @@ type run struct {
 	prog *progress
 
 	clientIDs client.Allocator
+	silence   client.Silence // the workload's requests that went unanswered
 	genRand   *rand.Rand
 	randMu    sync.Mutex // for genRand outside the main loop (randN)
 	nemRand   *rand.Rand
@@ -154,7 +159,7 @@ func (r *run) netLogger() func(netsim.Event) {
 
 // execute runs setup, the phases, teardown and analysis.
 func (r *run) execute(ctx context.Context) Result {
-	r.logf("Running %s on %d node(s) %v with %s, seed %d", r.s.Workload, len(r.s.nodes), r.s.nodes, r.s.Bin, r.seed)
+	r.logf("Running %s on %d node(s) %v with %s, seed %d", r.s.Workload, len(r.s.nodes), r.s.nodes, r.s.nodeName(), r.seed)
 	r.logf("Store: %s", r.dir)
 	r.prog.start()
 	defer r.prog.stop()
@@ -175,6 +180,7 @@ func (r *run) execute(ctx context.Context) Result {
 		}
 	}
 	r.teardown()
+	r.reportSilence()
 	r.prog.setPhase("analysis")
 	began := time.Now()
 	res := r.analyse(aborted)
@@ -288,6 +294,14 @@ func (r *run) teardown() {
 	}
 	r.net.Close()
 	r.logf("Analysing")
+}
+
+// reportSilence names every node that left some of the workload's requests
+// unanswered, per request type.
+func (r *run) reportSilence() {
+	for _, s := range r.silence.Silences(r.s.nodes) {
+		r.problems.add(s.Node, "silent:"+s.Type, s.String())
+	}
 }
 
 // analyse checks the history and writes every file of the run.

@@ -23,6 +23,29 @@ import (
 // An add's value is its delta and a read's value its integer result. It
 // is rendered as the map above.
 func Counter(ops []history.Op) *check.Counter {
+	acceptable := CounterAcceptable(ops)
+
+	out := &check.Counter{FinalReads: []any{}}
+	for _, op := range ops {
+		if !op.Final || op.Type != history.OK || !op.IsClient() {
+			continue
+		}
+		out.FinalReads = append(out.FinalReads, op.Value)
+		if v, ok := integer(op.Value); !ok || !acceptable.Contains(v) {
+			out.Errors = append(out.Errors, op)
+		}
+	}
+	for _, r := range acceptable {
+		out.Acceptable = append(out.Acceptable, check.Range{Lo: r[0], Hi: r[1]})
+	}
+	out.Valid = check.VerdictOf(len(out.Errors) == 0)
+	return out
+}
+
+// CounterAcceptable is the set of totals a counter history allows: the
+// sum of the :ok adds' deltas plus those of any subset of the
+// indeterminate (:info) adds.
+func CounterAcceptable(ops []history.Op) Ranges {
 	var definite int64
 	var indefinite []int64
 	for _, op := range ops {
@@ -44,22 +67,7 @@ func Counter(ops []history.Op) *check.Counter {
 	for _, d := range indefinite {
 		acceptable = acceptable.WithDelta(d)
 	}
-
-	out := &check.Counter{FinalReads: []any{}}
-	for _, op := range ops {
-		if !op.Final || op.Type != history.OK || !op.IsClient() {
-			continue
-		}
-		out.FinalReads = append(out.FinalReads, op.Value)
-		if v, ok := integer(op.Value); !ok || !acceptable.Contains(v) {
-			out.Errors = append(out.Errors, op)
-		}
-	}
-	for _, r := range acceptable {
-		out.Acceptable = append(out.Acceptable, check.Range{Lo: r[0], Hi: r[1]})
-	}
-	out.Valid = check.VerdictOf(len(out.Errors) == 0)
-	return out
+	return acceptable
 }
 
 // Ranges is a set of integers as sorted, disjoint, non-adjacent inclusive

@@ -71,35 +71,47 @@ type Workload struct {
 	topology map[string][]string // broadcast only
 	// topologyName is the --topology it was built from, for the report.
 	topologyName string
+	cluster      checker.Cluster
 	strict       bool
 	next         int64 // the next value to add; Next calls are serialised
 }
 
 // FromParams returns the broadcast workload for a run's settings: the
 // --topology over its nodes is sent to every node at setup, and --strict
-// makes duplicates in reads invalid.
+// makes duplicates in reads and nodes that did not converge invalid.
 func FromParams(p workload.Params) (workload.Workload, error) {
 	topo, err := topology.Build(p.Topology, p.Nodes)
 	if err != nil {
 		return nil, err
 	}
-	w := New(topo, p.Strict)
+	w := New(topo, cluster(p), p.Strict)
 	w.topologyName = p.Topology
 	return w, nil
 }
 
 // GSetFromParams returns the g-set workload for a run's settings.
-func GSetFromParams(p workload.Params) (workload.Workload, error) { return NewGSet(p.Strict), nil }
-
-// New returns the broadcast workload; topology is sent to every node at
-// setup, and strict makes duplicates in reads invalid.
-func New(topology map[string][]string, strict bool) *Workload {
-	return &Workload{d: broadcastDialect, topology: topology, strict: strict}
+func GSetFromParams(p workload.Params) (workload.Workload, error) {
+	return NewGSet(cluster(p), p.Strict), nil
 }
 
-// NewGSet returns the g-set workload; strict makes duplicates in reads
-// invalid.
-func NewGSet(strict bool) *Workload { return &Workload{d: gsetDialect, strict: strict} }
+// cluster is the run's nodes and worker threads, for the convergence
+// check.
+func cluster(p workload.Params) checker.Cluster {
+	return checker.Cluster{Nodes: p.Nodes, Concurrency: p.Concurrency}
+}
+
+// New returns the broadcast workload on cluster; topology is sent to every
+// node at setup, and strict makes duplicates in reads and nodes that did
+// not converge invalid.
+func New(topology map[string][]string, cluster checker.Cluster, strict bool) *Workload {
+	return &Workload{d: broadcastDialect, topology: topology, cluster: cluster, strict: strict}
+}
+
+// NewGSet returns the g-set workload on cluster; strict makes duplicates in
+// reads and nodes that did not converge invalid.
+func NewGSet(cluster checker.Cluster, strict bool) *Workload {
+	return &Workload{d: gsetDialect, cluster: cluster, strict: strict}
+}
 
 // Setup sends a broadcast node the whole topology and waits for
 // topology_ok; g-set has nothing to set up.
@@ -158,14 +170,28 @@ func (w *Workload) Final() (workload.Op, bool) {
 	return workload.Op{F: "read", Final: w.d.final}, true
 }
 
-// Check runs the set-full checker; duplicates in reads are a warning.
+// Check runs the set-full checker, and eddy's convergence check (every
+// node's final read holds every acknowledged value), under :convergence;
+// duplicates in reads are a warning.
 func (w *Workload) Check(ops []history.Op) (check.Findings, []string) {
 	f := checker.SetFull(ops, w.d.add, w.strict)
+	f.Convergence = checker.SetConvergence(ops, w.d.add, w.cluster)
+	if w.strict && f.Convergence.Converged == check.Invalid {
+		f.Valid = check.Invalid
+	}
 	var warnings []string
 	if f.DuplicatedCount > 0 {
 		warnings = append(warnings, fmt.Sprintf("reads returned %d element(s) more than once in the same read (see :workload :duplicated); %s", f.DuplicatedCount, workload.StrictNote(w.strict)))
 	}
 	return f, warnings
+}
+
+// Unconverged summarises which nodes' final reads lack acknowledged values.
+func (w *Workload) Unconverged(f check.Findings) string {
+	if s, ok := f.(*check.SetFull); ok && s.Convergence != nil {
+		return s.Convergence.Summary
+	}
+	return ""
 }
 
 // Settings show the topology sent to broadcast nodes.

@@ -18,19 +18,32 @@ import (
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
-// Workload is a counter workload; Grow selects g-counter (no negative
-// deltas) over pn-counter.
-type Workload struct{ Grow bool }
-
-// GCounterFromParams returns the g-counter workload, which has no
-// settings.
-func GCounterFromParams(workload.Params) (workload.Workload, error) {
-	return Workload{Grow: true}, nil
+// Workload is a counter workload.
+type Workload struct {
+	// Grow selects g-counter (no negative deltas) over pn-counter.
+	Grow bool
+	// Cluster is the run's nodes and threads, for the convergence check.
+	Cluster checker.Cluster
+	// Strict makes final reads that disagree invalid.
+	Strict bool
 }
 
-// PNCounterFromParams returns the pn-counter workload, which has no
+// GCounterFromParams returns the g-counter workload for a run's settings.
+func GCounterFromParams(p workload.Params) (workload.Workload, error) {
+	return Workload{Grow: true, Cluster: cluster(p), Strict: p.Strict}, nil
+}
+
+// PNCounterFromParams returns the pn-counter workload for a run's
 // settings.
-func PNCounterFromParams(workload.Params) (workload.Workload, error) { return Workload{}, nil }
+func PNCounterFromParams(p workload.Params) (workload.Workload, error) {
+	return Workload{Cluster: cluster(p), Strict: p.Strict}, nil
+}
+
+// cluster is the run's nodes and worker threads, for the convergence
+// check.
+func cluster(p workload.Params) checker.Cluster {
+	return checker.Cluster{Nodes: p.Nodes, Concurrency: p.Concurrency}
+}
 
 var (
 	// Without Maelstrom's error wrapper every error and timeout is
@@ -86,8 +99,25 @@ func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) hi
 // Final is one final read per worker.
 func (Workload) Final() (workload.Op, bool) { return workload.Op{F: "read", Final: true}, true }
 
-// Check checks the final reads against the acceptable totals.
-func (Workload) Check(ops []history.Op) (check.Findings, []string) { return checker.Counter(ops), nil }
+// Check checks the final reads against the acceptable totals, and runs
+// eddy's convergence check (all final reads agree on an acceptable total),
+// under :convergence.
+func (w Workload) Check(ops []history.Op) (check.Findings, []string) {
+	f := checker.Counter(ops)
+	f.Convergence = checker.CounterConvergence(ops, checker.CounterAcceptable(ops), w.Cluster)
+	if w.Strict && f.Convergence.Converged == check.Invalid {
+		f.Valid = check.Invalid
+	}
+	return f, nil
+}
+
+// Unconverged summarises how the final reads disagree.
+func (Workload) Unconverged(f check.Findings) string {
+	if c, ok := f.(*check.Counter); ok && c.Convergence != nil {
+		return c.Convergence.Summary
+	}
+	return ""
+}
 
 // readValue decodes a read's value, which must be an integer that fits in 64
 // bits (Maelstrom coerces it to a long).
