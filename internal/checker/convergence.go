@@ -171,39 +171,33 @@ func SetConvergence(ops []history.Op, add string, c Cluster) *check.SetConvergen
 	case len(lacking) > 0:
 		conv.Converged = check.Invalid
 	}
-	groups := map[string][]string{} // the text of a missing list → its nodes
-	var order []string
-	elems := map[string][]any{}
-	for _, node := range nodesOf(c, lacking) {
+	nodes := nodesOf(c, lacking)
+	lists := map[string][]any{}
+	for _, node := range nodes {
 		vs := sortedElements(lacking[node])
+		lists[node] = vs
 		conv.Lacking = append(conv.Lacking, check.NodeElements{Node: node, Count: int64(len(vs)), Elements: vs[:min(len(vs), maxLackingShown)]})
-		key := edn.String(vs)
-		if _, ok := groups[key]; !ok {
-			order = append(order, key)
-			elems[key] = vs
-		}
-		groups[key] = append(groups[key], node)
 	}
 	if len(finals) > 0 {
 		conv.Unread = unreadNodes(c, read)
 	}
 	if conv.Converged == check.Invalid {
 		var parts []string
-		for i, key := range order {
+		groups := groupNodes(nodes, lists)
+		for i, g := range groups {
 			if i == maxSummaryGroups {
 				rest := 0
-				for _, k := range order[i:] {
-					rest += len(groups[k])
+				for _, g := range groups[i:] {
+					rest += len(g.nodes)
 				}
 				parts = append(parts, fmt.Sprintf("%d more node(s) lack other elements (see :convergence :lacking)", rest))
 				break
 			}
-			nodes := groups[key]
 			verb := "lack"
-			if len(nodes) == 1 {
+			if len(g.nodes) == 1 {
 				verb = "lacks"
 			}
-			parts = append(parts, fmt.Sprintf("%s %s %s", NodeList(nodes, c.Nodes), verb, elementList(elems[key])))
+			parts = append(parts, fmt.Sprintf("%s %s %s", NodeList(g.nodes, c.Nodes), verb, elementList(g.list)))
 		}
 		conv.Summary = strings.Join(parts, "; ")
 	}
@@ -248,26 +242,20 @@ func CounterConvergence(ops []history.Op, acceptable Ranges, c Cluster) *check.C
 	case len(distinct) > 1 || len(outside) > 0:
 		conv.Converged = check.Invalid
 	}
-	groups := map[string][]string{} // the text of a list of values → its nodes
-	var order []string
-	vals := map[string][]any{}
-	for _, node := range nodesOf(c, values) {
+	nodes := nodesOf(c, values)
+	lists := map[string][]any{}
+	for _, node := range nodes {
 		vs := sortedElements(values[node])
+		lists[node] = vs
 		conv.FinalValues = append(conv.FinalValues, check.NodeElements{Node: node, Count: int64(len(vs)), Elements: vs})
-		key := edn.String(vs)
-		if _, ok := groups[key]; !ok {
-			order = append(order, key)
-			vals[key] = vs
-		}
-		groups[key] = append(groups[key], node)
 	}
 	if len(finals) > 0 {
 		conv.Unread = unreadNodes(c, read)
 	}
 	if conv.Converged == check.Invalid {
 		var parts []string
-		for _, key := range order {
-			parts = append(parts, fmt.Sprintf("%s read %s", NodeList(groups[key], c.Nodes), elementList(vals[key])))
+		for _, g := range groupNodes(nodes, lists) {
+			parts = append(parts, fmt.Sprintf("%s read %s", NodeList(g.nodes, c.Nodes), elementList(g.list)))
 		}
 		conv.Summary = strings.Join(parts, "; ") + " (acceptable totals: " + rangesText(acceptable) + ")"
 	}
@@ -293,6 +281,30 @@ func nodesOf[V any](c Cluster, m map[string]V) []string {
 	return append(out, rest...)
 }
 
+// nodeGroup is nodes whose lists are equal, and that list.
+type nodeGroup struct {
+	nodes []string
+	list  []any
+}
+
+// groupNodes groups nodes, in order, by their lists, equal when their EDN
+// text is; the groups come in the order of their first node.
+func groupNodes(nodes []string, lists map[string][]any) []nodeGroup {
+	var out []nodeGroup
+	at := map[string]int{} // a list's text → its group
+	for _, n := range nodes {
+		key := edn.String(lists[n])
+		i, ok := at[key]
+		if !ok {
+			i = len(out)
+			at[key] = i
+			out = append(out, nodeGroup{list: lists[n]})
+		}
+		out[i].nodes = append(out[i].nodes, n)
+	}
+	return out
+}
+
 // unreadNodes are the cluster's nodes with no :ok final read.
 func unreadNodes(c Cluster, read map[string]bool) []string {
 	var out []string
@@ -315,20 +327,7 @@ func sortedElements(m map[string]any) []any {
 	for t, v := range m {
 		es = append(es, elem{t, v})
 	}
-	slices.SortFunc(es, func(a, b elem) int {
-		an, bn := isNumber(a.v), isNumber(b.v)
-		switch {
-		case an && bn:
-			if c := compareNumbers(a.v, b.v); c != 0 {
-				return c
-			}
-		case an:
-			return -1
-		case bn:
-			return 1
-		}
-		return compareStrings(a.text, b.text)
-	})
+	slices.SortFunc(es, func(a, b elem) int { return compareElements(a.v, a.text, b.v, b.text) })
 	out := make([]any, len(es))
 	for i, e := range es {
 		out[i] = e.v

@@ -311,13 +311,19 @@ func (s *setFullState) tracked() []*setElement {
 	return out
 }
 
-// compareSetElements orders numbers numerically before everything else,
-// which is ordered by EDN text.
+// compareSetElements orders elements as compareElements does.
 func compareSetElements(a, b *setElement) int {
-	an, bn := isNumber(a.value), isNumber(b.value)
+	return compareElements(a.value, a.text, b.value, b.text)
+}
+
+// compareElements orders elements a and b, whose EDN texts are at and bt:
+// numbers numerically (equal ones by text) before everything else, which
+// is ordered by EDN text.
+func compareElements(a any, at string, b any, bt string) int {
+	an, bn := isNumber(a), isNumber(b)
 	switch {
 	case an && bn:
-		if c := compareNumbers(a.value, b.value); c != 0 {
+		if c := compareNumbers(a, b); c != 0 {
 			return c
 		}
 	case an:
@@ -325,7 +331,7 @@ func compareSetElements(a, b *setElement) int {
 	case bn:
 		return 1
 	}
-	return compareStrings(a.text, b.text)
+	return compareStrings(at, bt)
 }
 
 // setOutcome is an element's fate and latencies (in ms, -1 for none).
