@@ -82,6 +82,10 @@ func TestCounterConverges(t *testing.T) {
 			t.Errorf("final reads %v, acceptable %v: want one acceptable total", counter.FinalReads, counter.Acceptable)
 		}
 	}
+	// eddy's convergence check says the same, node by node.
+	if c := counter.Convergence; c == nil || c.Converged != check.Valid {
+		t.Errorf("convergence %+v, want every node to agree", c)
+	}
 }
 
 func TestIgnoredGossipIsCaught(t *testing.T) {
@@ -98,5 +102,12 @@ func TestIgnoredGossipIsCaught(t *testing.T) {
 		if !read.Final || read.Type != check.OK {
 			t.Errorf("error %v is not an ok final read", read)
 		}
+	}
+	// Each node counted only its own adds, so the nodes disagree, and the
+	// convergence check names who read what.
+	if c := counter.Convergence; c == nil || c.Converged != check.Invalid || c.Summary == "" {
+		t.Errorf("convergence %+v, want nodes that disagree", c)
+	} else {
+		t.Log(c.Summary)
 	}
 }
