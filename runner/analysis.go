@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
@@ -113,6 +114,9 @@ type evidence struct {
 type verdict struct {
 	results *edn.Map
 	valid   checker.Validity
+	// explanations explain the workload's findings (results.edn's
+	// :explanations).
+	explanations []explain.Explanation
 	// problems are the run's diagnoses followed by the analysis's own
 	// (fresh holds just the latter).
 	problems, fresh []string
@@ -137,8 +141,11 @@ func (ev *evidence) check() verdict {
 	}
 	wres := ev.wl.Check(ops)
 	results.Set(edn.Keyword("workload"), wres)
-	fresh = append(fresh, uncheckedProblems(ev.s, wres)...)
+	warnings := uncheckedProblems(ev.s, wres)
+	fresh = append(fresh, warnings...)
 	problems := append(append([]string(nil), ev.problems...), fresh...)
+	expls := ev.explainFindings(wres, warnings)
+	results.Set(edn.Keyword("explanations"), explanationsEDN(expls))
 	valid := checker.ValidityOf(checker.Compose(results))
 	if ev.aborted != "" {
 		// Nothing about an aborted run can be vouched for.
@@ -158,7 +165,7 @@ func (ev *evidence) check() verdict {
 	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
-	return verdict{results: results, valid: valid, problems: problems, fresh: fresh}
+	return verdict{results: results, valid: valid, explanations: expls, problems: problems, fresh: fresh}
 }
 
 // uncheckedProblems turns what Maelstrom's checkers cannot see (duplicate
@@ -243,6 +250,14 @@ func writeReport(dir string, ev *evidence, v verdict) error {
 			dists = append(dists, viz.Distribution{File: x.File, Title: x.Title, XLabel: x.XLabel, Values: x.Values})
 		}
 	}
+	var explSVGs [][]byte
+	wg.Go(func() {
+		var errs []error
+		explSVGs, errs = writeExplanationDiagrams(dir, ev, v.explanations)
+		for _, err := range errs {
+			fail(err)
+		}
+	})
 	plots := viz.Plots(ev.ops, runLength(ev), dists)
 	written := make([]bool, len(plots))
 	for i, p := range plots {
@@ -272,6 +287,9 @@ func writeReport(dir string, ev *evidence, v verdict) error {
 		Diagram:     template.HTML(inline), // written by viz, every text escaped
 		DiagramNote: note,
 		Plots:       figures,
+	}
+	for i, e := range v.explanations {
+		ix.Explanations = append(ix.Explanations, report.Explanation{Explanation: e, Diagram: template.HTML(explSVGs[i])}) // written by viz, every text escaped
 	}
 	if err := report.WriteIndex(dir, ix); err != nil {
 		errs = append(errs, err)
@@ -406,7 +424,7 @@ func Analyze(ctx context.Context, dir string) (Result, error) {
 		ev.net = netsim.StatsOf(journal)
 	}
 	v := ev.check()
-	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: rec.Aborted}
+	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: rec.Aborted, Explanations: v.explanations}
 	if err := writeReport(real, ev, v); err != nil {
 		return res, fmt.Errorf("rewriting the results in %s: %w", dir, err)
 	}

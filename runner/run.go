@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
 	"github.com/eddy-workbench/eddy/internal/edn"
@@ -37,6 +38,10 @@ type Result struct {
 	// Aborted, if set, says why the run could not complete normally (a node
 	// that never answered init, crashed, …); the exit code is then 255.
 	Aborted string
+	// Explanations explain the workload's findings: why each failure (or
+	// warning) happened, with evidence from the history and the journal.
+	// None for a valid run without warnings.
+	Explanations []explain.Explanation
 }
 
 // ExitCode is Maelstrom's exit status for the result: 0 valid, 1 invalid,
@@ -297,7 +302,7 @@ func (r *run) analyse(aborted string) Result {
 		r.logf("%s", p)
 	}
 	r.write(ev, v)
-	return Result{Dir: r.dir, Seed: r.seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: aborted}
+	return Result{Dir: r.dir, Seed: r.seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: aborted, Explanations: v.explanations}
 }
 
 // write stores the run's files; failures are logged, not fatal.

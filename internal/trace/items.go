@@ -96,6 +96,41 @@ func (x *Index) deliveredAfter(dest string, p int32) bool {
 	return false
 }
 
+// DroppedBy is the partition that dropped the message at position p, or
+// nil if none did (see Fate).
+func (x *Index) DroppedBy(p int32) *Partition {
+	m := &x.msgs[p]
+	if m.Recv >= 0 {
+		return nil
+	}
+	if t, ok := x.Crashed(m.Dest); ok && (t <= m.Sent || !x.deliveredAfter(m.Dest, p)) {
+		return nil
+	}
+	if part := x.CutAt(m.Src, m.Dest, m.Sent); part != nil {
+		return part
+	}
+	return x.laterCut(p)
+}
+
+// PartitionItems are the given partitions as evidence: each one's start
+// and, if it healed, its healing; duplicates are left out.
+func (x *Index) PartitionItems(parts ...*Partition) []explain.Item {
+	var out []explain.Item
+	seen := map[*Partition]bool{}
+	for _, p := range parts {
+		if p == nil || seen[p] {
+			continue
+		}
+		seen[p] = true
+		out = append(out, explain.Item{Kind: explain.Nemesis, Time: p.Start, End: -1, Type: "start-partition", Text: p.Name, Index: -1})
+		if p.End != never {
+			out[len(out)-1].End = p.End
+			out = append(out, explain.Item{Kind: explain.Nemesis, Time: p.End, End: -1, Type: "stop-partition", Text: "healed " + p.Name, Index: -1})
+		}
+	}
+	return out
+}
+
 // MsgItem is the message at position p as evidence, with a note saying
 // what it shows.
 func (x *Index) MsgItem(p int32, note string) explain.Item {
@@ -165,28 +200,15 @@ func OpText(inv *history.Op, comp int, x *Index) string {
 }
 
 // NemesisItems are the partitions in force at some time within [t0, t1],
-// as evidence: each one's start and, if it healed, its healing.
+// as evidence (see PartitionItems).
 func (x *Index) NemesisItems(t0, t1 int64) []explain.Item {
-	var out []explain.Item
+	var parts []*Partition
 	for i := range x.parts {
-		p := &x.parts[i]
-		if p.Start > t1 || p.End < t0 {
-			continue
-		}
-		out = append(out, explain.Item{Kind: explain.Nemesis, Time: p.Start, End: p.End, Type: "start-partition", Text: p.Name, Index: -1})
-		if p.End != never {
-			out = append(out, explain.Item{Kind: explain.Nemesis, Time: p.End, End: -1, Type: "stop-partition", Text: "healed " + p.Name, Index: -1})
+		if p := &x.parts[i]; p.Start <= t1 && p.End >= t0 {
+			parts = append(parts, p)
 		}
 	}
-	if out != nil && out[len(out)-1].End == never {
-		out[len(out)-1].End = -1
-	}
-	for i := range out {
-		if out[i].End == never {
-			out[i].End = -1
-		}
-	}
-	return out
+	return x.PartitionItems(parts...)
 }
 
 // Brief is a body without its type, msg_id and in_reply_to, cut to n

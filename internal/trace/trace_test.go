@@ -35,7 +35,7 @@ func TestEachInt(t *testing.T) {
 		{`{"in_reply_to":3,"msg_id":9,"messages":[1,2,-3]}`, false, []string{"1", "2", "-3"}},
 		{`{"type":"sync","have":[[0,812],[814,900]]}`, true, []string{"0-812", "814-900"}},
 		{`{"type":"sync","have":[[0,812],[814,900]]}`, false, []string{"0", "812", "814", "900"}},
-		{`{"have":[[5,3]]}`, true, []string{"5", "3"}},         // not an interval
+		{`{"have":[[5,3]]}`, true, []string{"5", "3"}},                 // not an interval
 		{`{"have":[[1,5],[4,9]]}`, true, []string{"1", "5", "4", "9"}}, // overlapping
 		{`{"msgs":{"7":[[0,100],[1,101]]}}`, false, []string{"0", "100", "1", "101"}},
 		{`{"a":"17","b":1.5,"c":1e3,"d":[true,null,{"e":[2]}],"f":99999999999999999999}`, false, []string{"2"}},

@@ -8,9 +8,11 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/client"
 	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/trace"
 )
 
 // Op is an operation a generator asks a worker to perform.
@@ -79,3 +81,12 @@ type Distribution struct {
 
 // DefaultTimeout is the RPC timeout of most workloads.
 const DefaultTimeout = 5 * time.Second
+
+// Explainer is implemented by workloads that explain their checker's
+// findings: Explain turns the workload's result map into explanations with
+// evidence from the run's history and journal, indexed in x. It is called
+// only when there is something to explain (an invalid or unknown workload
+// verdict, or a warning).
+type Explainer interface {
+	Explain(x *trace.Index, results *edn.Map) []explain.Explanation
+}

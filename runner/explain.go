@@ -1,0 +1,125 @@
+package runner
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+
+	"github.com/eddy-workbench/eddy/explain"
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/trace"
+	"github.com/eddy-workbench/eddy/internal/viz"
+	"github.com/eddy-workbench/eddy/internal/workload"
+)
+
+// explainFindings asks the workload's explainer to explain its findings
+// when there is something to explain: a workload verdict other than true,
+// or a warning. The journal is indexed only then. Each explanation with
+// evidence in the journal or the nemesis's history gets a diagram file
+// name, explain-1.svg and on.
+func (ev *evidence) explainFindings(wres *edn.Map, warnings []string) []explain.Explanation {
+	ex, ok := ev.wl.(workload.Explainer)
+	if !ok {
+		return nil
+	}
+	if v, _ := wres.Get(edn.Keyword("valid?")); v == true && len(warnings) == 0 {
+		return nil
+	}
+	x := trace.New(ev.ops, ev.journal, trace.Options{
+		Cluster: trace.Cluster{Nodes: ev.s.nodes, Concurrency: ev.s.concurrency},
+		Crashes: crashesOf(ev.problems),
+	})
+	out := ex.Explain(x, wres)
+	n := 0
+	for i := range out {
+		if len(diagramIDs(out[i])) > 0 {
+			n++
+			out[i].Diagram = fmt.Sprintf("explain-%d.svg", n)
+		}
+	}
+	return out
+}
+
+// crashRE reads the diagnosis of a node that crashed mid-run.
+var crashRE = regexp.MustCompile(`^node (\S+) crashed \(.*?\) ([0-9.]+) s into the run`)
+
+// crashesOf finds the nodes that crashed, and when, in the run's
+// diagnoses.
+func crashesOf(problems []string) map[string]int64 {
+	out := map[string]int64{}
+	for _, p := range problems {
+		if m := crashRE.FindStringSubmatch(p); m != nil {
+			if s, err := strconv.ParseFloat(m[2], 64); err == nil {
+				out[m[1]] = int64(s * 1e9)
+			}
+		}
+	}
+	return out
+}
+
+// diagramIDs are the journal ids of the messages an explanation's evidence
+// names.
+func diagramIDs(e explain.Explanation) map[int64]string {
+	ids := map[int64]string{}
+	for _, it := range e.Evidence {
+		for _, id := range it.Messages {
+			if _, ok := ids[id]; !ok || it.Kind == explain.Message {
+				ids[id] = it.Fate.Text
+			}
+		}
+	}
+	return ids
+}
+
+// writeExplanationDiagrams draws each explanation's focused diagram: only
+// the messages of its evidence, with the nemesis's events and the
+// messages never sent as notes, undelivered messages labelled with their
+// fate. It returns the SVG of each (nil where there is none) for
+// index.html.
+func writeExplanationDiagrams(dir string, ev *evidence, expls []explain.Explanation) ([][]byte, []error) {
+	svgs := make([][]byte, len(expls))
+	var errs []error
+	for i, e := range expls {
+		if e.Diagram == "" {
+			continue
+		}
+		ids := diagramIDs(e)
+		var notes []viz.Note
+		for _, it := range e.Evidence {
+			switch it.Kind {
+			case explain.Nemesis:
+				notes = append(notes, viz.Note{Time: it.Time, Text: it.Type + " " + it.Text})
+			case explain.Absence:
+				notes = append(notes, viz.Note{Time: it.Time, Text: it.Note})
+			}
+		}
+		var b bytes.Buffer
+		_, err := viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{
+			Keep:        func(id int64) bool { _, ok := ids[id]; return ok },
+			Notes:       notes,
+			Undelivered: func(id int64) string { return ids[id] },
+			Title:       e.Finding + ": " + e.Summary,
+		})
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, e.Diagram), b.Bytes(), 0o644)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", e.Diagram, err))
+			continue
+		}
+		svgs[i] = b.Bytes()
+	}
+	return svgs, errs
+}
+
+// explanationsEDN is results.edn's :explanations.
+func explanationsEDN(expls []explain.Explanation) []any {
+	out := make([]any, len(expls))
+	for i, e := range expls {
+		out[i] = e.EDN()
+	}
+	return out
+}
