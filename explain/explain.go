@@ -119,10 +119,14 @@ func (e Explanation) Paragraph() string {
 		b.WriteString("warning, ")
 	}
 	fmt.Fprintf(&b, "%s: %s", e.Finding, e.Summary)
+	items := "items"
+	if len(e.Evidence) == 1 {
+		items = "item"
+	}
 	if e.Diagram != "" {
-		fmt.Fprintf(&b, " (%d items of evidence, drawn in %s)", len(e.Evidence), e.Diagram)
+		fmt.Fprintf(&b, " (%d %s of evidence, drawn in %s)", len(e.Evidence), items, e.Diagram)
 	} else if len(e.Evidence) > 0 {
-		fmt.Fprintf(&b, " (%d items of evidence)", len(e.Evidence))
+		fmt.Fprintf(&b, " (%d %s of evidence)", len(e.Evidence), items)
 	}
 	return b.String()
 }
