@@ -23,18 +23,49 @@ const (
 )
 
 // Explain explains the set-full checker's findings in results (the
-// workload's result map): every way elements were lost, and the
-// duplicates reads returned.
+// workload's result map): every way elements were lost; acknowledged
+// elements some final reads lack though set-full does not call them lost
+// (eddy's convergence check, a warning); and the duplicates reads
+// returned (a warning).
 func (w *Workload) Explain(x *trace.Index, results *edn.Map) []explain.Explanation {
-	lost, _ := results.Get(edn.Keyword("lost"))
-	dups, _ := results.Get(edn.Keyword("duplicated"))
+	get := func(m *edn.Map, k string) any {
+		if m == nil {
+			return nil
+		}
+		v, _ := m.Get(edn.Keyword(k))
+		return v
+	}
+	lostElems, _ := get(results, "lost").([]any)
+	out := ExplainLost(x, w.d.add, lostElems)
+	lost := map[string]bool{}
+	for _, e := range lostElems {
+		lost[edn.String(e)] = true
+	}
+	var lacking []any
+	seen := map[string]bool{}
+	conv, _ := get(results, "convergence").(*edn.Map)
+	if l, ok := get(conv, "lacking").(*edn.Map); ok {
+		l.Each(func(_, v any) {
+			els, _ := get(asMap(v), "elements").([]any)
+			for _, e := range els {
+				if k := edn.String(e); !lost[k] && !seen[k] {
+					seen[k] = true
+					lacking = append(lacking, e)
+				}
+			}
+		})
+	}
+	out = append(out, ExplainUnconverged(x, w.d.add, lacking)...)
 	var dupElems []any
-	if m, ok := dups.(*edn.Map); ok {
+	if m, ok := get(results, "duplicated").(*edn.Map); ok {
 		m.Each(func(k, _ any) { dupElems = append(dupElems, k) })
 	}
-	lostElems, _ := lost.([]any)
-	out := ExplainLost(x, w.d.add, lostElems)
 	return append(out, ExplainDuplicates(x, dupElems)...)
+}
+
+func asMap(v any) *edn.Map {
+	m, _ := v.(*edn.Map)
+	return m
 }
 
 // setView is what the history says of the elements being explained.
@@ -135,6 +166,18 @@ type lack struct {
 // way (the same kinds of reasons, node for node) are explained together,
 // by the first of them.
 func ExplainLost(x *trace.Index, add string, lost []any) []explain.Explanation {
+	return explainMissing(x, add, lost, "lost element ", false)
+}
+
+// ExplainUnconverged explains acknowledged elements that some nodes'
+// final reads lack although set-full does not call them lost (its verdict
+// looks only at the last read in history order): as ExplainLost, but as
+// warnings of eddy's convergence check.
+func ExplainUnconverged(x *trace.Index, add string, elems []any) []explain.Explanation {
+	return explainMissing(x, add, elems, "element missing from final reads: ", true)
+}
+
+func explainMissing(x *trace.Index, add string, lost []any, finding string, warning bool) []explain.Explanation {
 	var values []int64
 	for _, e := range lost {
 		if n, ok := asInt(e); ok {
@@ -155,6 +198,9 @@ func ExplainLost(x *trace.Index, add string, lost []any) []explain.Explanation {
 	bySig := map[string]*group{}
 	for _, e := range values {
 		lacks, head, ev := v.explainOne(e, carriers[e])
+		if warning && len(lacks) == 0 {
+			continue
+		}
 		kinds := make([]string, len(lacks))
 		for i, l := range lacks {
 			kinds[i] = l.kind
@@ -231,7 +277,7 @@ func ExplainLost(x *trace.Index, add string, lost []any) []explain.Explanation {
 	}
 	out := make([]explain.Explanation, len(groups))
 	for i, g := range groups {
-		g.expl.Finding = "lost element " + named(g.values)
+		g.expl.Finding = finding + named(g.values)
 		if len(g.values) > 1 {
 			g.expl.Summary = fmt.Sprintf("%s (%s lost the same way.)", g.expl.Summary, others(g.values))
 		}

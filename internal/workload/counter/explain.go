@@ -50,7 +50,53 @@ func (Workload) Explain(x *trace.Index, results *edn.Map) []explain.Explanation 
 			acceptable = append(acceptable, [2]int64{lo, hi})
 		}
 	}
-	return ExplainFinalReads(x, wrong, acceptable)
+	if len(wrong) > 0 {
+		return ExplainFinalReads(x, wrong, acceptable)
+	}
+	// The final reads are each acceptable but disagree (eddy's convergence
+	// check): explain those that differ from the most common.
+	conv, _ := results.Get(edn.Keyword("convergence"))
+	if m, ok := conv.(*edn.Map); !ok {
+		return nil
+	} else if c, _ := m.Get(edn.Keyword("converged?")); c != false {
+		return nil
+	}
+	return ExplainDisagreement(x, acceptable)
+}
+
+// ExplainDisagreement explains final reads that are each an acceptable
+// total but differ from the value most final reads returned: warnings of
+// eddy's convergence check.
+func ExplainDisagreement(x *trace.Index, acceptable [][2]int64) []explain.Explanation {
+	counts := map[int64]int{}
+	var finals []int
+	for p, op := range x.Ops() {
+		if op.IsClient() && op.Final && op.Type == history.OK && op.F == "read" {
+			if n, ok := asInt(op.Value); ok {
+				counts[n]++
+				finals = append(finals, p)
+			}
+		}
+	}
+	var common int64
+	best := -1
+	for v, n := range counts {
+		if n > best || n == best && v > common {
+			common, best = v, n
+		}
+	}
+	var odd []int
+	for _, p := range finals {
+		if n, _ := asInt(x.Op(p).Value); n != common {
+			odd = append(odd, p)
+		}
+	}
+	out := explainReads(x, odd, acceptable, &common)
+	for i := range out {
+		out[i].Warning = true
+		out[i].Finding = "disagreeing " + out[i].Finding
+	}
+	return out
 }
 
 func asInt(v any) (int64, bool) {
@@ -129,6 +175,12 @@ func (v *counterView) node(p int) string {
 // show), the messages the node received from its peers, and stale reads
 // a key-value service gave it.
 func ExplainFinalReads(x *trace.Index, wrong []int, acceptable [][2]int64) []explain.Explanation {
+	return explainReads(x, wrong, acceptable, nil)
+}
+
+// explainReads explains final reads, against the acceptable totals or,
+// if common is set, against the value most final reads returned.
+func explainReads(x *trace.Index, wrong []int, acceptable [][2]int64, common *int64) []explain.Explanation {
 	if len(wrong) == 0 {
 		return nil
 	}
@@ -155,18 +207,23 @@ func ExplainFinalReads(x *trace.Index, wrong []int, acceptable [][2]int64) []exp
 			})
 			continue
 		}
-		out = append(out, v.explainRead(p, node, read, acceptable))
+		out = append(out, v.explainRead(p, node, read, acceptable, common))
 	}
 	return out
 }
 
-func (v *counterView) explainRead(p int, node string, read int64, acceptable [][2]int64) explain.Explanation {
+func (v *counterView) explainRead(p int, node string, read int64, acceptable [][2]int64, common *int64) explain.Explanation {
 	x := v.x
 	op := x.Op(p)
 	ev := []explain.Item{x.OpItem(p, fmt.Sprintf("%s's final read", node))}
 	bound, off := nearest(read, acceptable)
 	clauses := []string{fmt.Sprintf("%s's final read at %s returned %d, %s than the nearest acceptable total %d (acceptable: %s; the acknowledged adds sum to %d)",
 		node, explain.Seconds(op.Time), read, signed(off), bound, rangesText(acceptable), v.definite)}
+	if common != nil {
+		off = read - *common
+		clauses[0] = fmt.Sprintf("%s's final read at %s returned %d, an acceptable total (acceptable: %s), but %s than most final reads, which returned %d",
+			node, explain.Seconds(op.Time), read, rangesText(acceptable), signed(off), *common)
+	}
 	if c := v.nodeSubset(read, node); c != "" {
 		clauses = append(clauses, c)
 	} else if c := v.negativesIgnored(read); c != "" {
