@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 )
@@ -284,4 +285,45 @@ func (s *scan) skip() {
 	if s.i > len(s.b) {
 		s.i = len(s.b)
 	}
+}
+
+// MentionsString reports whether a body holds the JSON string s anywhere,
+// as a value or as an object key.
+func MentionsString(body []byte, s string) bool {
+	quoted, err := json.Marshal(s)
+	if err != nil {
+		return false
+	}
+	for i := 0; ; {
+		j := bytes.Index(body[i:], quoted)
+		if j < 0 {
+			return false
+		}
+		k := i + j
+		// A match inside a longer string ends at an escaped quote or
+		// starts after one; count the backslashes before the quote.
+		bs := 0
+		for b := k - 1; b >= 0 && body[b] == '\\'; b-- {
+			bs++
+		}
+		if bs%2 == 0 && inToken(body, k) {
+			return true
+		}
+		i = k + 1
+	}
+}
+
+// inToken reports whether the quote at k opens a string token (rather
+// than closing one): the number of unescaped quotes before it is even.
+func inToken(body []byte, k int) bool {
+	quotes := 0
+	for i := 0; i < k; i++ {
+		switch body[i] {
+		case '\\':
+			i++
+		case '"':
+			quotes++
+		}
+	}
+	return quotes%2 == 0
 }

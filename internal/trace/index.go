@@ -391,3 +391,17 @@ func (x *Index) Server(p int) string {
 	}
 	return x.NodeOf(x.ops[p].Process)
 }
+
+// ServedAt is when the node got the request of the op at position p (its
+// invocation or completion): the request's delivery, else the invocation.
+func (x *Index) ServedAt(p int) int64 {
+	if req, _ := x.Exchange(p); req >= 0 && x.msgs[req].Recv >= 0 {
+		return x.msgs[req].Recv
+	}
+	if x.ops[p].Type != history.Invoke {
+		if i := x.inv[p]; i >= 0 {
+			return x.ops[i].Time
+		}
+	}
+	return x.ops[p].Time
+}

@@ -1,13 +1,16 @@
 // Command brokenkafka is a kafka node for the runner's tests that keeps
 // every log in its own memory and never talks to other nodes, in one of
-// three modes (the first argument):
+// four modes (the first argument):
 //
 //   - ok: correct when it is the only node;
 //   - independent: the same on several nodes, so nodes allocate offsets
 //     independently and each sees only its own sends (two messages at one
 //     offset, and messages no other node's client ever polls);
 //   - skip: a single node whose polls leave out every entry whose offset is
-//     a multiple of 5 (other than 0), so consumers skip messages.
+//     a multiple of 5 (other than 0), so consumers skip messages;
+//   - lose: a single node that acknowledges every 7th send with an offset
+//     and then forgets the message: polls never return it, though they
+//     return later offsets of its key (lost writes).
 //
 // It uses only the standard library: one JSON message per stdin line, one
 // per stdout line.
@@ -32,11 +35,13 @@ type body struct {
 }
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "ok" && os.Args[1] != "independent" && os.Args[1] != "skip") {
-		fmt.Fprintln(os.Stderr, "usage: brokenkafka ok|independent|skip")
+	if len(os.Args) != 2 || (os.Args[1] != "ok" && os.Args[1] != "independent" && os.Args[1] != "skip" && os.Args[1] != "lose") {
+		fmt.Fprintln(os.Stderr, "usage: brokenkafka ok|independent|skip|lose")
 		os.Exit(2)
 	}
 	skip := os.Args[1] == "skip"
+	lose := os.Args[1] == "lose"
+	sends := 0
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 64<<10), 16<<20)
 	out := json.NewEncoder(os.Stdout)
@@ -59,6 +64,12 @@ func main() {
 			me = b.NodeID
 			reply["type"] = "init_ok"
 		case "send":
+			sends++
+			if lose && sends%7 == 0 {
+				logs[b.Key] = append(logs[b.Key], nil) // acknowledged, then forgotten
+				reply["type"], reply["offset"] = "send_ok", len(logs[b.Key])-1
+				break
+			}
 			logs[b.Key] = append(logs[b.Key], b.Msg)
 			reply["type"], reply["offset"] = "send_ok", len(logs[b.Key])-1
 		case "poll":
@@ -66,7 +77,7 @@ func main() {
 			for k, from := range b.Offsets {
 				pairs := [][]any{}
 				for o := from; o < int64(len(logs[k])); o++ {
-					if skip && o > 0 && o%5 == 0 {
+					if skip && o > 0 && o%5 == 0 || logs[k][o] == nil {
 						continue
 					}
 					pairs = append(pairs, []any{o, logs[k][o]})
