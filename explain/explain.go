@@ -25,6 +25,9 @@ type Explanation struct {
 	Finding string
 	// Summary is one sentence a person can act on.
 	Summary string
+	// Details, if set, is a longer account in words, such as the
+	// checker's own explanation of a cycle, step by step.
+	Details string
 	// Warning is set when the finding does not change Maelstrom's verdict
 	// (eddy's own checks, such as duplicates in a read).
 	Warning bool
@@ -135,7 +138,7 @@ func kw(s string) edn.Keyword { return edn.Keyword(s) }
 
 // EDN renders the explanation as results.edn lists it under
 // :explanations: {:checker :finding :summary :warning? :evidence [...]
-// :diagram}.
+// :diagram :details}, :diagram and :details nil when there are none.
 func (e Explanation) EDN() *edn.Map {
 	ev := make([]any, len(e.Evidence))
 	for i, it := range e.Evidence {
@@ -152,7 +155,14 @@ func (e Explanation) EDN() *edn.Map {
 		kw("warning?"), e.Warning,
 		kw("evidence"), ev,
 		kw("diagram"), diagram,
-	)
+	).Set(kw("details"), detailsOf(e))
+}
+
+func detailsOf(e Explanation) any {
+	if e.Details == "" {
+		return nil
+	}
+	return e.Details
 }
 
 // EDN renders an item: {:kind :time :end :from :to :type :text :fate
