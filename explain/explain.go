@@ -10,6 +10,7 @@ package explain
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,17 @@ type Explanation struct {
 	// Diagram is the file name, in the run directory, of the focused
 	// Lamport diagram of the evidence; empty when there is none.
 	Diagram string
+	// Files are further files the explanation comes with, such as
+	// porcupine's visualization of a stretch of history that cannot be
+	// linearized.
+	Files []File
+}
+
+// File is a file that goes with an explanation: its name in the run
+// directory, what it shows, and how to write it.
+type File struct {
+	Name, Title string
+	Write       func(io.Writer) error
 }
 
 // Kind is what an evidence item is.
@@ -138,7 +150,8 @@ func kw(s string) edn.Keyword { return edn.Keyword(s) }
 
 // EDN renders the explanation as results.edn lists it under
 // :explanations: {:checker :finding :summary :warning? :evidence [...]
-// :diagram :details}, :diagram and :details nil when there are none.
+// :diagram :details :files}, :diagram and :details nil when there are
+// none.
 func (e Explanation) EDN() *edn.Map {
 	ev := make([]any, len(e.Evidence))
 	for i, it := range e.Evidence {
@@ -155,7 +168,15 @@ func (e Explanation) EDN() *edn.Map {
 		kw("warning?"), e.Warning,
 		kw("evidence"), ev,
 		kw("diagram"), diagram,
-	).Set(kw("details"), detailsOf(e))
+	).Set(kw("details"), detailsOf(e)).Set(kw("files"), filesOf(e))
+}
+
+func filesOf(e Explanation) []any {
+	out := []any{}
+	for _, f := range e.Files {
+		out = append(out, f.Name)
+	}
+	return out
 }
 
 func detailsOf(e Explanation) any {

@@ -33,11 +33,12 @@ func (ev *evidence) explainFindings(wres *edn.Map, warnings []string) []explain.
 		Crashes: crashesOf(ev.problems),
 	})
 	out := ex.Explain(x, wres)
-	n := 0
 	for i := range out {
 		if len(diagramIDs(out[i])) > 0 {
-			n++
-			out[i].Diagram = fmt.Sprintf("explain-%d.svg", n)
+			out[i].Diagram = fmt.Sprintf("explain-%d.svg", i+1)
+		}
+		for j := range out[i].Files {
+			out[i].Files[j].Name = fmt.Sprintf("explain-%d-%s", i+1, out[i].Files[j].Name)
 		}
 	}
 	return out
@@ -74,7 +75,8 @@ func diagramIDs(e explain.Explanation) map[int64]string {
 	return ids
 }
 
-// writeExplanationDiagrams draws each explanation's focused diagram: only
+// writeExplanationDiagrams writes each explanation's files and draws its
+// focused diagram: only
 // the messages of its evidence, with the nemesis's events and the
 // messages never sent as notes, undelivered messages labelled with their
 // fate. It returns the SVG of each (nil where there is none) for
@@ -83,6 +85,11 @@ func writeExplanationDiagrams(dir string, ev *evidence, expls []explain.Explanat
 	svgs := make([][]byte, len(expls))
 	var errs []error
 	for i, e := range expls {
+		for _, f := range e.Files {
+			if err := writeFile(filepath.Join(dir, f.Name), f.Write); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", f.Name, err))
+			}
+		}
 		if e.Diagram == "" {
 			continue
 		}

@@ -170,3 +170,63 @@ func (x *Index) KVItem(op KVOp, note string) explain.Item {
 	}
 	return it
 }
+
+// Overwrite is a write to a key-value service that replaced a value its
+// node had not read: Read is the node's last read of the key before it
+// (or none), Over the latest write of the key acknowledged before it was
+// sent, whose value the read did not return. Read-modify-write without
+// compare-and-set loses updates this way.
+type Overwrite struct {
+	Read, Write, Over KVOp
+	HasRead           bool
+}
+
+// Overwrites finds the overwrites among ops (KVOps of one service) sent
+// before t.
+func (x *Index) Overwrites(ops []KVOp, t int64) []Overwrite {
+	var out []Overwrite
+	lastRead := map[string]int{} // node + key → position of its last ok read
+	type acked struct {
+		op   int
+		done int64
+	}
+	var writes []acked // ok writes and cas, in send order
+	for i := range ops {
+		op := &ops[i]
+		sent, done := x.kvTimes(op)
+		if sent > t {
+			break
+		}
+		switch {
+		case op.Type == "read" && op.OK:
+			lastRead[op.Node+"\x00"+op.Key] = i
+		case op.Type == "write" && op.OK:
+			// The latest write of the key acknowledged before this one was sent.
+			over := -1
+			var overDone int64 = -1
+			for _, w := range writes {
+				if ops[w.op].Key == op.Key && w.done >= 0 && w.done < sent && w.done > overDone {
+					over, overDone = w.op, w.done
+				}
+			}
+			if over >= 0 && ops[over].Node != op.Node {
+				r, hasRead := lastRead[op.Node+"\x00"+op.Key]
+				overVal := ops[over].Value
+				if ops[over].Type == "cas" {
+					overVal = ops[over].To
+				}
+				if !hasRead || ops[r].Value != overVal {
+					o := Overwrite{Write: *op, Over: ops[over], HasRead: hasRead}
+					if hasRead {
+						o.Read = ops[r]
+					}
+					out = append(out, o)
+				}
+			}
+			writes = append(writes, acked{i, done})
+		case op.Type == "cas" && op.OK:
+			writes = append(writes, acked{i, done})
+		}
+	}
+	return out
+}

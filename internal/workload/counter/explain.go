@@ -237,6 +237,10 @@ func (v *counterView) explainRead(p int, node string, read int64, acceptable [][
 		clauses = append(clauses, c)
 		ev = append(ev, items...)
 	}
+	if c, items := v.overwrites(p); c != "" {
+		clauses = append(clauses, c)
+		ev = append(ev, items...)
+	}
 	if c, items := v.stale(p, node, off); c != "" {
 		clauses = append(clauses, c)
 		ev = append(ev, items...)
@@ -495,6 +499,9 @@ func (v *counterView) received(final int, node string) (string, []explain.Item) 
 			services[m.Dest]++
 		}
 	}
+	if len(services) > 0 && len(got) == 0 {
+		return "", nil // it talks to a service, not to its peers
+	}
 	var silent, heard []string
 	var items []explain.Item
 	for _, n := range peers {
@@ -516,15 +523,46 @@ func (v *counterView) received(final int, node string) (string, []explain.Item) 
 	if len(heard) > 0 {
 		parts = append(parts, "of the messages to "+node+" before its final read, "+strings.Join(heard, ", "))
 	}
-	if len(services) > 0 {
-		var ss []string
-		for s, n := range services {
-			ss = append(ss, fmt.Sprintf("%d requests to %s", n, s))
-		}
-		slices.Sort(ss)
-		parts = append(parts, node+" sent "+strings.Join(ss, ", "))
-	}
 	return strings.Join(parts, "; "), items
+}
+
+// overwrites finds writes to a key-value service, before the final read,
+// that replaced a value their node had not read: read-modify-write
+// without compare-and-set, which loses the adds it overwrites.
+func (v *counterView) overwrites(final int) (string, []explain.Item) {
+	x := v.x
+	end := x.Op(final).Time
+	for _, svc := range []string{"seq-kv", "lww-kv", "lin-kv"} {
+		ops := x.KVOps(svc)
+		ows := x.Overwrites(ops, end)
+		if len(ows) == 0 {
+			continue
+		}
+		nodes := map[string]bool{}
+		for _, o := range ows {
+			nodes[o.Write.Node] = true
+		}
+		var names []string
+		for n := range nodes {
+			names = append(names, n)
+		}
+		slices.SortFunc(names, trace.CompareNames)
+		o := ows[len(ows)-1]
+		over := o.Over.Value
+		if o.Over.Type == "cas" {
+			over = o.Over.To
+		}
+		w := x.Msg(o.Write.Req)
+		e := fmt.Sprintf("%d writes to %s by %s replaced a value their node had not read (a read-modify-write without compare-and-set loses the adds it overwrites); the last: %s wrote key %s = %s at %s over %s, which %s had written at %s",
+			len(ows), svc, andList(names), o.Write.Node, o.Write.Key, o.Write.Value, explain.Seconds(w.Sent), over, o.Over.Node, explain.Seconds(x.Msg(o.Over.Req).Sent))
+		items := []explain.Item{x.KVItem(o.Over, "the value overwritten"), x.KVItem(o.Write, "the overwrite")}
+		if o.HasRead {
+			e += fmt.Sprintf(", having last read %s at %s", o.Read.Value, explain.Seconds(x.Msg(o.Read.Req).Sent))
+			items = append(items, x.KVItem(o.Read, "the writer's last read of the key"))
+		}
+		return e, items
+	}
+	return "", nil
 }
 
 // stale finds the reads a key-value service answered the reading node

@@ -10,11 +10,11 @@
 //     it accepts once to every other node ({"type":"delta","delta":d}, no
 //     reply) and reads the sum of every delta it has accepted or been sent,
 //     so on pn-counter every node agrees on a final read that is too high;
-//   - stale: each node writes its own running total to seq-kv under its
-//     name ({"type":"write","key":"n1","value":12}) at every add, and
-//     answers a read with the sum of every node's key as seq-kv reads
-//     them, without writing first; seq-kv may answer a node that has not
-//     written lately with old versions, so final reads can come up short.
+//   - stale: the counter is one seq-kv key, "counter". An add reads it and
+//     writes back what it read plus the delta (no compare-and-set), then
+//     acknowledges; a read reads it. seq-kv may answer a node with an old
+//     version, and the write then overwrites newer adds: adds are lost, so
+//     final reads come up short.
 //
 // The counter checker must report the offending final reads.
 //
@@ -40,12 +40,14 @@ type body struct {
 	Code      int      `json:"code"`
 }
 
-// pendingRead is a client's read waiting for seq-kv's answers (stale mode).
-type pendingRead struct {
+// pending is a client's request waiting for seq-kv (stale mode): a read,
+// or an add at its read or its write.
+type pending struct {
 	client string
 	msgID  int
-	left   int
-	sum    int64
+	add    bool
+	delta  int64
+	wrote  bool
 }
 
 func main() {
@@ -63,7 +65,13 @@ func main() {
 		out.Encode(map[string]any{"src": me, "dest": dest, "body": b})
 	}
 	nextID := 0
-	reads := map[int]*pendingRead{} // seq-kv msg_id → the read it serves
+	waiting := map[int]*pending{} // seq-kv msg_id → the request it serves
+	kv := func(p *pending, body map[string]any) {
+		nextID++
+		waiting[nextID] = p
+		body["msg_id"] = nextID
+		send("seq-kv", body)
+	}
 	for in.Scan() {
 		var m struct {
 			Src  string `json:"src"`
@@ -89,9 +97,8 @@ func main() {
 					total += b.Delta
 				}
 			case "stale":
-				total += b.Delta
-				nextID++
-				send("seq-kv", map[string]any{"type": "write", "key": me, "value": total, "msg_id": nextID})
+				kv(&pending{client: m.Src, msgID: b.MsgID, add: true, delta: b.Delta}, map[string]any{"type": "read", "key": "counter"})
+				continue
 			case "unsigned":
 				d := max(b.Delta, 0)
 				total += d
@@ -106,26 +113,24 @@ func main() {
 			total += b.Delta
 			continue
 		case "read_ok", "error", "write_ok":
-			r := reads[b.InReplyTo]
-			if r == nil {
+			p := waiting[b.InReplyTo]
+			if p == nil {
 				continue
 			}
-			delete(reads, b.InReplyTo)
-			if b.Type == "read_ok" {
-				r.sum += b.Value
-			}
-			if r.left--; r.left == 0 {
-				send(r.client, map[string]any{"type": "read_ok", "value": r.sum, "in_reply_to": r.msgID})
+			delete(waiting, b.InReplyTo)
+			switch {
+			case p.wrote:
+				send(p.client, map[string]any{"type": "add_ok", "in_reply_to": p.msgID})
+			case p.add:
+				p.wrote = true
+				kv(p, map[string]any{"type": "write", "key": "counter", "value": b.Value + p.delta}) // an error (no key yet) reads as 0
+			default:
+				send(p.client, map[string]any{"type": "read_ok", "value": b.Value, "in_reply_to": p.msgID})
 			}
 			continue
 		case "read":
 			if mode == "stale" {
-				r := &pendingRead{client: m.Src, msgID: b.MsgID, left: len(peers)}
-				for _, p := range peers {
-					nextID++
-					reads[nextID] = r
-					send("seq-kv", map[string]any{"type": "read", "key": p, "msg_id": nextID})
-				}
+				kv(&pending{client: m.Src, msgID: b.MsgID}, map[string]any{"type": "read", "key": "counter"})
 				continue
 			}
 			reply["type"], reply["value"] = "read_ok", total
