@@ -128,3 +128,36 @@ func TestGrudgeName(t *testing.T) {
 	assert.Equal(t, "n1 drops n3 n4; n2 drops n4 n5; n3 drops n1 n5; n4 drops n1 n2; n5 drops n2 n3", trace.GrudgeName(g, nil))
 	assert.Equal(t, "(nothing cut)", trace.GrudgeName(map[string]map[string]bool{"n1": {}}, []string{"n1", "n2"}))
 }
+
+func TestKVOverwritesAndStaleReads(t *testing.T) {
+	r := tracetest.New("n1", "n2")
+	kv := func(ms float64, node string, id int, body map[string]any, reply map[string]any) {
+		body["msg_id"] = id
+		r.Deliver(ms, ms+0.1, node, "seq-kv", body)
+		reply["in_reply_to"] = id
+		r.Deliver(ms+0.2, ms+0.3, "seq-kv", node, reply)
+	}
+	kv(0.5, "n1", 0, map[string]any{"type": "write", "key": "c", "value": 0}, map[string]any{"type": "write_ok"})
+	kv(1, "n1", 1, map[string]any{"type": "read", "key": "c"}, map[string]any{"type": "read_ok", "value": 0})
+	kv(2, "n1", 2, map[string]any{"type": "write", "key": "c", "value": 5}, map[string]any{"type": "write_ok"})
+	kv(3, "n2", 1, map[string]any{"type": "read", "key": "c"}, map[string]any{"type": "read_ok", "value": 0}) // stale
+	kv(4, "n2", 2, map[string]any{"type": "write", "key": "c", "value": 3}, map[string]any{"type": "write_ok"}) // over 5, unread
+	x := r.Index()
+	ops := x.KVOps("seq-kv")
+	require.Len(t, ops, 5)
+	assert.Equal(t, `"c"`, ops[1].Key)
+	assert.Equal(t, "0", ops[1].Value)
+	assert.True(t, ops[4].OK)
+	stale := x.StaleReads(ops, "", 0, 1e9)
+	require.Len(t, stale, 1)
+	assert.Equal(t, "n2", stale[0].Read.Node)
+	assert.Equal(t, "5", stale[0].Newer.Value)
+	ows := x.Overwrites(ops, 1e9)
+	require.Len(t, ows, 1)
+	assert.Equal(t, "3", ows[0].Write.Value)
+	assert.Equal(t, "5", ows[0].Over.Value)
+	assert.Equal(t, "0", ows[0].Read.Value)
+	it := x.KVItem(ops[3], "stale")
+	assert.Equal(t, `key "c" → read_ok 0`, it.Text)
+	assert.Len(t, it.Messages, 2)
+}
