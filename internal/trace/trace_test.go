@@ -140,7 +140,7 @@ func TestKVOverwritesAndStaleReads(t *testing.T) {
 	kv(0.5, "n1", 0, map[string]any{"type": "write", "key": "c", "value": 0}, map[string]any{"type": "write_ok"})
 	kv(1, "n1", 1, map[string]any{"type": "read", "key": "c"}, map[string]any{"type": "read_ok", "value": 0})
 	kv(2, "n1", 2, map[string]any{"type": "write", "key": "c", "value": 5}, map[string]any{"type": "write_ok"})
-	kv(3, "n2", 1, map[string]any{"type": "read", "key": "c"}, map[string]any{"type": "read_ok", "value": 0}) // stale
+	kv(3, "n2", 1, map[string]any{"type": "read", "key": "c"}, map[string]any{"type": "read_ok", "value": 0})   // stale
 	kv(4, "n2", 2, map[string]any{"type": "write", "key": "c", "value": 3}, map[string]any{"type": "write_ok"}) // over 5, unread
 	x := r.Index()
 	ops := x.KVOps("seq-kv")
