@@ -112,6 +112,8 @@ type evidence struct {
 	// only); lossy, whether they lost information the checkers need.
 	faults []history.Fault
 	lossy  bool
+	// unexplained turns the explainers off (to measure what they cost).
+	unexplained bool
 }
 
 // verdict is the checkers' conclusion on the evidence.

@@ -22,7 +22,7 @@ import (
 // name, explain-1.svg and on.
 func (ev *evidence) explainFindings(wres *edn.Map, warnings []string) []explain.Explanation {
 	ex, ok := ev.wl.(workload.Explainer)
-	if !ok {
+	if !ok || ev.unexplained {
 		return nil
 	}
 	if v, _ := wres.Get(edn.Keyword("valid?")); v == true && len(warnings) == 0 {

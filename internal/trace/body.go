@@ -43,8 +43,8 @@ func keyIs(k []byte, key string) bool {
 	if len(k) == len(key)+2 && k[0] == '"' && string(k[1:len(k)-1]) == key {
 		return true
 	}
-	if len(k) < 2 || k[0] != '"' {
-		return false
+	if len(k) < 2 || k[0] != '"' || bytes.IndexByte(k, '\\') < 0 {
+		return false // no escapes: the plain comparison was the answer
 	}
 	var s string
 	return json.Unmarshal(k, &s) == nil && s == key

@@ -13,6 +13,8 @@ package trace
 import (
 	"math"
 	"slices"
+	"sort"
+	"time"
 
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
@@ -48,12 +50,42 @@ type Msg struct {
 // Delivered reports whether the message was delivered.
 func (m *Msg) Delivered() bool { return m.Recv >= 0 }
 
+// msgRec is a message as the index keeps it: where its send is in the
+// journal, and when it was delivered (-1 if it was not).
+type msgRec struct {
+	ev   int32
+	recv int64
+}
+
+// ev is the send event of the message at position p.
+func (x *Index) ev(p int32) *netsim.Event { return &x.journal[x.msgs[p].ev] }
+
+// sentAt is when the message at position p was sent.
+func (x *Index) sentAt(p int32) int64 { return x.journal[x.msgs[p].ev].Time }
+
+// Ends are the sender and the receiver of the message at position p
+// (cheaper than Msg, for loops over many).
+func (x *Index) Ends(p int32) (src, dest string) {
+	e := x.ev(p)
+	return e.Msg.Src, e.Msg.Dest
+}
+
+// Sent is when the message at position p was sent.
+func (x *Index) Sent(p int32) int64 { return x.sentAt(p) }
+
+// msgp is the message at position p.
+func (x *Index) msgp(p int32) *Msg {
+	e := x.ev(p)
+	return &Msg{ID: e.Msg.ID, Src: e.Msg.Src, Dest: e.Msg.Dest, Body: e.Msg.Body, Sent: e.Time, Recv: x.msgs[p].recv}
+}
+
 // Index is a run's history and journal, indexed.
 type Index struct {
 	ops []history.Op
 	opt Options
 
-	msgs   []Msg
+	journal []netsim.Event
+	msgs    []msgRec
 	byID   []int32            // message id → position in msgs + 1; 0 if not journaled
 	sparse map[int64]int32    // the same, for ids too sparse for a slice
 	bySrc  map[string][]int32 // sender → its messages, in send order
@@ -67,15 +99,13 @@ type Index struct {
 	parts []Partition
 
 	// Computed on first use.
-	reqs     map[string][]int32 // node → client requests to it, by send time
-	allReqs  []int32            // every client request, by send time
 	procOps  map[int][]int32    // process → positions of its invocations
 	clientOf map[int]string     // process → its client, "" if unknown
 }
 
 // New indexes a run's history and journal.
 func New(ops []history.Op, journal []netsim.Event, opt Options) *Index {
-	x := &Index{ops: ops, opt: opt, bySrc: map[string][]int32{}, byDest: map[string][]int32{}}
+	x := &Index{ops: ops, opt: opt, journal: journal, bySrc: map[string][]int32{}, byDest: map[string][]int32{}}
 	var maxID int64 = -1
 	sends := 0
 	for i := range journal {
@@ -84,7 +114,7 @@ func New(ops []history.Op, journal []netsim.Event, opt Options) *Index {
 			maxID = max(maxID, journal[i].Msg.ID)
 		}
 	}
-	x.msgs = make([]Msg, 0, sends)
+	x.msgs = make([]msgRec, 0, sends)
 	if maxID >= 0 && maxID < int64(4*sends+1024) {
 		x.byID = make([]int32, maxID+1)
 	}
@@ -92,19 +122,38 @@ func New(ops []history.Op, journal []netsim.Event, opt Options) *Index {
 	if x.byID == nil {
 		sparse = map[int64]int32{}
 	}
+	// Ends are looked up by name once per run of events with the same
+	// name (a node sending to all its peers sends many in a row).
+	var lastSrc, lastDest string
+	var srcList, destList *[]int32
+	srcLists, destLists := map[string]*[]int32{}, map[string]*[]int32{}
 	for i := range journal {
 		ev := &journal[i]
 		x.end = max(x.end, ev.Time)
 		if ev.Kind == netsim.Send {
 			p := int32(len(x.msgs))
-			x.msgs = append(x.msgs, Msg{ID: ev.Msg.ID, Src: ev.Msg.Src, Dest: ev.Msg.Dest, Body: ev.Msg.Body, Sent: ev.Time, Recv: -1})
+			x.msgs = append(x.msgs, msgRec{ev: int32(i), recv: -1})
 			if sparse != nil {
 				sparse[ev.Msg.ID] = p + 1
 			} else if ev.Msg.ID >= 0 {
 				x.byID[ev.Msg.ID] = p + 1
 			}
-			x.bySrc[ev.Msg.Src] = append(x.bySrc[ev.Msg.Src], p)
-			x.byDest[ev.Msg.Dest] = append(x.byDest[ev.Msg.Dest], p)
+			if srcList == nil || ev.Msg.Src != lastSrc {
+				lastSrc = ev.Msg.Src
+				if srcList = srcLists[lastSrc]; srcList == nil {
+					srcList = new([]int32)
+					srcLists[lastSrc] = srcList
+				}
+			}
+			if destList == nil || ev.Msg.Dest != lastDest {
+				lastDest = ev.Msg.Dest
+				if destList = destLists[lastDest]; destList == nil {
+					destList = new([]int32)
+					destLists[lastDest] = destList
+				}
+			}
+			*srcList = append(*srcList, p)
+			*destList = append(*destList, p)
 			continue
 		}
 		var p int32
@@ -113,9 +162,15 @@ func New(ops []history.Op, journal []netsim.Event, opt Options) *Index {
 		} else if ev.Msg.ID >= 0 && ev.Msg.ID < int64(len(x.byID)) {
 			p = x.byID[ev.Msg.ID]
 		}
-		if p > 0 && x.msgs[p-1].Recv < 0 {
-			x.msgs[p-1].Recv = ev.Time
+		if p > 0 && x.msgs[p-1].recv < 0 {
+			x.msgs[p-1].recv = ev.Time
 		}
+	}
+	for name, l := range srcLists {
+		x.bySrc[name] = *l
+	}
+	for name, l := range destLists {
+		x.byDest[name] = *l
 	}
 	if sparse != nil {
 		x.byID = nil
@@ -130,22 +185,50 @@ func New(ops []history.Op, journal []netsim.Event, opt Options) *Index {
 func (x *Index) indexOps() {
 	n := len(x.ops)
 	x.comp, x.inv = make([]int32, n), make([]int32, n)
-	x.pos = make(map[int]int32, n)
-	open := map[int]int32{}
+	for i, op := range x.ops {
+		if op.Index != i { // not numbered by position: look indices up
+			x.pos = make(map[int]int32, n)
+			for j, o := range x.ops {
+				x.pos[o.Index] = int32(j)
+			}
+			break
+		}
+	}
+	maxProc := 0
+	for _, op := range x.ops {
+		maxProc = max(maxProc, op.Process)
+	}
+	// The open invocation of each process, by process number + 1 (0: none);
+	// a map if the numbers are too large for a slice.
+	var openSlice []int32
+	var openMap map[int]int32
+	if maxProc < 1<<20 {
+		openSlice = make([]int32, maxProc+1)
+	} else {
+		openMap = map[int]int32{}
+	}
 	for i, op := range x.ops {
 		x.comp[i], x.inv[i] = -1, -1
-		x.pos[op.Index] = int32(i)
 		x.end = max(x.end, op.Time)
-		if !op.IsClient() {
+		if !op.IsClient() || op.Process < 0 {
 			continue
+		}
+		var j int32
+		if openSlice != nil {
+			j = openSlice[op.Process]
+		} else {
+			j = openMap[op.Process]
 		}
 		if op.Type == history.Invoke {
-			open[op.Process] = int32(i)
-			continue
+			j = int32(i) + 1
+		} else if j > 0 {
+			x.comp[j-1], x.inv[i] = int32(i), j-1
+			j = 0
 		}
-		if j, ok := open[op.Process]; ok {
-			x.comp[j], x.inv[i] = int32(i), j
-			delete(open, op.Process)
+		if openSlice != nil {
+			openSlice[op.Process] = j
+		} else {
+			openMap[op.Process] = j
 		}
 	}
 }
@@ -158,6 +241,12 @@ func (x *Index) Op(p int) *history.Op { return &x.ops[p] }
 
 // Position is the position in the history of the op with index i, or -1.
 func (x *Index) Position(index int) int {
+	if x.pos == nil {
+		if index >= 0 && index < len(x.ops) {
+			return index
+		}
+		return -1
+	}
 	if p, ok := x.pos[index]; ok {
 		return int(p)
 	}
@@ -179,12 +268,12 @@ func (x *Index) End() int64 { return x.end }
 // Cluster is the run's shape, as given.
 func (x *Index) Cluster() Cluster { return x.opt.Cluster }
 
-// Msgs are every journaled message, in send order; positions in it are
-// what the other methods return.
-func (x *Index) Msgs() []Msg { return x.msgs }
+// Len is the number of journaled messages; positions 0 … Len()-1 are
+// what the other methods take and return, in send order.
+func (x *Index) Len() int { return len(x.msgs) }
 
 // Msg is the message at position p.
-func (x *Index) Msg(p int32) *Msg { return &x.msgs[p] }
+func (x *Index) Msg(p int32) *Msg { return x.msgp(p) }
 
 // ByID is the position of the message with journal id id, or -1.
 func (x *Index) ByID(id int64) int32 {
@@ -223,39 +312,6 @@ func (x *Index) Crashed(node string) (int64, bool) {
 // never is a time after every other.
 const never = math.MaxInt64
 
-// requests are the positions of client requests (client to non-client),
-// by send time; to node, or every one when node is "".
-func (x *Index) requests(node string) []int32 {
-	if x.reqs == nil {
-		x.reqs = map[string][]int32{}
-		for p := range x.msgs {
-			m := &x.msgs[p]
-			if netsim.IsClient(m.Src) && !netsim.IsClient(m.Dest) {
-				x.reqs[m.Dest] = append(x.reqs[m.Dest], int32(p))
-				x.allReqs = append(x.allReqs, int32(p))
-			}
-		}
-		bySent := func(a, b int32) int {
-			ta, tb := x.msgs[a].Sent, x.msgs[b].Sent
-			switch {
-			case ta < tb:
-				return -1
-			case ta > tb:
-				return 1
-			}
-			return int(a - b)
-		}
-		for _, rs := range x.reqs {
-			slices.SortFunc(rs, bySent)
-		}
-		slices.SortFunc(x.allReqs, bySent)
-	}
-	if node == "" {
-		return x.allReqs
-	}
-	return x.reqs[node]
-}
-
 // window is the span of the op invoked at position p: its invocation and
 // completion times (the end of the run if it never completed).
 func (x *Index) window(p int) (int64, int64) {
@@ -266,26 +322,43 @@ func (x *Index) window(p int) (int64, int64) {
 	return x.ops[p].Time, t1
 }
 
-// candidates are the requests to node sent within [t0, t1].
+// slack is how far out of time order the journal may be: events are
+// numbered as they are recorded, a moment after their time is read.
+const slack = int64(time.Millisecond)
+
+// candidates are the client requests to node (to any node, if node is
+// "") sent within [t0, t1].
 func (x *Index) candidates(node string, t0, t1 int64) []int32 {
-	rs := x.requests(node)
-	i, _ := slices.BinarySearchFunc(rs, t0, func(p int32, t int64) int {
-		switch s := x.msgs[p].Sent; {
-		case s < t:
-			return -1
-		case s > t:
-			return 1
+	var in []int32
+	if node != "" {
+		in = x.byDest[node]
+	}
+	at := func(i int) int64 {
+		if node == "" {
+			return x.sentAt(int32(i))
 		}
-		return 0
-	})
-	for i > 0 && x.msgs[rs[i-1]].Sent >= t0 {
-		i--
+		return x.sentAt(in[i])
 	}
-	j := i
-	for j < len(rs) && x.msgs[rs[j]].Sent <= t1 {
-		j++
+	n := len(in)
+	if node == "" {
+		n = len(x.msgs)
 	}
-	return rs[i:j]
+	i := sort.Search(n, func(i int) bool { return at(i) >= t0-slack })
+	var out []int32
+	for ; i < n; i++ {
+		t := at(i)
+		if t > t1+slack {
+			break
+		}
+		p := int32(i)
+		if node != "" {
+			p = in[i]
+		}
+		if src, dest := x.Ends(p); t >= t0 && t <= t1 && netsim.IsClient(src) && !netsim.IsClient(dest) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // ClientOf is the client (c4, …) through which process p performed its
@@ -316,14 +389,14 @@ func (x *Index) ClientOf(p int) string {
 		t0, t1 := x.window(int(i))
 		seen := map[string]bool{}
 		for _, r := range x.candidates(node, t0, t1) {
-			m := &x.msgs[r]
+			m := &x.ev(r).Msg
 			if seen[m.Src] || Type(m.Body) != x.ops[i].F && len(x.procOps[p]) > 1 {
 				continue
 			}
 			seen[m.Src] = true
 			votes[m.Src]++
 			if _, ok := first[m.Src]; !ok {
-				first[m.Src] = m.Sent
+				first[m.Src] = x.sentAt(r)
 			}
 		}
 	}
@@ -355,27 +428,32 @@ func (x *Index) Exchange(p int) (req, reply int32) {
 	t0, t1 := x.window(p)
 	node := x.NodeOf(op.Process)
 	for _, r := range x.candidates(node, t0, t1) {
-		m := &x.msgs[r]
+		m := &x.ev(r).Msg
 		if m.Src != client {
 			continue
 		}
-		if req < 0 || Type(m.Body) == op.F && Type(x.msgs[req].Body) != op.F {
+		if req < 0 || Type(m.Body) == op.F && Type(x.ev(req).Msg.Body) != op.F {
 			req = r
 		}
 	}
 	if req < 0 {
 		return
 	}
-	id, ok := Int(x.msgs[req].Body, "msg_id")
+	id, ok := Int(x.ev(req).Msg.Body, "msg_id")
 	if !ok {
 		return
 	}
-	for _, r := range x.byDest[client] {
-		m := &x.msgs[r]
-		if m.Sent < x.msgs[req].Sent {
+	// The reply: the first message from the node to the client, sent
+	// after the request, answering its msg_id.
+	to := x.byDest[client]
+	i, _ := slices.BinarySearch(to, req)
+	server := x.ev(req).Msg.Dest
+	for _, r := range to[i:] {
+		e := x.ev(r)
+		if e.Msg.Src != server {
 			continue
 		}
-		if n, ok := Int(m.Body, "in_reply_to"); ok && n == id && m.Src == x.msgs[req].Dest {
+		if n, ok := Int(e.Msg.Body, "in_reply_to"); ok && n == id {
 			reply = r
 			break
 		}
@@ -383,20 +461,23 @@ func (x *Index) Exchange(p int) (req, reply int32) {
 	return req, reply
 }
 
-// Server is the node that served the op at position p: the destination of
-// its request, else the node of its process.
+// Server is the node that served the op at position p: the node of its
+// process when the cluster is known, else the destination of its request.
 func (x *Index) Server(p int) string {
-	if req, _ := x.Exchange(p); req >= 0 {
-		return x.msgs[req].Dest
+	if n := x.NodeOf(x.ops[p].Process); n != "" {
+		return n
 	}
-	return x.NodeOf(x.ops[p].Process)
+	if req, _ := x.Exchange(p); req >= 0 {
+		return x.ev(req).Msg.Dest
+	}
+	return ""
 }
 
 // ServedAt is when the node got the request of the op at position p (its
 // invocation or completion): the request's delivery, else the invocation.
 func (x *Index) ServedAt(p int) int64 {
-	if req, _ := x.Exchange(p); req >= 0 && x.msgs[req].Recv >= 0 {
-		return x.msgs[req].Recv
+	if req, _ := x.Exchange(p); req >= 0 && x.msgs[req].recv >= 0 {
+		return x.msgs[req].recv
 	}
 	if x.ops[p].Type != history.Invoke {
 		if i := x.inv[p]; i >= 0 {

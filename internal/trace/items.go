@@ -19,7 +19,7 @@ import (
 // after it was delivered); or undelivered for no reason the evidence
 // shows.
 func (x *Index) Fate(p int32) explain.Fate {
-	m := &x.msgs[p]
+	m := x.msgp(p)
 	if m.Recv >= 0 {
 		return explain.Fate{Kind: explain.Delivered, At: m.Recv, Text: "delivered at " + explain.Seconds(m.Recv)}
 	}
@@ -60,7 +60,7 @@ func millis(ns int64) string { return fmt.Sprintf("%d ms", ns/1e6) }
 // delivered: a message is checked against the partition when it reaches
 // the head of its queue, which may be after its send.
 func (x *Index) laterCut(p int32) *Partition {
-	m := &x.msgs[p]
+	m := x.msgp(p)
 	limit := int64(never)
 	steps := 0
 	for _, q := range x.bySrc[m.Src] {
@@ -70,8 +70,8 @@ func (x *Index) laterCut(p int32) *Partition {
 		if steps++; steps > 100_000 {
 			break
 		}
-		if n := &x.msgs[q]; n.Dest == m.Dest && n.Recv >= 0 {
-			limit = n.Recv
+		if x.ev(q).Msg.Dest == m.Dest && x.msgs[q].recv >= 0 {
+			limit = x.msgs[q].recv
 			break
 		}
 	}
@@ -89,7 +89,7 @@ func (x *Index) laterCut(p int32) *Partition {
 func (x *Index) deliveredAfter(dest string, p int32) bool {
 	to := x.byDest[dest]
 	for i := len(to) - 1; i >= 0 && to[i] > p; i-- {
-		if x.msgs[to[i]].Recv >= 0 {
+		if x.msgs[to[i]].recv >= 0 {
 			return true
 		}
 	}
@@ -99,7 +99,7 @@ func (x *Index) deliveredAfter(dest string, p int32) bool {
 // DroppedBy is the partition that dropped the message at position p, or
 // nil if none did (see Fate).
 func (x *Index) DroppedBy(p int32) *Partition {
-	m := &x.msgs[p]
+	m := x.msgp(p)
 	if m.Recv >= 0 {
 		return nil
 	}
@@ -134,7 +134,7 @@ func (x *Index) PartitionItems(parts ...*Partition) []explain.Item {
 // MsgItem is the message at position p as evidence, with a note saying
 // what it shows.
 func (x *Index) MsgItem(p int32, note string) explain.Item {
-	m := &x.msgs[p]
+	m := x.msgp(p)
 	return explain.Item{
 		Kind: explain.Message, Time: m.Sent, End: m.Recv, From: m.Src, To: m.Dest,
 		Type: Type(m.Body), Text: Brief(m.Body, 100), Fate: x.Fate(p), Index: -1,
@@ -164,10 +164,10 @@ func (x *Index) OpItem(p int, note string) explain.Item {
 	it.From = fmt.Sprintf("process %d", op.Process)
 	it.To = x.NodeOf(op.Process)
 	if req, reply := x.Exchange(inv); req >= 0 {
-		it.From, it.To = x.msgs[req].Src, x.msgs[req].Dest
-		it.Messages = append(it.Messages, x.msgs[req].ID)
+		it.From, it.To = x.ev(req).Msg.Src, x.ev(req).Msg.Dest
+		it.Messages = append(it.Messages, x.ev(req).Msg.ID)
 		if reply >= 0 {
-			it.Messages = append(it.Messages, x.msgs[reply].ID)
+			it.Messages = append(it.Messages, x.ev(reply).Msg.ID)
 		}
 	}
 	it.Text = OpText(op, comp, x)

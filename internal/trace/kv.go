@@ -27,9 +27,9 @@ type KVOp struct {
 func (x *Index) kvTimes(op *KVOp) (int64, int64) {
 	done := int64(-1)
 	if op.Reply >= 0 {
-		done = x.msgs[op.Reply].Recv
+		done = x.msgs[op.Reply].recv
 	}
-	return x.msgs[op.Req].Sent, done
+	return x.sentAt(op.Req), done
 }
 
 // KVOps are every request of a node to service, with its reply, in send
@@ -38,7 +38,7 @@ func (x *Index) KVOps(service string) []KVOp {
 	var out []KVOp
 	pending := map[string]map[int64]int{} // node → msg_id → position in out
 	for _, p := range x.byDest[service] {
-		m := &x.msgs[p]
+		m := x.msgp(p)
 		typ := Type(m.Body)
 		op := KVOp{Node: m.Src, Service: service, Type: typ, Key: compact(Field(m.Body, "key")), Req: p, Reply: -1}
 		switch typ {
@@ -56,13 +56,13 @@ func (x *Index) KVOps(service string) []KVOp {
 		out = append(out, op)
 	}
 	for _, p := range x.bySrc[service] {
-		m := &x.msgs[p]
+		m := x.msgp(p)
 		id, ok := Int(m.Body, "in_reply_to")
 		if !ok {
 			continue
 		}
 		i, ok := pending[m.Dest][id]
-		if !ok || out[i].Reply >= 0 || x.msgs[out[i].Req].Sent > m.Sent {
+		if !ok || out[i].Reply >= 0 || x.sentAt(out[i].Req) > m.Sent {
 			continue
 		}
 		out[i].Reply = p
@@ -160,7 +160,7 @@ func (x *Index) StaleReads(ops []KVOp, node string, t0, t1 int64) []StaleRead {
 func (x *Index) KVItem(op KVOp, note string) explain.Item {
 	it := x.MsgItem(op.Req, note)
 	if op.Reply >= 0 {
-		r := &x.msgs[op.Reply]
+		r := x.msgp(op.Reply)
 		it.End = r.Recv
 		it.Messages = append(it.Messages, r.ID)
 		it.Text += " → " + Type(r.Body)

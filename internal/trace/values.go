@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"bytes"
 	"slices"
 
 	"github.com/eddy-workbench/eddy/internal/netsim"
@@ -15,14 +16,18 @@ func IsService(name string) bool { return slices.Contains(service.Names(), name)
 func IsNode(name string) bool { return !netsim.IsClient(name) && !IsService(name) }
 
 // BetweenNodes keeps the messages from one node to another.
-func BetweenNodes(m *Msg) bool { return IsNode(m.Src) && IsNode(m.Dest) }
+func BetweenNodes(m *Msg) bool { return NodeToNode(m.Src, m.Dest) }
+
+// NodeToNode reports whether src and dest are both nodes.
+func NodeToNode(src, dest string) bool { return IsNode(src) && IsNode(dest) }
 
 // Carriers finds, in one pass over the journal, the messages that carry
-// each of values: the positions of the messages keep accepts whose body
+// each of values: the positions of the messages (from src to dest) keep
+// accepts whose body
 // holds the value (see EachInt; with intervals, a list of intervals holds
 // every value in them), in send order. Values no message carries are
 // absent.
-func (x *Index) Carriers(values []int64, intervals bool, keep func(*Msg) bool) map[int64][]int32 {
+func (x *Index) Carriers(values []int64, intervals bool, keep func(src, dest string) bool) map[int64][]int32 {
 	out := map[int64][]int32{}
 	if len(values) == 0 {
 		return out
@@ -35,8 +40,11 @@ func (x *Index) Carriers(values []int64, intervals bool, keep func(*Msg) bool) m
 		set[v] = true
 	}
 	for p := range x.msgs {
-		m := &x.msgs[p]
-		if keep != nil && !keep(m) {
+		m := &x.ev(int32(p)).Msg
+		if keep != nil && !keep(m.Src, m.Dest) {
+			continue
+		}
+		if !(intervals && bytes.Contains(m.Body, []byte("[["))) && !mayHold(m.Body, set) {
 			continue
 		}
 		var last int64
@@ -61,4 +69,29 @@ func (x *Index) Carriers(values []int64, intervals bool, keep func(*Msg) bool) m
 		})
 	}
 	return out
+}
+
+// mayHold reports whether a body has a run of digits (optionally signed)
+// that reads as one of the values: a quick test before walking it.
+func mayHold(b []byte, set map[int64]bool) bool {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			continue
+		}
+		j := i
+		var n int64
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' && j-i < 18 {
+			n = 10*n + int64(b[j]-'0')
+			j++
+		}
+		if i > 0 && b[i-1] == '-' {
+			n = -n
+		}
+		if set[n] {
+			return true
+		}
+		i = j
+	}
+	return false
 }

@@ -87,6 +87,9 @@ func newSetView(x *trace.Index, add string, values []int64) *setView {
 	for _, e := range values {
 		v.values[e] = true
 	}
+	// First the adds and each node's last read; then the elements held by
+	// the reads of the nodes whose last read lacks one of them (only those
+	// reads matter, and they are few when few nodes lack anything).
 	for p, op := range x.Ops() {
 		if !op.IsClient() {
 			continue
@@ -97,29 +100,60 @@ func newSetView(x *trace.Index, add string, values []int64) *setView {
 				v.adds[e] = p
 			}
 		case op.Type == history.OK && op.F == "read":
-			node := v.node(p)
-			v.final[node] = p
-			xs, _ := op.Value.([]any)
-			for _, el := range xs {
-				e, ok := asInt(el)
-				if !ok || !v.values[e] {
-					continue
-				}
-				m := v.seen[e]
-				if m == nil {
-					m = map[string]span{}
-					v.seen[e] = m
-				}
-				s, had := m[node]
-				if !had {
-					s.first = p
-				}
-				s.last = p
-				m[node] = s
-			}
+			v.final[v.node(p)] = p
 		}
 	}
+	lacking := map[string]bool{}
+	for node, p := range v.final {
+		xs, _ := x.Op(p).Value.([]any)
+		held := 0
+		for _, el := range xs {
+			if e, ok := asInt(el); ok && v.values[e] {
+				held++
+			}
+		}
+		if held < len(v.values) {
+			lacking[node] = true
+		}
+	}
+	for p, op := range x.Ops() {
+		if !op.IsClient() || op.Type != history.OK || op.F != "read" {
+			continue
+		}
+		node := v.node(p)
+		if !lacking[node] {
+			v.hold(node, p, true)
+			continue
+		}
+		v.hold(node, p, false)
+	}
 	return v
+}
+
+// hold records which elements the read at p (by node) holds: only at its
+// final read, if onlyFinal.
+func (v *setView) hold(node string, p int, onlyFinal bool) {
+	if onlyFinal && v.final[node] != p {
+		return
+	}
+	xs, _ := v.x.Op(p).Value.([]any)
+	for _, el := range xs {
+		e, ok := asInt(el)
+		if !ok || !v.values[e] {
+			continue
+		}
+		m := v.seen[e]
+		if m == nil {
+			m = map[string]span{}
+			v.seen[e] = m
+		}
+		s, had := m[node]
+		if !had {
+			s.first = p
+		}
+		s.last = p
+		m[node] = s
+	}
 }
 
 // node is the node that served the op at position p.
@@ -188,7 +222,7 @@ func explainMissing(x *trace.Index, add string, lost []any, finding string, warn
 		return nil
 	}
 	v := newSetView(x, add, values)
-	carriers := x.Carriers(values, true, trace.BetweenNodes)
+	carriers := x.Carriers(values, true, trace.NodeToNode)
 	type group struct {
 		sig    string
 		values []int64

@@ -131,35 +131,65 @@ func seq(v any) []any {
 	return nil
 }
 
-// kafkaView indexes the sends of the history by key and message.
+// kafkaView finds the sends of the messages the anomalies name.
 type kafkaView struct {
 	x     *trace.Index
-	sends map[string][]int // "key/msg" → positions of send invocations
+	sends map[[2]int64]int // key and message → position of the first send invocation
 }
 
-func newKafkaView(x *trace.Index) *kafkaView {
-	v := &kafkaView{x: x, sends: map[string][]int{}}
+// newKafkaView indexes the first send of each message the anomalies name
+// (keys and messages are integers, as the workload sends them).
+func newKafkaView(x *trace.Index, as []Anomaly) *kafkaView {
+	v := &kafkaView{x: x, sends: map[[2]int64]int{}}
+	want := map[[2]int64]bool{}
+	wantMsg := func(k int64, m any) {
+		if n, ok := toInt(m); ok {
+			want[[2]int64{k, n}] = true
+		}
+	}
+	for _, a := range as {
+		wantMsg(a.Key, a.Value)
+		for _, m := range a.Values {
+			wantMsg(a.Key, m)
+		}
+		for _, m := range a.Skipped {
+			wantMsg(a.Key, m)
+		}
+		for k, ms := range a.Unseen {
+			if len(ms) > 0 {
+				wantMsg(k, ms[0])
+			}
+		}
+	}
 	for p, op := range x.Ops() {
 		if !op.IsClient() || op.Type != history.Invoke || op.F != "send" {
 			continue
 		}
 		for _, mop := range seq(op.Value) {
 			m := seq(mop)
-			if len(m) == 3 {
-				v.sends[msgKey(m[1], m[2])] = append(v.sends[msgKey(m[1], m[2])], p)
+			if len(m) != 3 {
+				continue
+			}
+			k, ok1 := toInt(m[1])
+			n, ok2 := toInt(m[2])
+			id := [2]int64{k, n}
+			if _, seen := v.sends[id]; ok1 && ok2 && want[id] && !seen {
+				v.sends[id] = p
 			}
 		}
 	}
 	return v
 }
 
-func msgKey(k, m any) string { return edn.String(k) + "/" + edn.String(m) }
-
 // sendOf is the first send of message m to key k: its invocation's
 // position, or -1.
 func (v *kafkaView) sendOf(k int64, m any) int {
-	if ps := v.sends[msgKey(k, m)]; len(ps) > 0 {
-		return ps[0]
+	n, ok := toInt(m)
+	if !ok {
+		return -1
+	}
+	if p, ok := v.sends[[2]int64{k, n}]; ok {
+		return p
 	}
 	return -1
 }
@@ -210,11 +240,10 @@ func (v *kafkaView) had(node string, k int64, m any, from string, t int64) (stri
 	}
 	var to []int32
 	for _, p := range x.To(node) {
-		msg := x.Msg(p)
-		if msg.Sent > t || !trace.BetweenNodes(msg) {
+		if src, dest := x.Ends(p); x.Sent(p) > t || !trace.NodeToNode(src, dest) {
 			continue
 		}
-		if trace.MentionsString(msg.Body, key) && holds(msg.Body, mv) {
+		if msg := x.Msg(p); trace.MentionsString(msg.Body, key) && holds(msg.Body, mv) {
 			to = append(to, p)
 		}
 	}
@@ -232,8 +261,11 @@ func (v *kafkaView) had(node string, k int64, m any, from string, t int64) (stri
 	// Nothing mentions it: say what the sender did send node meanwhile.
 	n, delivered := 0, 0
 	for _, p := range x.To(node) {
+		if src, _ := x.Ends(p); src != from {
+			continue
+		}
 		msg := x.Msg(p)
-		if msg.Src == from && msg.Sent <= t {
+		if msg.Sent <= t {
 			n++
 			if msg.Delivered() && msg.Recv <= t {
 				delivered++
@@ -275,8 +307,10 @@ func ExplainAnomalies(x *trace.Index, as []Anomaly) []explain.Explanation {
 	for k, i := range order {
 		sorted[k] = as[i]
 	}
-	as = sorted
-	v := newKafkaView(x)
+	if len(as) > 0 {
+		as = sorted[:min(len(sorted), 2*maxExplained)]
+	}
+	v := newKafkaView(x, as)
 	var out []explain.Explanation
 	for _, a := range as {
 		if len(out) == maxExplained {
