@@ -86,11 +86,11 @@ type Index struct {
 
 	journal []netsim.Event
 	msgs    []msgRec
-	byID   []int32            // message id → position in msgs + 1; 0 if not journaled
-	sparse map[int64]int32    // the same, for ids too sparse for a slice
-	bySrc  map[string][]int32 // sender → its messages, in send order
-	byDest map[string][]int32 // destination → messages to it, in send order
-	end    int64              // the time of the last event or op
+	byID    []int32            // message id → position in msgs + 1; 0 if not journaled
+	sparse  map[int64]int32    // the same, for ids too sparse for a slice
+	bySrc   map[string][]int32 // sender → its messages, in send order
+	byDest  map[string][]int32 // destination → messages to it, in send order
+	end     int64              // the time of the last event or op
 
 	comp []int32 // op position → position of its completion, or -1
 	inv  []int32 // op position → position of its invocation, or -1
@@ -99,8 +99,8 @@ type Index struct {
 	parts []Partition
 
 	// Computed on first use.
-	procOps  map[int][]int32    // process → positions of its invocations
-	clientOf map[int]string     // process → its client, "" if unknown
+	procOps  map[int][]int32 // process → positions of its invocations
+	clientOf map[int]string  // process → its client, "" if unknown
 }
 
 // New indexes a run's history and journal.
