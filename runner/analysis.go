@@ -108,6 +108,9 @@ type evidence struct {
 	unjournaled int64
 	aborted     string
 	problems    []string // diagnosed while the run went on
+	// hook, if set, is called at the start of every guarded part of the
+	// analysis with its name; tests make it panic.
+	hook func(string)
 	// faults are what was wrong with a stored history.edn (eddy analyze
 	// only); lossy, whether they lost information the checkers need.
 	faults []history.Fault
@@ -126,43 +129,78 @@ type verdict struct {
 	// problems are the run's diagnoses followed by the analysis's own
 	// (fresh holds just the latter).
 	problems, fresh []string
+	eddy            *edn.Map // results' :eddy entry
+	// crashes are the panics recovered while checking and writing.
+	crashes []crash
 	// warnings are findings of eddy's own checks that Maelstrom's verdict
 	// does not reflect (nodes that did not converge).
 	warnings []string
 }
 
+// addProblem adds one of the analysis's own diagnoses, to results.edn too.
+func (v *verdict) addProblem(p string) {
+	v.problems = append(v.problems, p)
+	v.fresh = append(v.fresh, p)
+	v.eddy.Set(edn.Keyword("problems"), strings2EDN(v.problems))
+}
+
 // check runs every checker over the evidence and composes results.edn.
-// A run and eddy analyze both come here.
+// A run and eddy analyze both come here. A checker that panics is reported
+// and its verdict is unknown; the others still run.
 func (ev *evidence) check() verdict {
 	ops := ev.ops
+	var crashed []crash
+	checked := func(name string, f func() *edn.Map) *edn.Map {
+		var res *edn.Map
+		if c := guard("the "+name+" checker", ev.hook, func() { res = f() }); c != nil {
+			crashed = append(crashed, *c)
+			return edn.NewMap(edn.Keyword("valid?"), edn.Keyword("unknown"),
+				edn.Keyword("error"), fmt.Sprintf("eddy's %s checker panicked: %s (stack in %s)", name, c.msg, PanicLog))
+		}
+		return res
+	}
 	results := edn.NewMap()
-	results.Set(edn.Keyword("exceptions"), exceptions(ops))
-	results.Set(edn.Keyword("stats"), checker.Stats(statsOps(ops)))
-	results.Set(edn.Keyword("availability"), checker.Availability(ops, ev.s.availability))
-	results.Set(edn.Keyword("net"), checker.Net(checker.NetStats{
-		All:     checker.NetCounts(ev.net.All),
-		Clients: checker.NetCounts(ev.net.Clients),
-		Servers: checker.NetCounts(ev.net.Servers),
-	}, checker.ClientInvokes(ops)))
+	results.Set(edn.Keyword("exceptions"), checked("exceptions", func() *edn.Map { return exceptions(ops) }))
+	results.Set(edn.Keyword("stats"), checked("stats", func() *edn.Map { return checker.Stats(statsOps(ops)) }))
+	results.Set(edn.Keyword("availability"), checked("availability", func() *edn.Map { return checker.Availability(ops, ev.s.availability) }))
+	results.Set(edn.Keyword("net"), checked("net", func() *edn.Map {
+		return checker.Net(checker.NetStats{
+			All:     checker.NetCounts(ev.net.All),
+			Clients: checker.NetCounts(ev.net.Clients),
+			Servers: checker.NetCounts(ev.net.Servers),
+		}, checker.ClientInvokes(ops))
+	}))
 	var fresh []string
 	if ev.unjournaled > 0 {
 		fresh = append(fresh, fmt.Sprintf("the network journal kept its first %d events and dropped %d more (net-journal.jsonl is incomplete; the :net counts are exact)", netsim.DefaultMaxJournal, ev.unjournaled))
 	}
-	wres := ev.wl.Check(ops)
+	wres := checked("workload", func() *edn.Map { return ev.wl.Check(ops) })
 	results.Set(edn.Keyword("workload"), wres)
 	unchecked := uncheckedProblems(ev.s, wres)
 	fresh = append(fresh, unchecked...)
+	for _, c := range crashed {
+		fresh = append(fresh, c.problem("its verdict is unknown"))
+	}
 	valid := checker.ValidityOf(checker.Compose(results))
 	fresh = append(fresh, faultProblems(ev.faults, ev.lossy, valid)...)
-	problems := append(append([]string(nil), ev.problems...), fresh...)
 	var warnings []string
 	if c, ok := ev.wl.(workload.Converger); ok {
-		if summary := c.Unconverged(wres); summary != "" {
+		var summary string
+		if cr := guard("the convergence check", ev.hook, func() { summary = c.Unconverged(wres) }); cr != nil {
+			crashed = append(crashed, *cr)
+			fresh = append(fresh, cr.problem("it found nothing"))
+		} else if summary != "" {
 			warnings = append(warnings, convergenceWarning(summary, ev.s.Strict, valid))
 		}
 	}
-	expls := ev.explainFindings(wres, append(unchecked, warnings...))
+	var expls []explain.Explanation
+	if cr := guard("the explainer", ev.hook, func() { expls = ev.explainFindings(wres, append(unchecked, warnings...)) }); cr != nil {
+		crashed = append(crashed, *cr)
+		fresh = append(fresh, cr.problem("nothing is explained"))
+		expls = nil
+	}
 	results.Set(edn.Keyword("explanations"), explanationsEDN(expls))
+	problems := append(append([]string(nil), ev.problems...), fresh...)
 	if ev.aborted != "" || ev.lossy {
 		// Nothing about an aborted run can be vouched for, nor about a
 		// history that lost ops: they could hide an anomaly, or fake one.
@@ -181,7 +219,7 @@ func (ev *evidence) check() verdict {
 	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
-	return verdict{results: results, valid: valid, explanations: expls, problems: problems, fresh: fresh, warnings: warnings}
+	return verdict{results: results, valid: valid, explanations: expls, problems: problems, fresh: fresh, warnings: warnings, eddy: eddy, crashes: crashed}
 }
 
 // strings2EDN is a vector of strings.
@@ -265,18 +303,17 @@ func asCount(v any) int64 {
 // draws; messages.svg draws up to viz.DefaultMaxEvents.
 const inlineEvents = 1500
 
-// writeReport writes what the analysis produces: results.edn and
-// results.json, messages.svg, the plots and index.html. Failures are
-// returned together; each file is attempted.
-func writeReport(dir string, ev *evidence, v verdict) error {
-	var errs []error
-	if err := report.WriteResults(dir, v.results); err != nil {
-		errs = append(errs, err)
-	}
-	// The diagrams and plots are independent: draw them concurrently.
+// writeReport writes what the analysis produces: messages.svg and the
+// plots, then results.edn and results.json, then index.html. Each part is
+// attempted whatever became of the others; a part that panics is reported
+// in v (and so in results.edn) and left out. Write errors are returned
+// together.
+func writeReport(dir string, ev *evidence, v *verdict) error {
 	var (
+		errs    []error
 		wg      sync.WaitGroup
 		mu      sync.Mutex
+		cs      crashes
 		st, ist viz.DiagramStats
 		inline  []byte
 		figures []report.Figure
@@ -286,49 +323,70 @@ func writeReport(dir string, ev *evidence, v verdict) error {
 		errs = append(errs, err)
 		mu.Unlock()
 	}
-	wg.Go(func() {
-		var full bytes.Buffer
-		var err error
-		st, err = viz.WriteDiagram(&full, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled})
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, "messages.svg"), full.Bytes(), 0o644)
+	// guarded runs one part; a panic is kept with what it left undone.
+	guarded := func(what, effect string, f func()) bool {
+		c := guard(what, ev.hook, f)
+		if c != nil {
+			cs.add(*c)
+			mu.Lock()
+			v.addProblem(c.problem(effect))
+			mu.Unlock()
 		}
-		if err != nil {
-			fail(fmt.Errorf("messages.svg: %w", err))
-		}
-		if st.NotShown == 0 && st.Events <= inlineEvents {
-			inline, ist = full.Bytes(), st // small enough to show whole
-			return
-		}
-		var b bytes.Buffer
-		if ist, err = viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled}); err != nil {
-			fail(err)
-		}
-		inline = b.Bytes()
-	})
-	var dists []viz.Distribution
-	if d, ok := ev.wl.(workload.Distributor); ok {
-		for _, x := range d.Distributions(ev.ops) {
-			dists = append(dists, viz.Distribution{File: x.File, Title: x.Title, XLabel: x.XLabel, Values: x.Values})
-		}
+		return c == nil
 	}
+	// The diagrams and plots are independent: draw them concurrently.
+	wg.Go(func() {
+		guarded("messages.svg", "the diagram is missing", func() {
+			var full bytes.Buffer
+			var err error
+			st, err = viz.WriteDiagram(&full, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled})
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, "messages.svg"), full.Bytes(), 0o644)
+			}
+			if err != nil {
+				fail(fmt.Errorf("messages.svg: %w", err))
+			}
+			if st.NotShown == 0 && st.Events <= inlineEvents {
+				inline, ist = full.Bytes(), st // small enough to show whole
+				return
+			}
+			var b bytes.Buffer
+			if ist, err = viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled}); err != nil {
+				fail(err)
+			}
+			inline = b.Bytes()
+		})
+	})
+	var plots []viz.Plot
+	guarded("the plots", "no plot was drawn", func() {
+		var dists []viz.Distribution
+		if d, ok := ev.wl.(workload.Distributor); ok {
+			for _, x := range d.Distributions(ev.ops) {
+				dists = append(dists, viz.Distribution{File: x.File, Title: x.Title, XLabel: x.XLabel, Values: x.Values})
+			}
+		}
+		plots = viz.Plots(ev.ops, runLength(ev), dists)
+	})
 	var explSVGs [][]byte
 	wg.Go(func() {
-		var errs []error
-		explSVGs, errs = writeExplanationDiagrams(dir, ev, v.explanations)
-		for _, err := range errs {
-			fail(err)
-		}
+		guarded("the explanations' diagrams", "they are missing", func() {
+			var errs []error
+			explSVGs, errs = writeExplanationDiagrams(dir, ev, v.explanations)
+			for _, err := range errs {
+				fail(err)
+			}
+		})
 	})
-	plots := viz.Plots(ev.ops, runLength(ev), dists)
 	written := make([]bool, len(plots))
 	for i, p := range plots {
 		wg.Go(func() {
-			if err := writeFile(filepath.Join(dir, p.File), p.Write); err != nil {
-				fail(fmt.Errorf("%s: %w", p.File, err))
-				return
-			}
-			written[i] = true
+			guarded(p.File, p.File+" is missing", func() {
+				if err := writeFile(filepath.Join(dir, p.File), p.Write); err != nil {
+					fail(fmt.Errorf("%s: %w", p.File, err))
+					return
+				}
+				written[i] = true
+			})
 		})
 	}
 	wg.Wait()
@@ -337,25 +395,42 @@ func writeReport(dir string, ev *evidence, v verdict) error {
 			figures = append(figures, report.Figure{File: p.File, Title: p.Title})
 		}
 	}
+	writeResults := func() {
+		guarded("the results writer", "results.edn or results.json may be missing", func() {
+			if err := report.WriteResults(dir, v.results); err != nil {
+				fail(err)
+			}
+		})
+	}
+	writeResults()
 	note := fmt.Sprintf("%d messages between %d participants.", ist.Arrows, ist.Participants)
 	if ist.Events < st.Events || st.NotShown > 0 {
 		note = fmt.Sprintf("The first %d journal events: %d delivered messages between %d participants (messages.svg draws %d events).", ist.Events, ist.Arrows, ist.Participants, st.Events)
 	}
-	ix := report.Index{
-		Workload:    ev.s.Workload,
-		Run:         filepath.Base(dir),
-		Results:     v.results,
-		Settings:    settingsTable(ev),
-		Diagram:     template.HTML(inline), // written by viz, every text escaped
-		DiagramNote: note,
-		Plots:       figures,
+	if !guarded("index.html", "the run has no index.html", func() {
+		ix := report.Index{
+			Workload:    ev.s.Workload,
+			Run:         filepath.Base(dir),
+			Results:     v.results,
+			Settings:    settingsTable(ev),
+			Diagram:     template.HTML(inline), // written by viz, every text escaped
+			DiagramNote: note,
+			Plots:       figures,
+		}
+		for i, e := range v.explanations {
+			var svg []byte
+			if i < len(explSVGs) {
+				svg = explSVGs[i]
+			}
+			ix.Explanations = append(ix.Explanations, report.Explanation{Explanation: e, Diagram: template.HTML(svg)}) // written by viz, every text escaped
+		}
+		if err := report.WriteIndex(dir, ix); err != nil {
+			fail(err)
+		}
+	}) {
+		writeResults() // with the diagnosis of index.html's failure
 	}
-	for i, e := range v.explanations {
-		ix.Explanations = append(ix.Explanations, report.Explanation{Explanation: e, Diagram: template.HTML(explSVGs[i])}) // written by viz, every text escaped
-	}
-	if err := report.WriteIndex(dir, ix); err != nil {
-		errs = append(errs, err)
-	}
+	v.crashes = append(v.crashes, cs.take()...)
 	return errors.Join(errs...)
 }
 
@@ -430,7 +505,13 @@ func writeRecord(dir string, ev *evidence) error {
 // (history.ReadAudited): each fault is a problem naming its line, only the
 // sound ops are checked, and a fault that lost ops makes the verdict
 // :unknown.
+// A checker, plot or writer that panics is reported as a run does it.
 func Analyze(ctx context.Context, dir string) (Result, error) {
+	return analyze(ctx, dir, nil)
+}
+
+// analyze is Analyze with a hook for the tests (see evidence.hook).
+func analyze(ctx context.Context, dir string, hook func(string)) (res Result, err error) {
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -441,6 +522,21 @@ func Analyze(ctx context.Context, dir string) (Result, error) {
 	if fi, err := os.Stat(real); err != nil || !fi.IsDir() {
 		return Result{}, fmt.Errorf("%s is not a run directory", dir)
 	}
+	// Whatever escaped the guards of the analysis (reading the files) is an
+	// error, never a crash of the command.
+	c := guard("eddy analyze", hook, func() { res, err = analyzeDir(ctx, dir, real, hook) })
+	if c != nil {
+		werr := writePanics(real, []crash{*c})
+		msg := fmt.Sprintf("%s: eddy bug: the analysis panicked (%s); the stack is in %s", dir, clipText(c.msg, 200), PanicLog)
+		if werr != nil {
+			msg += fmt.Sprintf(" (not written: %v)", werr)
+		}
+		return Result{}, errors.New(msg)
+	}
+	return res, err
+}
+
+func analyzeDir(ctx context.Context, dir, real string, hook func(string)) (Result, error) {
 	name := func(f string) string { return filepath.Join(dir, f) }
 	raw, err := os.ReadFile(filepath.Join(real, RecordFile))
 	if err != nil {
@@ -486,14 +582,19 @@ func Analyze(ctx context.Context, dir string) (Result, error) {
 		s: s, wl: wl, seed: rec.Seed, start: rec.Start, ops: hist.Ops, journal: journal,
 		net: rec.Net, unjournaled: rec.Unjournaled, aborted: rec.Aborted, problems: rec.Problems,
 		faults: hist.Faults, lossy: hist.Lossy,
+		hook: hook,
 	}
 	if rec.Unjournaled == 0 {
 		ev.net = netsim.StatsOf(journal)
 	}
 	v := ev.check()
+	werr := writeReport(real, ev, &v)
+	if err := writePanics(real, v.crashes); err != nil {
+		werr = errors.Join(werr, err)
+	}
 	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: rec.Aborted, Explanations: v.explanations}
-	if err := writeReport(real, ev, v); err != nil {
-		return res, fmt.Errorf("rewriting the results in %s: %w", dir, err)
+	if werr != nil {
+		return res, fmt.Errorf("rewriting the results in %s: %w", dir, werr)
 	}
 	return res, nil
 }

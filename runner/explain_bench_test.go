@@ -196,7 +196,7 @@ func BenchmarkAnalysis(b *testing.B) {
 					}); err != nil {
 						b.Fatal(err)
 					}
-					if err := writeReport(dir, &e, v); err != nil {
+					if err := writeReport(dir, &e, &v); err != nil {
 						b.Fatal(err)
 					}
 				}

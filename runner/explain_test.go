@@ -123,7 +123,7 @@ var explanationsOf = map[string]func(t *testing.T, es []explain.Explanation){
 	"ids that wrap around after 50 per node":                 says("one node generated it more than once"),
 	"counter that counts only locally":                       says("is exactly the sum of the adds", "served itself: it never counted the adds acknowledged through"),
 	"counter that drops acknowledged adds":                   says("n0 acknowledged adds its reads did not count"),
-	"counter whose reads are stale seq-kv reads":             withFate(explain.Delivered, "seq-kv answered", "stale read"),
+	"counter whose reads are stale seq-kv reads":             all(says("replaced a value their node had not read"), withFate(explain.Delivered, "stale read")),
 	"pn-counter that takes negative deltas for 0":            says("is the sum of the positive deltas alone"),
 	"broadcast that never forwards":                          all(says("was acknowledged by", "no node ever sent it to"), withFate(explain.NeverSent, "no node ever sent it")),
 	"broadcast that forwards once, under partitions":         withFate(explain.Dropped, "dropped by partition"),

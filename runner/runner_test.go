@@ -449,3 +449,49 @@ func BenchmarkFixedCost(b *testing.B) {
 	}
 	b.ReportMetric(float64((b.Elapsed()/time.Duration(b.N)-limit).Microseconds())/1000, "fixed-ms")
 }
+
+// TestInitHandlerMayTalk: as in Maelstrom, a node's messages are routed from
+// the moment its process runs, so a node may write to seq-kv and wait for a
+// peer inside its init handler, and answer init_ok only then.
+func TestInitHandlerMayTalk(t *testing.T) {
+	t.Parallel()
+	cfg := quick(t, "echo", bins.MustBuild(t, "runner/testdata/nodes/initkv"), 3)
+	cfg.TimeLimit = time.Second
+	res := run(t, cfg)
+	require.Empty(t, res.Aborted)
+	require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
+	require.Empty(t, res.Problems)
+
+	// Every node heard back from seq-kv and from its peer before it sent
+	// init_ok.
+	raw, err := os.ReadFile(filepath.Join(res.Dir, "net-journal.jsonl"))
+	require.NoError(t, err)
+	type event struct {
+		Seq       int64
+		Type      string
+		Src, Dest string
+		Body      struct{ Type string }
+	}
+	initOK := map[string]int64{}
+	var replies []event
+	for line := range strings.Lines(string(raw)) {
+		var ev event
+		require.NoError(t, json.Unmarshal([]byte(line), &ev))
+		switch {
+		case ev.Type == "send" && ev.Body.Type == "init_ok":
+			initOK[ev.Src] = ev.Seq
+		case ev.Type == "recv" && (ev.Body.Type == "write_ok" || ev.Body.Type == "hello_ok"):
+			replies = append(replies, ev)
+		}
+	}
+	require.Len(t, initOK, 3)
+	for node, sent := range initOK {
+		var got []string
+		for _, ev := range replies {
+			if ev.Dest == node && ev.Seq < sent {
+				got = append(got, ev.Body.Type)
+			}
+		}
+		assert.ElementsMatch(t, []string{"write_ok", "hello_ok"}, got, "what %s heard before its init_ok", node)
+	}
+}

@@ -60,7 +60,7 @@ func LinearizableKV(ops []history.Op, timeout time.Duration) *edn.Map {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	pairs := history.Pairs(ops)
+	pairs, pos := history.Pairs(ops), history.Positions(ops)
 	byKey := map[string][]porcupine.Operation{}
 	keys := map[string]any{}
 	var order []string
@@ -88,6 +88,7 @@ func LinearizableKV(ops []history.Op, timeout time.Duration) *edn.Map {
 		}
 		ret := int64(math.MaxInt64)
 		ci, done := pairs[inv.Index]
+		ci = pos[ci]
 		switch {
 		case done && ops[ci].Type == history.Fail:
 			continue

@@ -120,6 +120,18 @@ func Pairs(ops []Op) map[int]int {
 	return pairs
 }
 
+// Positions maps each op's :index to its position in ops, for looking up
+// the completions Pairs names. In a history as recorded the two are equal;
+// one read back from a damaged file may differ (a repeated index maps to
+// its last position).
+func Positions(ops []Op) map[int]int {
+	pos := make(map[int]int, len(ops))
+	for i, o := range ops {
+		pos[o.Index] = i
+	}
+	return pos
+}
+
 // WriteEDN writes one op per line, as history.edn.
 func WriteEDN(w io.Writer, ops []Op) error {
 	bw := bufio.NewWriter(w)

@@ -69,7 +69,6 @@ type Workload struct {
 	topology map[string][]string // broadcast only
 	cluster  checker.Cluster
 	strict   bool
-	next     int64 // the next value to add; Next calls are serialised
 }
 
 // New returns the broadcast workload on cluster; topology is sent to every
@@ -109,14 +108,28 @@ func (w *Workload) Setup(ctx context.Context, c *client.Client) error {
 // Reusable is false: a new client after every indeterminate op.
 func (*Workload) Reusable() bool { return false }
 
-// Next adds the next value or reads, with equal odds.
-func (w *Workload) Next(rng *rand.Rand) workload.Op {
-	if rng.IntN(2) == 0 {
-		return workload.Op{F: "read"}
-	}
-	v := w.next
-	w.next++
-	return workload.Op{F: w.d.add, Value: v}
+// valueBlock is how many values each thread's first process adds before
+// its values jump (workload.UniqueValue).
+const valueBlock = 1 << 16
+
+// Generator adds a value or reads, with equal odds. Maelstrom adds 0, 1,
+// 2, … in the order ops are handed out, whichever process gets them; here
+// process p adds its own sequence, so that what it adds depends on the seed
+// and p alone: with C worker threads, thread t's first process adds t,
+// C + t, 2C + t, … (workload.UniqueValue). The values in use are thus still
+// the integers from 0 up, with gaps only where some thread has added fewer
+// than others; a process that replaces one after an indeterminate add takes
+// values from C·65536 up.
+func (w *Workload) Generator(p workload.Process, rng *rand.Rand) workload.Generator {
+	j := 0
+	return workload.GeneratorFunc(func() workload.Op {
+		if rng.IntN(2) == 0 {
+			return workload.Op{F: "read"}
+		}
+		v := workload.UniqueValue(p, j, valueBlock)
+		j++
+		return workload.Op{F: w.d.add, Value: v}
+	})
 }
 
 // Invoke sends an addition or a read; a read's completion value is the

@@ -43,21 +43,23 @@ var (
 // Reusable is false: a new client after every indeterminate op.
 func (Workload) Reusable() bool { return false }
 
-// Next picks an add or a read with equal odds; an add's delta is uniform in
-// [-5, 4]. g-counter redraws the whole choice when the delta is negative, as
-// Maelstrom's filtered generator does, so its mix is two reads to one add
-// with deltas uniform in [0, 4].
-func (w Workload) Next(rng *rand.Rand) workload.Op {
-	for {
-		if rng.IntN(2) == 1 {
-			return workload.Op{F: "read"}
+// Generator picks an add or a read with equal odds; an add's delta is
+// uniform in [-5, 4]. g-counter redraws the whole choice when the delta is
+// negative, as Maelstrom's filtered generator does, so its mix is two reads
+// to one add with deltas uniform in [0, 4].
+func (w Workload) Generator(_ workload.Process, rng *rand.Rand) workload.Generator {
+	return workload.GeneratorFunc(func() workload.Op {
+		for {
+			if rng.IntN(2) == 1 {
+				return workload.Op{F: "read"}
+			}
+			d := int64(rng.IntN(10) - 5)
+			if w.Grow && d < 0 {
+				continue
+			}
+			return workload.Op{F: "add", Value: d}
 		}
-		d := int64(rng.IntN(10) - 5)
-		if w.Grow && d < 0 {
-			continue
-		}
-		return workload.Op{F: "add", Value: d}
-	}
+	})
 }
 
 // Invoke sends an add or a read; a read's completion value is the counter.

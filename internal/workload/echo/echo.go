@@ -26,9 +26,11 @@ var (
 // Reusable is false: a new client after every indeterminate op.
 func (Workload) Reusable() bool { return false }
 
-// Next asks to echo "Please echo N", N uniform in [0, 128).
-func (Workload) Next(rng *rand.Rand) workload.Op {
-	return workload.Op{F: "echo", Value: fmt.Sprintf("Please echo %d", rng.IntN(128))}
+// Generator asks to echo "Please echo N", N uniform in [0, 128).
+func (Workload) Generator(_ workload.Process, rng *rand.Rand) workload.Generator {
+	return workload.GeneratorFunc(func() workload.Op {
+		return workload.Op{F: "echo", Value: fmt.Sprintf("Please echo %d", rng.IntN(128))}
+	})
 }
 
 // Invoke sends an echo request; an ok completion's value is the whole reply body.

@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/eddy-workbench/eddy/internal/client"
@@ -17,6 +16,7 @@ import (
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/workload/keypool"
 )
 
 // Options configure the workload.
@@ -36,11 +36,8 @@ type Options struct {
 
 // Workload is one run's transactional workload.
 type Workload struct {
-	opt     Options
-	write   string        // "w" or "append"
-	active  []int64       // the key pool, in place: a retired key's slot gets a new key
-	writes  map[int64]int // per key, the last value written
-	nextKey int64
+	opt   Options
+	write string // "w" or "append"
 }
 
 // New returns the workload.
@@ -54,13 +51,9 @@ func New(opt Options) *Workload {
 	if opt.MaxWritesPerKey <= 0 {
 		opt.MaxWritesPerKey = 16
 	}
-	w := &Workload{opt: opt, write: "w", writes: map[int64]int{}}
+	w := &Workload{opt: opt, write: "w"}
 	if opt.ListAppend {
 		w.write = "append"
-	}
-	for range opt.KeyCount {
-		w.active = append(w.active, w.nextKey)
-		w.nextKey++
 	}
 	return w
 }
@@ -78,47 +71,35 @@ func txnCheck(f map[string]json.RawMessage) error {
 // Reusable is true: a worker keeps its client after an indeterminate op.
 func (*Workload) Reusable() bool { return true }
 
-// Next is a transaction of 1 to --max-txn-length micro-ops, each a read or
-// a write (append) with equal odds, on a key from the pool; key i of the
-// pool is picked with weight 2^i. A key's writes are 1, 2, … up to
-// --max-writes-per-key, after which a fresh key takes its place.
-func (w *Workload) Next(rng *rand.Rand) workload.Op {
-	n := 1 + rng.IntN(w.opt.MaxTxnLength)
-	txn := make([]any, 0, n)
-	for len(txn) < n {
-		k := w.pick(rng)
-		if rng.IntN(2) == 0 {
-			txn = append(txn, []any{edn.Keyword("r"), k, nil})
-			continue
+// Generator returns a process's transactions, as Elle's generator makes
+// them: 1 to --max-txn-length micro-ops, each a read or a write (append)
+// with equal odds, on a key from the pool, key i of the pool picked with
+// weight 2^i; a key's writes are unique, and a key takes about
+// --max-writes-per-key of them (Elle: exactly) before a fresh key takes its
+// place. The pool
+// is derived per process (package keypool); a process that replaces one
+// after an indeterminate transaction starts over at the pool's first keys.
+func (w *Workload) Generator(p workload.Process, rng *rand.Rand) workload.Generator {
+	pool := keypool.New(keypool.Options{
+		Count:       w.opt.KeyCount,
+		MaxWrites:   w.opt.MaxWritesPerKey,
+		WritesPerOp: float64(1+w.opt.MaxTxnLength) / 4,
+	}, p, 0)
+	return workload.GeneratorFunc(func() workload.Op {
+		pool.Begin()
+		n := 1 + rng.IntN(w.opt.MaxTxnLength)
+		txn := make([]any, 0, n)
+		for len(txn) < n {
+			read := rng.IntN(2) == 0
+			k := pool.Pick(rng.Float64())
+			if read {
+				txn = append(txn, []any{edn.Keyword("r"), k, nil})
+				continue
+			}
+			txn = append(txn, []any{edn.Keyword(w.write), k, pool.Write(k)})
 		}
-		v := w.writes[k] + 1
-		if v > w.opt.MaxWritesPerKey {
-			w.retire(k)
-			continue
-		}
-		w.writes[k] = v
-		txn = append(txn, []any{edn.Keyword(w.write), k, int64(v)})
-	}
-	return workload.Op{F: "txn", Value: txn}
-}
-
-// pick draws a key: position i with weight 2^i.
-func (w *Workload) pick(rng *rand.Rand) int64 {
-	n := len(w.active)
-	scale := 2 * (math.Pow(2, float64(n)) - 1)
-	i := int(math.Floor(math.Log2(rng.Float64()*scale+2) - 1))
-	return w.active[min(max(i, 0), n-1)]
-}
-
-// retire replaces k in the pool with a key never used.
-func (w *Workload) retire(k int64) {
-	for i, a := range w.active {
-		if a == k {
-			w.active[i] = w.nextKey
-			w.nextKey++
-			return
-		}
-	}
+		return workload.Op{F: "txn", Value: txn}
+	})
 }
 
 // Invoke sends the transaction and records the reply's micro-ops.
@@ -195,11 +176,12 @@ func (w *Workload) Check(ops []history.Op) *edn.Map {
 // key, another function, or another written value. Under Strict they make
 // the result invalid.
 func (w *Workload) mismatches(ops []history.Op, out *edn.Map) {
-	pairs := history.Pairs(ops)
+	pairs, pos := history.Pairs(ops), history.Positions(ops)
 	var found []any
 	count := 0
 	for _, inv := range ops {
 		ci, done := pairs[inv.Index]
+		ci = pos[ci]
 		if inv.Type != history.Invoke || !done || ops[ci].Type != history.OK {
 			continue
 		}
@@ -228,7 +210,12 @@ func mismatch(req, resp any) string {
 		return fmt.Sprintf("%d micro-ops asked, %d answered", len(rq), len(rs))
 	}
 	for i := range rq {
-		a, b := rq[i].([]any), rs[i].([]any)
+		a, aok := rq[i].([]any)
+		b, bok := rs[i].([]any)
+		if !aok || !bok || len(a) != 3 || len(b) != 3 {
+			// Only a damaged history holds such micro-ops.
+			return fmt.Sprintf("micro-op %d asked %s, answered %s", i, edn.String(rq[i]), edn.String(rs[i]))
+		}
 		if !edn.Equal(a[0], b[0]) || !edn.Equal(a[1], b[1]) {
 			return fmt.Sprintf("micro-op %d asked %s, answered %s", i, edn.String(a), edn.String(b))
 		}

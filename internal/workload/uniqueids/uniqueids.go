@@ -25,8 +25,10 @@ var (
 // Reusable is true: clients survive indeterminate ops.
 func (Workload) Reusable() bool { return true }
 
-// Next is always a generate.
-func (Workload) Next(*rand.Rand) workload.Op { return workload.Op{F: "generate"} }
+// Generator is always a generate.
+func (Workload) Generator(workload.Process, *rand.Rand) workload.Generator {
+	return workload.GeneratorFunc(func() workload.Op { return workload.Op{F: "generate"} })
+}
 
 // Invoke sends a generate request; an ok completion's value is the id.
 func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) history.Op {
