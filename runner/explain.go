@@ -10,6 +10,7 @@ import (
 
 	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/trace"
 	"github.com/eddy-workbench/eddy/internal/viz"
 	"github.com/eddy-workbench/eddy/internal/workload"
@@ -84,6 +85,9 @@ func diagramIDs(e explain.Explanation) map[int64]string {
 func writeExplanationDiagrams(dir string, ev *evidence, expls []explain.Explanation) ([][]byte, []error) {
 	svgs := make([][]byte, len(expls))
 	var errs []error
+	// One pass over the journal picks every diagram's events.
+	ids := make([]map[int64]string, len(expls))
+	which := map[int64][]int{} // message id → the explanations showing it
 	for i, e := range expls {
 		for _, f := range e.Files {
 			if err := writeFile(filepath.Join(dir, f.Name), f.Write); err != nil {
@@ -93,7 +97,23 @@ func writeExplanationDiagrams(dir string, ev *evidence, expls []explain.Explanat
 		if e.Diagram == "" {
 			continue
 		}
-		ids := diagramIDs(e)
+		ids[i] = diagramIDs(e)
+		for id := range ids[i] {
+			which[id] = append(which[id], i)
+		}
+	}
+	events := make([][]netsim.Event, len(expls))
+	if len(which) > 0 {
+		for _, e := range ev.journal {
+			for _, i := range which[e.Msg.ID] {
+				events[i] = append(events[i], e)
+			}
+		}
+	}
+	for i, e := range expls {
+		if e.Diagram == "" {
+			continue
+		}
 		var notes []viz.Note
 		for _, it := range e.Evidence {
 			switch it.Kind {
@@ -104,10 +124,10 @@ func writeExplanationDiagrams(dir string, ev *evidence, expls []explain.Explanat
 			}
 		}
 		var b bytes.Buffer
-		_, err := viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{
-			Keep:        func(id int64) bool { _, ok := ids[id]; return ok },
+		_, err := viz.WriteDiagram(&b, events[i], viz.DiagramOptions{
+			Keep:        func(id int64) bool { _, ok := ids[i][id]; return ok },
 			Notes:       notes,
-			Undelivered: func(id int64) string { return ids[id] },
+			Undelivered: func(id int64) string { return ids[i][id] },
 			Title:       e.Finding + ": " + e.Summary,
 		})
 		if err == nil {

@@ -70,6 +70,9 @@ func (x *Index) Ends(p int32) (src, dest string) {
 	return e.Msg.Src, e.Msg.Dest
 }
 
+// Body is the body of the message at position p.
+func (x *Index) Body(p int32) []byte { return x.ev(p).Msg.Body }
+
 // Sent is when the message at position p was sent.
 func (x *Index) Sent(p int32) int64 { return x.sentAt(p) }
 

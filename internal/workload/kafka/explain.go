@@ -134,13 +134,29 @@ func seq(v any) []any {
 // kafkaView finds the sends of the messages the anomalies name.
 type kafkaView struct {
 	x     *trace.Index
-	sends map[[2]int64]int // key and message → position of the first send invocation
+	sends map[[2]int64]int   // key and message → position of the first send invocation
+	peers map[string][]int32 // node → the messages other nodes sent it
+}
+
+// fromPeers are the messages other nodes sent node.
+func (v *kafkaView) fromPeers(node string) []int32 {
+	if l, ok := v.peers[node]; ok {
+		return l
+	}
+	var l []int32
+	for _, p := range v.x.To(node) {
+		if src, dest := v.x.Ends(p); trace.NodeToNode(src, dest) {
+			l = append(l, p)
+		}
+	}
+	v.peers[node] = l
+	return l
 }
 
 // newKafkaView indexes the first send of each message the anomalies name
 // (keys and messages are integers, as the workload sends them).
 func newKafkaView(x *trace.Index, as []Anomaly) *kafkaView {
-	v := &kafkaView{x: x, sends: map[[2]int64]int{}}
+	v := &kafkaView{x: x, sends: map[[2]int64]int{}, peers: map[string][]int32{}}
 	want := map[[2]int64]bool{}
 	wantMsg := func(k int64, m any) {
 		if n, ok := toInt(m); ok {
@@ -239,11 +255,11 @@ func (v *kafkaView) had(node string, k int64, m any, from string, t int64) (stri
 		return "", nil
 	}
 	var to []int32
-	for _, p := range x.To(node) {
-		if src, dest := x.Ends(p); x.Sent(p) > t || !trace.NodeToNode(src, dest) {
+	for _, p := range v.fromPeers(node) {
+		if x.Sent(p) > t {
 			continue
 		}
-		if msg := x.Msg(p); trace.MentionsString(msg.Body, key) && holds(msg.Body, mv) {
+		if body := x.Body(p); trace.MentionsString(body, key) && holds(body, mv) {
 			to = append(to, p)
 		}
 	}
@@ -260,7 +276,7 @@ func (v *kafkaView) had(node string, k int64, m any, from string, t int64) (stri
 	}
 	// Nothing mentions it: say what the sender did send node meanwhile.
 	n, delivered := 0, 0
-	for _, p := range x.To(node) {
+	for _, p := range v.fromPeers(node) {
 		if src, _ := x.Ends(p); src != from {
 			continue
 		}
@@ -338,7 +354,7 @@ func ExplainAnomalies(x *trace.Index, as []Anomaly) []explain.Explanation {
 		if e.Finding == "" {
 			e.Finding = fmt.Sprintf("%s on key %d", a.Type, a.Key)
 		}
-		if a.Examples > 1 {
+		if a.Examples > 1 && a.Type != "unseen" {
 			e.Finding += fmt.Sprintf(" (one of %d)", a.Examples)
 		}
 		out = append(out, e)
