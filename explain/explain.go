@@ -9,8 +9,10 @@
 package explain
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -237,4 +239,20 @@ func (it Item) Line() string {
 		fmt.Fprintf(&b, " — %s", it.Note)
 	}
 	return b.String()
+}
+
+// kindOrder orders the kinds of evidence at the same time: a fault before
+// what happened under it, an absence last.
+var kindOrder = map[Kind]int{Nemesis: 0, Op: 1, Message: 2, Absence: 3}
+
+// Sort orders evidence by time, and at the same time nemesis events first
+// and absences last, keeping the order of the rest; it returns items.
+func Sort(items []Item) []Item {
+	slices.SortStableFunc(items, func(a, b Item) int {
+		if c := cmp.Compare(a.Time, b.Time); c != 0 {
+			return c
+		}
+		return kindOrder[a.Kind] - kindOrder[b.Kind]
+	})
+	return items
 }

@@ -304,7 +304,7 @@ func explainMissing(x *trace.Index, add string, lost []any, finding string, warn
 		g := &group{sig: sig, values: []int64{e}, expl: explain.Explanation{
 			Checker:  "workload",
 			Summary:  strings.Join(clauses, "; ") + ".",
-			Evidence: sortItems(ev),
+			Evidence: explain.Sort(ev),
 		}}
 		bySig[sig] = g
 		groups = append(groups, g)
@@ -490,19 +490,6 @@ func others(values []int64) string {
 	return fmt.Sprintf("Elements %s were", named(rest))
 }
 
-// sortItems orders evidence by time, keeping the order of equal times.
-func sortItems(items []explain.Item) []explain.Item {
-	slices.SortStableFunc(items, func(a, b explain.Item) int {
-		switch {
-		case a.Time < b.Time:
-			return -1
-		case a.Time > b.Time:
-			return 1
-		}
-		return 0
-	})
-	return items
-}
 
 // ExplainDuplicates explains elements that a read returned more than
 // once: the read, the node that served it and its reply. They are

@@ -245,15 +245,7 @@ func (v *counterView) explainRead(p int, node string, read int64, acceptable [][
 		clauses = append(clauses, c)
 		ev = append(ev, items...)
 	}
-	slices.SortStableFunc(ev, func(a, b explain.Item) int {
-		switch {
-		case a.Time < b.Time:
-			return -1
-		case a.Time > b.Time:
-			return 1
-		}
-		return 0
-	})
+	explain.Sort(ev)
 	return explain.Explanation{
 		Checker:  "workload",
 		Finding:  fmt.Sprintf("final read %d at %s", read, node),

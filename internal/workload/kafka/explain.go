@@ -390,7 +390,7 @@ func (v *kafkaView) lostWrite(a Anomaly) explain.Explanation {
 			ev = append(ev, items...)
 		}
 	}
-	return explain.Explanation{Finding: fmt.Sprintf("lost write: message %s of key %d", edn.String(a.Value), a.Key), Summary: s + ".", Evidence: sortItems(ev)}
+	return explain.Explanation{Finding: fmt.Sprintf("lost write: message %s of key %d", edn.String(a.Value), a.Key), Summary: s + ".", Evidence: explain.Sort(ev)}
 }
 
 // pollStep explains a process's poll that did not resume where its
@@ -410,7 +410,7 @@ func (v *kafkaView) pollStep(a Anomaly) explain.Explanation {
 	s := fmt.Sprintf("process %d's poll at %s (served by %s) %s on key %d after its poll at %s (served by %s)",
 		x.Op(p2).Process, explain.Seconds(x.ServedAt(p2)), n2, verb, a.Key, explain.Seconds(x.ServedAt(p1)), n1)
 	s += v.skippedSends(a, n2, x.ServedAt(p2), &ev)
-	return explain.Explanation{Summary: s + ".", Evidence: sortItems(ev)}
+	return explain.Explanation{Summary: s + ".", Evidence: explain.Sort(ev)}
 }
 
 // intPoll explains one poll whose list for a key skipped or went back.
@@ -428,7 +428,7 @@ func (v *kafkaView) intPoll(a Anomaly) explain.Explanation {
 	}
 	s := fmt.Sprintf("%s's poll at %s %s", node, explain.Seconds(x.ServedAt(p)), what)
 	s += v.skippedSends(a, node, x.ServedAt(p), &ev)
-	return explain.Explanation{Summary: s + ".", Evidence: sortItems(ev)}
+	return explain.Explanation{Summary: s + ".", Evidence: explain.Sort(ev)}
 }
 
 // skippedSends describes the sends of skipped messages, and whether the
@@ -517,7 +517,7 @@ func (v *kafkaView) inconsistent(a Anomaly) explain.Explanation {
 			s += fmt.Sprintf("; %s sent each other %d messages mentioning key %d by then, %d delivered", andList(nodes), n, a.Key, delivered)
 		}
 	}
-	return explain.Explanation{Finding: fmt.Sprintf("inconsistent offsets: offset %d of key %d", a.Offset, a.Key), Summary: s + ".", Evidence: sortItems(ev)}
+	return explain.Explanation{Finding: fmt.Sprintf("inconsistent offsets: offset %d of key %d", a.Offset, a.Key), Summary: s + ".", Evidence: explain.Sort(ev)}
 }
 
 // unseen explains acknowledged messages no poll returned: the first key's
@@ -560,7 +560,7 @@ func (v *kafkaView) unseen(a Anomaly) explain.Explanation {
 		ev = append(ev, items...)
 		break
 	}
-	return explain.Explanation{Finding: fmt.Sprintf("unseen: %d messages", total), Summary: s + ".", Evidence: sortItems(ev)}
+	return explain.Explanation{Finding: fmt.Sprintf("unseen: %d messages", total), Summary: s + ".", Evidence: explain.Sort(ev)}
 }
 
 func pollHasKey(v any, k int64) bool {
@@ -602,7 +602,7 @@ func (v *kafkaView) generic(a Anomaly) explain.Explanation {
 	if a.Value != nil {
 		what += " of message " + edn.String(a.Value)
 	}
-	return explain.Explanation{Summary: fmt.Sprintf("%s on key %d; %s.", what, a.Key, strings.Join(parts, "; ")), Evidence: sortItems(ev)}
+	return explain.Explanation{Summary: fmt.Sprintf("%s on key %d; %s.", what, a.Key, strings.Join(parts, "; ")), Evidence: explain.Sort(ev)}
 }
 
 func describeType(x *trace.Index, p int) string {
@@ -635,15 +635,3 @@ func andList(xs []string) string {
 	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }
 
-func sortItems(items []explain.Item) []explain.Item {
-	slices.SortStableFunc(items, func(a, b explain.Item) int {
-		switch {
-		case a.Time < b.Time:
-			return -1
-		case a.Time > b.Time:
-			return 1
-		}
-		return 0
-	})
-	return items
-}

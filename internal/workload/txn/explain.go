@@ -192,7 +192,7 @@ func explainCase(x *trace.Index, c Case) explain.Explanation {
 	}
 	e := explain.Explanation{
 		Checker: "workload", Warning: c.Warning,
-		Finding: c.Type, Summary: s + ".", Evidence: sortItems(ev),
+		Finding: c.Type, Summary: s + ".", Evidence: explain.Sort(ev),
 	}
 	if c.Type != "mismatched" {
 		e.Details = c.Explanation
@@ -278,15 +278,3 @@ func firstLine(s string) string {
 	return s
 }
 
-func sortItems(items []explain.Item) []explain.Item {
-	slices.SortStableFunc(items, func(a, b explain.Item) int {
-		switch {
-		case a.Time < b.Time:
-			return -1
-		case a.Time > b.Time:
-			return 1
-		}
-		return 0
-	})
-	return items
-}

@@ -88,17 +88,9 @@ func ExplainDuplicates(x *trace.Index, ids []any) []explain.Explanation {
 			Checker:  "workload",
 			Finding:  "duplicated id " + edn.String(id),
 			Summary:  fmt.Sprintf("id %s was acknowledged %d times: %s%s; %s.", edn.String(id), len(hs), strings.Join(parts, ", "), more, who),
-			Evidence: sortByTime(ev),
+			Evidence: explain.Sort(ev),
 		})
 	}
 	return out
 }
 
-func sortByTime(items []explain.Item) []explain.Item {
-	for i := 1; i < len(items); i++ {
-		for j := i; j > 0 && items[j].Time < items[j-1].Time; j-- {
-			items[j], items[j-1] = items[j-1], items[j]
-		}
-	}
-	return items
-}
