@@ -490,7 +490,6 @@ func others(values []int64) string {
 	return fmt.Sprintf("Elements %s were", named(rest))
 }
 
-
 // ExplainDuplicates explains elements that a read returned more than
 // once: the read, the node that served it and its reply. They are
 // warnings: Maelstrom does not look for them.

@@ -277,4 +277,3 @@ func firstLine(s string) string {
 	}
 	return s
 }
-

@@ -93,4 +93,3 @@ func ExplainDuplicates(x *trace.Index, ids []any) []explain.Explanation {
 	}
 	return out
 }
-
