@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/edn"
@@ -127,7 +128,7 @@ func writeExplanationDiagrams(dir string, ev *evidence, expls []explain.Explanat
 		_, err := viz.WriteDiagram(&b, events[i], viz.DiagramOptions{
 			Keep:        func(id int64) bool { _, ok := ids[i][id]; return ok },
 			Notes:       notes,
-			Undelivered: func(id int64) string { return ids[i][id] },
+			Undelivered: func(id int64) string { f, _, _ := strings.Cut(ids[i][id], " ("); return f },
 			Title:       e.Finding + ": " + e.Summary,
 		})
 		if err == nil {

@@ -277,12 +277,25 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 		if opt.Undelivered != nil {
 			if f := opt.Undelivered(m.id); f != "" {
 				fate = f
-				m.label = cut(m.label+" — "+f, 2*labelRunes)
+				m.label = cut(m.label+" → "+m.dest+": "+f, 2*labelRunes)
 			}
 		}
 		fmt.Fprintf(bw, `<g class="dropped"><title>%s: %s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="4 3"/><text x="%.1f" y="%.1f" text-anchor="middle" fill="%s">×</text>`,
 			esc(fate), esc(m.title), x1, y1, x2, y1, colourDropped, x2, y1+4, colourDropped)
-		writeLabel(bw, m.label, x1, y1, x2, y1, colourDropped)
+		// The label beyond the ×, away from the arrows it would cross.
+		anchor, lx := "start", x2+8
+		if x2 < x1 {
+			anchor, lx = "end", x2-8
+		}
+		// No room on that side (about 6 pixels a character): the other.
+		if w := 6 * float64(utf8.RuneCountInString(m.label)); anchor == "start" && lx+w > width {
+			anchor, lx = "end", math.Min(x1, x2)-8
+		} else if anchor == "end" && lx-w < 0 {
+			anchor, lx = "start", math.Max(x1, x2)+8
+		}
+		if m.label != "" {
+			fmt.Fprintf(bw, `<text x="%.1f" y="%.1f" text-anchor="%s" fill="#909090">%s</text>`, lx, y1+4, anchor, esc(m.label))
+		}
 		bw.WriteString("</g>\n")
 	}
 	if st.NotShown > 0 || opt.Unjournaled > 0 {

@@ -303,6 +303,7 @@ func explainMissing(x *trace.Index, add string, lost []any, finding string, warn
 		ev = append(ev, x.PartitionItems(parts...)...)
 		g := &group{sig: sig, values: []int64{e}, expl: explain.Explanation{
 			Checker:  "workload",
+			Warning:  warning,
 			Summary:  strings.Join(clauses, "; ") + ".",
 			Evidence: explain.Sort(ev),
 		}}
@@ -313,7 +314,11 @@ func explainMissing(x *trace.Index, add string, lost []any, finding string, warn
 	for i, g := range groups {
 		g.expl.Finding = finding + named(g.values)
 		if len(g.values) > 1 {
-			g.expl.Summary = fmt.Sprintf("%s (%s lost the same way.)", g.expl.Summary, others(g.values))
+			how := "lost"
+			if warning {
+				how = "missed"
+			}
+			g.expl.Summary = fmt.Sprintf("%s (%s %s the same way.)", g.expl.Summary, others(g.values), how)
 		}
 		out[i] = g.expl
 	}
