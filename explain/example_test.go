@@ -3,8 +3,8 @@ package explain_test
 import (
 	"fmt"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 )
 
 // An explanation of a lost element, as the console shows it and as

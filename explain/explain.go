@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 )
 
 // Explanation says why a checker found what it found.

@@ -16,9 +16,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/report"
@@ -121,11 +122,10 @@ type evidence struct {
 
 // verdict is the checkers' conclusion on the evidence.
 type verdict struct {
-	results *edn.Map
-	valid   checker.Validity
-	// explanations explain the workload's findings (results.edn's
-	// :explanations).
-	explanations []explain.Explanation
+	valid    check.Verdict
+	figures  check.Figures
+	findings check.Findings
+	results  *edn.Map // rendered from the above
 	// problems are the run's diagnoses followed by the analysis's own
 	// (fresh holds just the latter).
 	problems, fresh []string
@@ -135,6 +135,9 @@ type verdict struct {
 	// warnings are findings of eddy's own checks that Maelstrom's verdict
 	// does not reflect (nodes that did not converge).
 	warnings []string
+	// explanations explain the workload's findings (results.edn's
+	// :explanations).
+	explanations []explain.Explanation
 }
 
 // addProblem adds one of the analysis's own diagnoses, to results.edn too.
@@ -144,49 +147,81 @@ func (v *verdict) addProblem(p string) {
 	v.eddy.Set(edn.Keyword("problems"), strings2EDN(v.problems))
 }
 
-// check runs every checker over the evidence and composes results.edn.
-// A run and eddy analyze both come here. A checker that panics is reported
-// and its verdict is unknown; the others still run.
+// check runs every checker over the evidence and composes results.edn from
+// their typed results. A run and eddy analyze both come here. A checker
+// that panics is reported and its verdict is unknown; the others still run.
 func (ev *evidence) check() verdict {
 	ops := ev.ops
 	var crashed []crash
-	checked := func(name string, f func() *edn.Map) *edn.Map {
-		var res *edn.Map
-		if c := guard("the "+name+" checker", ev.hook, func() { res = f() }); c != nil {
+	// section runs one checker's part under a guard: a panic makes that
+	// part's verdict unknown, with the message in its place in results.edn.
+	section := func(name string, f func() (check.Verdict, *edn.Map)) (check.Verdict, *edn.Map) {
+		var v check.Verdict
+		var m *edn.Map
+		if c := guard("the "+name+" checker", ev.hook, func() { v, m = f() }); c != nil {
 			crashed = append(crashed, *c)
-			return edn.NewMap(edn.Keyword("valid?"), edn.Keyword("unknown"),
-				edn.Keyword("error"), fmt.Sprintf("eddy's %s checker panicked: %s (stack in %s)", name, c.msg, PanicLog))
+			cr := &check.Crashed{Checker: name + " checker", Message: c.msg}
+			return cr.Verdict(), cr.EDN()
 		}
-		return res
+		return v, m
 	}
-	results := edn.NewMap()
-	results.Set(edn.Keyword("exceptions"), checked("exceptions", func() *edn.Map { return exceptions(ops) }))
-	results.Set(edn.Keyword("stats"), checked("stats", func() *edn.Map { return checker.Stats(statsOps(ops)) }))
-	results.Set(edn.Keyword("availability"), checked("availability", func() *edn.Map { return checker.Availability(ops, ev.s.availability) }))
-	results.Set(edn.Keyword("net"), checked("net", func() *edn.Map {
-		return checker.Net(checker.NetStats{
+	var synthetic func(string) bool
+	if s, ok := ev.wl.(workload.Synthetic); ok {
+		synthetic = s.Synthetic
+	}
+	var fig check.Figures
+	figCrash := guard("the figures", ev.hook, func() {
+		fig = checker.Figures(ops, synthetic, checker.NetStats{
 			All:     checker.NetCounts(ev.net.All),
 			Clients: checker.NetCounts(ev.net.Clients),
 			Servers: checker.NetCounts(ev.net.Servers),
-		}, checker.ClientInvokes(ops))
+		})
+	})
+	figured := func(f func() (check.Verdict, *edn.Map)) func() (check.Verdict, *edn.Map) {
+		if figCrash != nil {
+			return func() (check.Verdict, *edn.Map) {
+				panic("the figures they are computed from panicked: " + figCrash.msg)
+			}
+		}
+		return f
+	}
+	if figCrash != nil {
+		crashed = append(crashed, *figCrash)
+	}
+	_, exc := section("exceptions", func() (check.Verdict, *edn.Map) { return check.Valid, exceptions(ops) })
+	statsV, stats := section("stats", figured(func() (check.Verdict, *edn.Map) { return checker.StatsVerdict(fig), checker.StatsEDN(fig) }))
+	availV, avail := section("availability", figured(func() (check.Verdict, *edn.Map) {
+		return checker.AvailabilityVerdict(fig, ev.s.availability), checker.AvailabilityEDN(fig, ev.s.availability)
 	}))
+	netV, net := section("net", figured(func() (check.Verdict, *edn.Map) { return check.Valid, checker.NetEDN(fig) }))
+	// unchecked are the workload's diagnoses of what Maelstrom's checker
+	// does not look at (duplicates in reads, …).
+	var findings check.Findings
+	var unchecked []string
+	if c := guard("the workload checker", ev.hook, func() { findings, unchecked = ev.wl.Check(ops) }); c != nil {
+		crashed = append(crashed, *c)
+		findings, unchecked = &check.Crashed{Checker: "workload checker", Message: c.msg}, nil
+	}
+	var wres *edn.Map
+	if c := guard("the workload checker", nil, func() { wres = findings.EDN() }); c != nil {
+		crashed = append(crashed, *c)
+		findings = &check.Crashed{Checker: "workload checker", Message: c.msg}
+		wres = findings.EDN()
+	}
+	valid := check.Merge(statsV, availV, netV, findings.Verdict())
 	var fresh []string
 	if ev.unjournaled > 0 {
 		fresh = append(fresh, fmt.Sprintf("the network journal kept its first %d events and dropped %d more (net-journal.jsonl is incomplete; the :net counts are exact)", netsim.DefaultMaxJournal, ev.unjournaled))
 	}
-	wres := checked("workload", func() *edn.Map { return ev.wl.Check(ops) })
-	results.Set(edn.Keyword("workload"), wres)
-	unchecked := uncheckedProblems(ev.s, wres)
 	fresh = append(fresh, unchecked...)
 	for _, c := range crashed {
 		fresh = append(fresh, c.problem("its verdict is unknown"))
 	}
-	valid := checker.ValidityOf(checker.Compose(results))
 	fresh = append(fresh, faultProblems(ev.faults, ev.lossy, valid)...)
 	var warnings []string
 	if c, ok := ev.wl.(workload.Converger); ok {
 		var summary string
-		if cr := guard("the convergence check", ev.hook, func() { summary = c.Unconverged(wres) }); cr != nil {
+		if cr := guard("the convergence check", ev.hook, func() { summary = c.Unconverged(findings) }); cr != nil {
 			crashed = append(crashed, *cr)
 			fresh = append(fresh, cr.problem("it found nothing"))
 		} else if summary != "" {
@@ -194,18 +229,26 @@ func (ev *evidence) check() verdict {
 		}
 	}
 	var expls []explain.Explanation
-	if cr := guard("the explainer", ev.hook, func() { expls = ev.explainFindings(wres, append(unchecked, warnings...)) }); cr != nil {
+	if cr := guard("the explainer", ev.hook, func() { expls = ev.explainFindings(findings, append(unchecked, warnings...)) }); cr != nil {
 		crashed = append(crashed, *cr)
 		fresh = append(fresh, cr.problem("nothing is explained"))
 		expls = nil
 	}
-	results.Set(edn.Keyword("explanations"), explanationsEDN(expls))
 	problems := append(append([]string(nil), ev.problems...), fresh...)
 	if ev.aborted != "" || ev.lossy {
 		// Nothing about an aborted run can be vouched for, nor about a
 		// history that lost ops: they could hide an anomaly, or fake one.
-		valid = checker.Unknown
+		valid = check.Unknown
 	}
+
+	results := edn.NewMap(
+		edn.Keyword("exceptions"), exc,
+		edn.Keyword("stats"), stats,
+		edn.Keyword("availability"), avail,
+		edn.Keyword("net"), net,
+		edn.Keyword("workload"), wres,
+		edn.Keyword("explanations"), explanationsEDN(expls),
+	)
 	eddy := edn.NewMap(edn.Keyword("seed"), int64(ev.seed))
 	if ev.aborted != "" {
 		eddy.Set(edn.Keyword("aborted"), ev.aborted)
@@ -219,7 +262,7 @@ func (ev *evidence) check() verdict {
 	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
-	return verdict{results: results, valid: valid, explanations: expls, problems: problems, fresh: fresh, warnings: warnings, eddy: eddy, crashes: crashed}
+	return verdict{valid: valid, figures: fig, findings: findings, results: results, problems: problems, fresh: fresh, warnings: warnings, eddy: eddy, crashes: crashed, explanations: expls}
 }
 
 // strings2EDN is a vector of strings.
@@ -233,34 +276,23 @@ func strings2EDN(ss []string) []any {
 
 // convergenceWarning phrases what the convergence check found, given the
 // verdict of the checkers (which counts it only under --strict).
-func convergenceWarning(summary string, strict bool, valid checker.Validity) string {
+func convergenceWarning(summary string, strict bool, valid check.Verdict) string {
 	switch {
 	case strict:
 		return fmt.Sprintf("Not every node converged: %s (eddy's convergence check; invalid under --strict)", summary)
-	case valid == checker.Valid:
+	case valid == check.Valid:
 		return fmt.Sprintf("Maelstrom would pass this run, but not every node converged: %s (eddy's convergence check; --strict makes it invalid)", summary)
 	}
 	return fmt.Sprintf("Not every node converged: %s (eddy's convergence check; --strict makes it invalid)", summary)
 }
 
-// uncheckedProblems turns what Maelstrom's checkers cannot see (duplicate
-// elements in broadcast and g-set reads, txn replies that do not answer
-// their request) into diagnoses; only --strict makes them invalid.
-func uncheckedProblems(s settings, wres *edn.Map) []string {
-	effect := "a warning only; --strict makes it invalid"
-	if s.Strict {
-		effect = "invalid under --strict"
+// result is the Result of a run or an analysis stored in dir.
+func (v verdict) result(dir string, seed uint64, aborted string) Result {
+	return Result{
+		Dir: dir, Seed: seed, Valid: v.valid, Figures: v.figures, Findings: v.findings,
+		Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: aborted,
+		Explanations: v.explanations,
 	}
-	var out []string
-	// unique-ids has a :duplicated-count too, of ids, which is its verdict.
-	setRead := s.Workload == "broadcast" || s.Workload == "g-set"
-	if n, _ := wres.Get(edn.Keyword("duplicated-count")); setRead && asCount(n) > 0 {
-		out = append(out, fmt.Sprintf("reads returned %d element(s) more than once in the same read (see :workload :duplicated); %s", asCount(n), effect))
-	}
-	if n, _ := wres.Get(edn.Keyword("mismatched-count")); asCount(n) > 0 {
-		out = append(out, fmt.Sprintf("%d txn_ok replies do not answer the transaction asked (micro-ops dropped or changed; see :workload :mismatched); %s", asCount(n), effect))
-	}
-	return out
 }
 
 // maxFaultLines is how many faults of a stored history are listed.
@@ -269,7 +301,7 @@ const maxFaultLines = 50
 // faultProblems are the diagnoses of a damaged history.edn: one line per
 // fault (up to maxFaultLines), then what the damage means for the verdict,
 // which was valid on the sound ops.
-func faultProblems(faults []history.Fault, lossy bool, valid checker.Validity) []string {
+func faultProblems(faults []history.Fault, lossy bool, valid check.Verdict) []string {
 	if len(faults) == 0 {
 		return nil
 	}
@@ -281,22 +313,11 @@ func faultProblems(faults []history.Fault, lossy bool, valid checker.Validity) [
 		out = append(out, fmt.Sprintf("history.edn: %d more faults", n))
 	}
 	if lossy {
-		out = append(out, fmt.Sprintf("history.edn is damaged (%d faults): only its sound ops were checked, and the verdict is :unknown, as what was lost could hide an anomaly or fake one (on what remains the checkers say %s)", len(faults), valid))
+		out = append(out, fmt.Sprintf("history.edn is damaged (%d faults): only its sound ops were checked, and the verdict is :unknown, as what was lost could hide an anomaly or fake one (on what remains the checkers say %s)", len(faults), edn.String(valid.EDN())))
 	} else {
 		out = append(out, fmt.Sprintf("history.edn had %d faults that lose nothing (lines repeated or out of order); they were repaired before checking", len(faults)))
 	}
 	return out
-}
-
-// asCount reads a count from a result map: int or int64, else 0.
-func asCount(v any) int64 {
-	switch n := v.(type) {
-	case int:
-		return int64(n)
-	case int64:
-		return n
-	}
-	return 0
 }
 
 // inlineEvents is how many journal events the diagram inside index.html
@@ -357,16 +378,6 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 			inline = b.Bytes()
 		})
 	})
-	var plots []viz.Plot
-	guarded("the plots", "no plot was drawn", func() {
-		var dists []viz.Distribution
-		if d, ok := ev.wl.(workload.Distributor); ok {
-			for _, x := range d.Distributions(ev.ops) {
-				dists = append(dists, viz.Distribution{File: x.File, Title: x.Title, XLabel: x.XLabel, Values: x.Values})
-			}
-		}
-		plots = viz.Plots(ev.ops, runLength(ev), dists)
-	})
 	var explSVGs [][]byte
 	wg.Go(func() {
 		guarded("the explanations' diagrams", "they are missing", func() {
@@ -377,11 +388,21 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 			}
 		})
 	})
+	var plots []viz.Plot
+	guarded("the plots", "no plot was drawn", func() {
+		var dists []viz.Distribution
+		if d, ok := ev.wl.(workload.Distributor); ok {
+			for _, x := range d.Distributions(ev.ops) {
+				dists = append(dists, viz.Distribution{File: x.File, Title: x.Title, XLabel: x.XLabel, Values: x.Values})
+			}
+		}
+		plots = viz.Plots(ev.ops, runLength(ev), dists)
+	})
 	written := make([]bool, len(plots))
 	for i, p := range plots {
 		wg.Go(func() {
 			guarded(p.File, p.File+" is missing", func() {
-				if err := writeFile(filepath.Join(dir, p.File), p.Write); err != nil {
+				if err := report.WriteFile(filepath.Join(dir, p.File), p.Write); err != nil {
 					fail(fmt.Errorf("%s: %w", p.File, err))
 					return
 				}
@@ -461,8 +482,8 @@ func settingsTable(ev *evidence) [][2]string {
 	if len(s.Nemesis) > 0 {
 		rows = append(rows, [2]string{"nemesis", fmt.Sprintf("%s every %s", strings.Join(s.Nemesis, ","), s.NemesisInterval)})
 	}
-	if s.Workload == "broadcast" {
-		rows = append(rows, [2]string{"topology", s.Topology})
+	if d, ok := ev.wl.(workload.Describer); ok {
+		rows = append(rows, d.Settings()...)
 	}
 	if s.Availability != "" {
 		rows = append(rows, [2]string{"availability", s.Availability})
@@ -592,7 +613,7 @@ func analyzeDir(ctx context.Context, dir, real string, hook func(string)) (Resul
 	if err := writePanics(real, v.crashes); err != nil {
 		werr = errors.Join(werr, err)
 	}
-	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: rec.Aborted, Explanations: v.explanations}
+	res := v.result(dir, rec.Seed, rec.Aborted)
 	if werr != nil {
 		return res, fmt.Errorf("rewriting the results in %s: %w", dir, werr)
 	}

@@ -9,32 +9,33 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/report"
 	"github.com/eddy-workbench/eddy/internal/trace"
 	"github.com/eddy-workbench/eddy/internal/viz"
-	"github.com/eddy-workbench/eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/workload/registry"
 )
 
-// explainFindings asks the workload's explainer to explain its findings
-// when there is something to explain: a workload verdict other than true,
-// or a warning. The journal is indexed only then. Each explanation with
-// evidence in the journal or the nemesis's history gets a diagram file
-// name, explain-1.svg and on.
-func (ev *evidence) explainFindings(wres *edn.Map, warnings []string) []explain.Explanation {
-	ex, ok := ev.wl.(workload.Explainer)
-	if !ok || ev.unexplained {
+// explainFindings asks the workload's explainer (its registry entry's
+// Explain) to explain its findings when there is something to explain: a
+// workload verdict other than valid, or a warning. The journal is indexed
+// only then. Each explanation with evidence in the journal gets a diagram
+// file name, explain-1.svg and on, and its files names of the same form.
+func (ev *evidence) explainFindings(f check.Findings, warnings []string) []explain.Explanation {
+	spec, ok := registry.Lookup(ev.s.Workload)
+	if !ok || spec.Explain == nil || ev.unexplained || f == nil {
 		return nil
 	}
-	if v, _ := wres.Get(edn.Keyword("valid?")); v == true && len(warnings) == 0 {
+	if f.Verdict() == check.Valid && len(warnings) == 0 {
 		return nil
 	}
 	x := trace.New(ev.ops, ev.journal, trace.Options{
 		Cluster: trace.Cluster{Nodes: ev.s.nodes, Concurrency: ev.s.concurrency},
 		Crashes: crashesOf(ev.problems),
 	})
-	out := ex.Explain(x, wres)
+	out := spec.Explain(x, f)
 	for i := range out {
 		if len(diagramIDs(out[i])) > 0 {
 			out[i].Diagram = fmt.Sprintf("explain-%d.svg", i+1)
@@ -91,7 +92,7 @@ func writeExplanationDiagrams(dir string, ev *evidence, expls []explain.Explanat
 	which := map[int64][]int{} // message id → the explanations showing it
 	for i, e := range expls {
 		for _, f := range e.Files {
-			if err := writeFile(filepath.Join(dir, f.Name), f.Write); err != nil {
+			if err := report.WriteFile(filepath.Join(dir, f.Name), f.Write); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", f.Name, err))
 			}
 		}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/report"
@@ -191,7 +191,7 @@ func BenchmarkAnalysis(b *testing.B) {
 					if err := report.WriteHistory(dir, e.ops); err != nil {
 						b.Fatal(err)
 					}
-					if err := writeFile(filepath.Join(dir, "net-journal.jsonl"), func(w io.Writer) error {
+					if err := report.WriteFile(filepath.Join(dir, "net-journal.jsonl"), func(w io.Writer) error {
 						return netsim.WriteJournal(w, e.journal)
 					}); err != nil {
 						b.Fatal(err)
@@ -212,10 +212,9 @@ func BenchmarkAnalysis(b *testing.B) {
 		b.Run(sc.name+"/explaining", func(b *testing.B) {
 			e := *ev
 			v := e.check()
-			wres, _ := v.results.Get(edn.Keyword("workload"))
 			dir := b.TempDir()
 			for b.Loop() {
-				expls := e.explainFindings(wres.(*edn.Map), v.warnings)
+				expls := e.explainFindings(v.findings, v.warnings)
 				if _, errs := writeExplanationDiagrams(dir, &e, expls); len(errs) > 0 {
 					b.Fatal(errs)
 				}

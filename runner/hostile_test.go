@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/runner"
 )
 
@@ -25,16 +25,16 @@ func TestHostileOutput(t *testing.T) {
 	cases := []struct {
 		name, mode, workload string
 		problem              string
-		valid                checker.Validity
+		valid                check.Verdict
 	}{
-		{"repeated keys in echo replies", "dup-keys", "echo", `a body that repeats the key "echo" in an object (the last value counts)`, checker.Valid},
+		{"repeated keys in echo replies", "dup-keys", "echo", `a body that repeats the key "echo" in an object (the last value counts)`, check.Valid},
 		// Map ids: Maelstrom's checker cannot order them.
-		{"repeated keys in ids", "dup-keys", "unique-ids", `node n0 sent c1 a body that repeats the key "id"`, checker.Unknown},
-		{"numbers beyond float64", "huge-numbers", "unique-ids", "has the number 1e400, beyond a 64-bit float's range", checker.Valid},
-		{"integers beyond 64 bits", "huge-numbers", "unique-ids", "has the integer 1234567890123456789012345678902, beyond 64 bits", checker.Valid},
+		{"repeated keys in ids", "dup-keys", "unique-ids", `node n0 sent c1 a body that repeats the key "id"`, check.Unknown},
+		{"numbers beyond float64", "huge-numbers", "unique-ids", "has the number 1e400, beyond a 64-bit float's range", check.Valid},
+		{"integers beyond 64 bits", "huge-numbers", "unique-ids", "has the integer 1234567890123456789012345678902, beyond 64 bits", check.Valid},
 		// A vector id among strings: Maelstrom's checker cannot order them.
-		{"deep nesting", "deep", "unique-ids", "node n0 printed a line nested more than 10000 levels deep", checker.Unknown},
-		{"a line over the limit", "huge-line", "unique-ids", "node n0 printed a 2097", checker.Valid},
+		{"deep nesting", "deep", "unique-ids", "node n0 printed a line nested more than 10000 levels deep", check.Unknown},
+		{"a line over the limit", "huge-line", "unique-ids", "node n0 printed a 2097", check.Valid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/runner"
 )
 
@@ -36,20 +36,20 @@ func TestPanicsAreContained(t *testing.T) {
 	cases := []struct {
 		name, part string
 		bin        string
-		valid      checker.Validity
+		valid      check.Verdict
 		missing    []string // files the failure leaves out
 		unknown    string   // the checker whose verdict becomes unknown
 	}{
-		{"workload checker", "the workload checker", echo, checker.Unknown, nil, "workload"},
-		{"stats checker", "the stats checker", echo, checker.Unknown, nil, "stats"},
-		{"stats checker, invalid run", "the stats checker", badecho, checker.Invalid, nil, "stats"},
-		{"net checker", "the net checker", echo, checker.Unknown, nil, "net"},
-		{"a plot", "latency-raw.svg", echo, checker.Valid, []string{"latency-raw.svg"}, ""},
-		{"every plot", "the plots", echo, checker.Valid, []string{"latency-raw.svg", "rate.svg"}, ""},
-		{"the diagram", "messages.svg", echo, checker.Valid, []string{"messages.svg"}, ""},
-		{"the page", "index.html", echo, checker.Valid, []string{"index.html"}, ""},
-		{"the results writer", "the results writer", echo, checker.Valid, []string{"results.edn", "results.json"}, ""},
-		{"the history writer", "the writer of history.edn and history.txt", echo, checker.Valid, []string{"history.edn", "history.txt"}, ""},
+		{"workload checker", "the workload checker", echo, check.Unknown, nil, "workload"},
+		{"stats checker", "the stats checker", echo, check.Unknown, nil, "stats"},
+		{"stats checker, invalid run", "the stats checker", badecho, check.Invalid, nil, "stats"},
+		{"net checker", "the net checker", echo, check.Unknown, nil, "net"},
+		{"a plot", "latency-raw.svg", echo, check.Valid, []string{"latency-raw.svg"}, ""},
+		{"every plot", "the plots", echo, check.Valid, []string{"latency-raw.svg", "rate.svg"}, ""},
+		{"the diagram", "messages.svg", echo, check.Valid, []string{"messages.svg"}, ""},
+		{"the page", "index.html", echo, check.Valid, []string{"index.html"}, ""},
+		{"the results writer", "the results writer", echo, check.Valid, []string{"results.edn", "results.json"}, ""},
+		{"the history writer", "the writer of history.edn and history.txt", echo, check.Valid, []string{"history.edn", "history.txt"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,7 +61,7 @@ func TestPanicsAreContained(t *testing.T) {
 			}
 			res := run(t, runner.WithHook(cfg, panicAt(tc.part)))
 			assert.Equal(t, tc.valid, res.Valid, edn.String(res.Results))
-			assert.Equal(t, map[checker.Validity]int{checker.Valid: 0, checker.Invalid: 1, checker.Unknown: 2}[tc.valid], res.ExitCode())
+			assert.Equal(t, map[check.Verdict]int{check.Valid: 0, check.Invalid: 1, check.Unknown: 2}[tc.valid], res.ExitCode())
 			assert.True(t, containsLine(res.Problems, "eddy bug: "+tc.part+" panicked (injected failure in "+tc.part+" second line)"), "%q", res.Problems)
 			for _, p := range res.Problems {
 				assert.NotContains(t, p, "\n")
@@ -121,11 +121,11 @@ func TestAnalyzeContainsPanics(t *testing.T) {
 	cfg := quick(t, "echo", bins.MustBuild(t, "nodes/echo"), 1)
 	cfg.TimeLimit = time.Second
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid)
+	require.Equal(t, check.Valid, res.Valid)
 
 	an, err := runner.AnalyzeWithHook(context.Background(), res.Dir, panicAt("the workload checker"))
 	require.NoError(t, err)
-	assert.Equal(t, checker.Unknown, an.Valid)
+	assert.Equal(t, check.Unknown, an.Valid)
 	assert.Equal(t, 2, an.ExitCode())
 	assert.True(t, containsLine(an.Problems, "eddy bug: the workload checker panicked"), "%q", an.Problems)
 	assert.FileExists(t, filepath.Join(res.Dir, "index.html"))
@@ -141,5 +141,5 @@ func TestAnalyzeContainsPanics(t *testing.T) {
 	// The history was never touched: a plain re-analysis is valid again.
 	an, err = runner.Analyze(context.Background(), res.Dir)
 	require.NoError(t, err)
-	assert.Equal(t, checker.Valid, an.Valid)
+	assert.Equal(t, check.Valid, an.Valid)
 }

@@ -16,23 +16,35 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/report"
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
-// Result is the outcome of a run.
+// Result is the outcome of a run, or of the analysis of a stored one.
 type Result struct {
-	Dir     string           // the run's store directory
-	Seed    uint64           // the seed every random choice came from
-	Valid   checker.Validity // the merged verdict
-	Results *edn.Map         // what results.edn holds
-	// Problems are one-line diagnoses of node misbehaviour.
+	Dir  string // the run's store directory
+	Seed uint64 // the seed every random choice came from
+	// Valid is the verdict: the merge of every checker's (the workload's,
+	// and those of the operation counts and availability), or Unknown when
+	// the run aborted.
+	Valid check.Verdict
+	// Figures are the numbers every run has: operation counts,
+	// availability, messages per operation, latencies.
+	Figures check.Figures
+	// Findings are what the workload's checker found; their type depends
+	// on the workload (*check.SetFull for broadcast, …).
+	Findings check.Findings
+	// Results is what results.edn holds, rendered from the above in
+	// Maelstrom's shape.
+	Results *edn.Map
+	// Problems are one-line diagnoses of node misbehaviour, and of what
+	// Maelstrom's checkers do not look at (duplicates in reads, …).
 	Problems []string
 	// Warnings are findings of eddy's own checks that Maelstrom's verdict
 	// does not reflect, e.g. "Maelstrom would pass this run, but not every
@@ -53,9 +65,9 @@ func (r Result) ExitCode() int {
 	switch {
 	case r.Aborted != "":
 		return 255
-	case r.Valid == checker.Valid:
+	case r.Valid == check.Valid:
 		return 0
-	case r.Valid == checker.Invalid:
+	case r.Valid == check.Invalid:
 		return 1
 	default:
 		return 2
@@ -332,7 +344,7 @@ func (r *run) analyse(aborted string) Result {
 	if err := report.Link(r.s.StoreDir, r.s.Workload, r.dir); err != nil {
 		r.logf("linking latest: %v", err)
 	}
-	return Result{Dir: r.dir, Seed: r.seed, Valid: v.valid, Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: aborted, Explanations: v.explanations}
+	return v.result(r.dir, r.seed, aborted)
 }
 
 // writeEvidence stores what the checkers read, before they run; failures
@@ -344,7 +356,7 @@ func (r *run) writeEvidence(ev *evidence) {
 	}{
 		{"history.edn and history.txt", func() error { return report.WriteHistory(r.dir, ev.ops) }},
 		{"net-journal.jsonl", func() error {
-			return writeFile(filepath.Join(r.dir, "net-journal.jsonl"), func(w io.Writer) error {
+			return report.WriteFile(filepath.Join(r.dir, "net-journal.jsonl"), func(w io.Writer) error {
 				return netsim.WriteJournal(w, ev.journal)
 			})
 		}},
@@ -360,30 +372,6 @@ func (r *run) writeEvidence(ev *evidence) {
 			r.logf("writing %s: %v", p.what, err)
 		}
 	}
-}
-
-func writeFile(path string, fill func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := fill(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// statsOps are the ops the stats checker sees: kafka's crash ops, which are
-// always indeterminate by design, are left out, as Maelstrom does.
-func statsOps(ops []history.Op) []history.Op {
-	out := make([]history.Op, 0, len(ops))
-	for _, o := range ops {
-		if o.F != "crash" {
-			out = append(out, o)
-		}
-	}
-	return out
 }
 
 // exceptions groups the ops that ended in an unexpected client error, as

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/runner"
 )
 

@@ -11,8 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 )
 
 //go:embed index.html.tmpl

@@ -1,6 +1,8 @@
 // Package workload defines what a Maelstrom workload is to the runner: how
 // it generates operations, performs them as RPCs, and checks the history.
-// Each workload lives in a subpackage.
+// Each workload lives in a subpackage, which knows everything about it (its
+// options, client, generator, checker and findings); the registry
+// subpackage lists them, and the runner names none.
 package workload
 
 import (
@@ -8,9 +10,9 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/seeded"
 	"github.com/eddy-workbench/eddy/internal/trace"
@@ -41,8 +43,63 @@ type Workload interface {
 	// Final returns the operation every worker performs in the final phase,
 	// and false if the workload has no final phase.
 	Final() (Op, bool)
-	// Check analyses a finished history.
-	Check(ops []history.Op) *edn.Map
+	// Check analyses a finished history. Besides the findings it returns
+	// warnings: one-line diagnoses of what the findings show that
+	// Maelstrom's checker does not look at (such as duplicates in a
+	// read), which count toward the verdict only under --strict.
+	Check(ops []history.Op) (check.Findings, []string)
+}
+
+// Spec is a workload as the registry lists it: its name (the --workload
+// flag) and how to make one for a run.
+type Spec struct {
+	Name string
+	// New makes the workload of one run; an error is a bad setting, such
+	// as a topology the node count does not allow.
+	New func(Params) (Workload, error)
+	// Explain, if set, explains the workload's findings: it turns them
+	// into explanations with evidence from the run's history and journal,
+	// indexed in x. The runner calls it only when there is something to
+	// explain (a verdict other than valid, or a warning).
+	Explain func(x *trace.Index, f check.Findings) []explain.Explanation
+}
+
+// Params are the run's settings a workload may use, resolved and
+// validated by the runner.
+type Params struct {
+	Nodes             []string      // the node names
+	Concurrency       int           // worker threads
+	Rate              float64       // --rate: requests per second, all threads together
+	Latency           time.Duration // --latency
+	Topology          string        // --topology
+	KeyCount          int           // --key-count; 0 means the workload's default
+	MaxTxnLength      int           // --max-txn-length
+	MaxWritesPerKey   int           // --max-writes-per-key
+	ConsistencyModels []string      // --consistency-models
+	Strict            bool          // --strict: eddy's extra checks count toward validity
+}
+
+// StrictNote is how a warning from Check ends: what it means for the
+// verdict, given --strict.
+func StrictNote(strict bool) string {
+	if strict {
+		return "invalid under --strict"
+	}
+	return "a warning only; --strict makes it invalid"
+}
+
+// Synthetic is implemented by workloads that record ops of their own which
+// reach no node (kafka's crashes): the runner leaves the ops for which
+// Synthetic(f) holds out of the operation counts (:stats), as Maelstrom
+// does.
+type Synthetic interface {
+	Synthetic(f string) bool
+}
+
+// Describer is implemented by workloads with settings of their own worth
+// showing in the run's report (broadcast's topology), as label and value.
+type Describer interface {
+	Settings() [][2]string
 }
 
 // Process identifies a client process. Process ID is run by worker thread
@@ -106,9 +163,9 @@ type Finisher interface {
 // under --strict.
 type Converger interface {
 	// Unconverged is a one-line summary of what the convergence check
-	// found in results, this workload's Check result (e.g. "n1–n4 lack
-	// 45"), or "" if the nodes converged or nothing could be judged.
-	Unconverged(results *edn.Map) string
+	// found in f, this workload's findings (e.g. "n1–n4 lack 45"), or ""
+	// if the nodes converged or nothing could be judged.
+	Unconverged(f check.Findings) string
 }
 
 // Distributor is implemented by workloads with a per-element figure worth
@@ -126,15 +183,6 @@ type Distribution struct {
 
 // DefaultTimeout is the RPC timeout of most workloads.
 const DefaultTimeout = 5 * time.Second
-
-// Explainer is implemented by workloads that explain their checker's
-// findings: Explain turns the workload's result map into explanations with
-// evidence from the run's history and journal, indexed in x. It is called
-// only when there is something to explain (an invalid or unknown workload
-// verdict, or a warning).
-type Explainer interface {
-	Explain(x *trace.Index, results *edn.Map) []explain.Explanation
-}
 
 // UniqueValue returns the j-th value (j ≥ 0) of a sequence that process p
 // owns: no two (process, j) pairs of a run share a value. Every thread's

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/trace"

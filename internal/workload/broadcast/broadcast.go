@@ -13,11 +13,13 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/topology"
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
@@ -67,8 +69,34 @@ func readSchema(key string) proto.Schema {
 type Workload struct {
 	d        dialect
 	topology map[string][]string // broadcast only
-	cluster  checker.Cluster
-	strict   bool
+	// topologyName is the --topology it was built from, for the report.
+	topologyName string
+	cluster      checker.Cluster
+	strict       bool
+}
+
+// FromParams returns the broadcast workload for a run's settings: the
+// --topology over its nodes is sent to every node at setup, and --strict
+// makes duplicates in reads and nodes that did not converge invalid.
+func FromParams(p workload.Params) (workload.Workload, error) {
+	topo, err := topology.Build(p.Topology, p.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	w := New(topo, cluster(p), p.Strict)
+	w.topologyName = p.Topology
+	return w, nil
+}
+
+// GSetFromParams returns the g-set workload for a run's settings.
+func GSetFromParams(p workload.Params) (workload.Workload, error) {
+	return NewGSet(cluster(p), p.Strict), nil
+}
+
+// cluster is the run's nodes and worker threads, for the convergence
+// check.
+func cluster(p workload.Params) checker.Cluster {
+	return checker.Cluster{Nodes: p.Nodes, Concurrency: p.Concurrency}
 }
 
 // New returns the broadcast workload on cluster; topology is sent to every
@@ -156,16 +184,35 @@ func (w *Workload) Final() (workload.Op, bool) {
 }
 
 // Check runs the set-full checker, and eddy's convergence check (every
-// node's final read holds every acknowledged value), whose finding is under
-// :convergence.
-func (w *Workload) Check(ops []history.Op) *edn.Map {
-	m := checker.SetFull(ops, w.d.add, w.strict)
-	return checker.AddConvergence(m, checker.SetConvergence(ops, w.d.add, w.cluster), w.strict)
+// node's final read holds every acknowledged value), under :convergence;
+// duplicates in reads are a warning.
+func (w *Workload) Check(ops []history.Op) (check.Findings, []string) {
+	f := checker.SetFull(ops, w.d.add, w.strict)
+	f.Convergence = checker.SetConvergence(ops, w.d.add, w.cluster)
+	if w.strict && f.Convergence.Converged == check.Invalid {
+		f.Valid = check.Invalid
+	}
+	var warnings []string
+	if f.DuplicatedCount > 0 {
+		warnings = append(warnings, fmt.Sprintf("reads returned %d element(s) more than once in the same read (see :workload :duplicated); %s", f.DuplicatedCount, workload.StrictNote(w.strict)))
+	}
+	return f, warnings
 }
 
 // Unconverged summarises which nodes' final reads lack acknowledged values.
-func (w *Workload) Unconverged(results *edn.Map) string {
-	return checker.ConvergenceSummary(results)
+func (w *Workload) Unconverged(f check.Findings) string {
+	if s, ok := f.(*check.SetFull); ok && s.Convergence != nil {
+		return s.Convergence.Summary
+	}
+	return ""
+}
+
+// Settings show the topology sent to broadcast nodes.
+func (w *Workload) Settings() [][2]string {
+	if w.topology == nil {
+		return nil
+	}
+	return [][2]string{{"topology", w.topologyName}}
 }
 
 // Distributions are the stable latencies of the elements (and the lost

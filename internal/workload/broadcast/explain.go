@@ -5,8 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/trace"
 )
@@ -22,50 +23,50 @@ const (
 	maxDupsShown    = 4
 )
 
-// Explain explains the set-full checker's findings in results (the
-// workload's result map): every way elements were lost; acknowledged
+// Explain explains broadcast's findings (*check.SetFull): see
+// ExplainSet.
+func Explain(x *trace.Index, f check.Findings) []explain.Explanation {
+	return ExplainSet(x, f, "broadcast")
+}
+
+// ExplainGSet explains g-set's findings (*check.SetFull): see ExplainSet.
+func ExplainGSet(x *trace.Index, f check.Findings) []explain.Explanation {
+	return ExplainSet(x, f, "add")
+}
+
+// ExplainSet explains the set-full checker's findings for a workload
+// whose additions have f add: every way elements were lost; acknowledged
 // elements some final reads lack though set-full does not call them lost
-// (eddy's convergence check, a warning); and the duplicates reads
-// returned (a warning).
-func (w *Workload) Explain(x *trace.Index, results *edn.Map) []explain.Explanation {
-	get := func(m *edn.Map, k string) any {
-		if m == nil {
-			return nil
-		}
-		v, _ := m.Get(edn.Keyword(k))
-		return v
+// (eddy's convergence check, a warning); and the duplicates reads returned
+// (a warning).
+func ExplainSet(x *trace.Index, f check.Findings, add string) []explain.Explanation {
+	s, ok := f.(*check.SetFull)
+	if !ok {
+		return nil
 	}
-	lostElems, _ := get(results, "lost").([]any)
-	out := ExplainLost(x, w.d.add, lostElems)
+	out := ExplainLost(x, add, s.Lost)
 	lost := map[string]bool{}
-	for _, e := range lostElems {
+	for _, e := range s.Lost {
 		lost[edn.String(e)] = true
 	}
 	var lacking []any
 	seen := map[string]bool{}
-	conv, _ := get(results, "convergence").(*edn.Map)
-	if l, ok := get(conv, "lacking").(*edn.Map); ok {
-		l.Each(func(_, v any) {
-			els, _ := get(asMap(v), "elements").([]any)
-			for _, e := range els {
+	if c := s.Convergence; c != nil {
+		for _, l := range c.Lacking {
+			for _, e := range l.Elements {
 				if k := edn.String(e); !lost[k] && !seen[k] {
 					seen[k] = true
 					lacking = append(lacking, e)
 				}
 			}
-		})
+		}
 	}
-	out = append(out, ExplainUnconverged(x, w.d.add, lacking)...)
-	var dupElems []any
-	if m, ok := get(results, "duplicated").(*edn.Map); ok {
-		m.Each(func(k, _ any) { dupElems = append(dupElems, k) })
+	out = append(out, ExplainUnconverged(x, add, lacking)...)
+	var dups []any
+	for _, d := range s.Duplicated {
+		dups = append(dups, d.Element)
 	}
-	return append(out, ExplainDuplicates(x, dupElems)...)
-}
-
-func asMap(v any) *edn.Map {
-	m, _ := v.(*edn.Map)
-	return m
+	return append(out, ExplainDuplicates(x, dups)...)
 }
 
 // setView is what the history says of the elements being explained.

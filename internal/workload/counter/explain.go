@@ -5,8 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/trace"
 )
@@ -19,49 +20,41 @@ const (
 	maxNodeSubsets    = 12 // nodes up to which every subset is tried
 )
 
-// Explain explains the counter checker's wrong final reads.
-func (Workload) Explain(x *trace.Index, results *edn.Map) []explain.Explanation {
-	errs, _ := results.Get(edn.Keyword("errors"))
-	var wrong []int
-	ops, _ := errs.([]any)
-	for _, o := range ops {
-		m, ok := o.(*edn.Map)
-		if !ok {
-			continue
-		}
-		i, _ := m.Get(edn.Keyword("index"))
-		if n, ok := asInt(i); ok {
-			if p := x.Position(int(n)); p >= 0 {
-				wrong = append(wrong, p)
-			}
-		}
+// Explain explains the counter checker's findings (*check.Counter): its
+// wrong final reads; or, when every final read is acceptable but they
+// disagree (eddy's convergence check), those that differ from the rest.
+func Explain(x *trace.Index, f check.Findings) []explain.Explanation {
+	c, ok := f.(*check.Counter)
+	if !ok {
+		return nil
 	}
 	var acceptable [][2]int64
-	acc, _ := results.Get(edn.Keyword("acceptable"))
-	rs, _ := acc.([]any)
-	for _, r := range rs {
-		lohi, _ := r.([]any)
-		if len(lohi) != 2 {
-			continue
-		}
-		lo, ok1 := asInt(lohi[0])
-		hi, ok2 := asInt(lohi[1])
-		if ok1 && ok2 {
-			acceptable = append(acceptable, [2]int64{lo, hi})
+	for _, r := range c.Acceptable {
+		acceptable = append(acceptable, [2]int64{r.Lo, r.Hi})
+	}
+	var wrong []int
+	for _, op := range c.Errors {
+		if p := x.Position(op.Index); p >= 0 {
+			wrong = append(wrong, p)
 		}
 	}
 	if len(wrong) > 0 {
 		return ExplainFinalReads(x, wrong, acceptable)
 	}
-	// The final reads are each acceptable but disagree (eddy's convergence
-	// check): explain those that differ from the most common.
-	conv, _ := results.Get(edn.Keyword("convergence"))
-	if m, ok := conv.(*edn.Map); !ok {
-		return nil
-	} else if c, _ := m.Get(edn.Keyword("converged?")); c != false {
-		return nil
+	if conv := c.Convergence; conv != nil && conv.Converged == check.Invalid {
+		return ExplainDisagreement(x, acceptable)
 	}
-	return ExplainDisagreement(x, acceptable)
+	return nil
+}
+
+func asInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case int:
+		return int64(n), true
+	}
+	return 0, false
 }
 
 // ExplainDisagreement explains final reads that are each an acceptable
@@ -97,16 +90,6 @@ func ExplainDisagreement(x *trace.Index, acceptable [][2]int64) []explain.Explan
 		out[i].Finding = "disagreeing " + out[i].Finding
 	}
 	return out
-}
-
-func asInt(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int64:
-		return n, true
-	case int:
-		return int64(n), true
-	}
-	return 0, false
 }
 
 // add is one add of the history.

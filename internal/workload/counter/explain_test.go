@@ -6,8 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/trace/tracetest"
 )
@@ -112,15 +112,39 @@ func TestExplainStaleServiceRead(t *testing.T) {
 	assert.Contains(t, fates, explain.Delivered)
 }
 
-func TestExplainFromResults(t *testing.T) {
+func TestExplainFromFindings(t *testing.T) {
 	r := tracetest.New("n1")
 	addCall(r, 10, 0, "c0", 3)
 	readCall(r, 20, 0, "c0", 1, true)
 	x := r.Index()
 	ops := x.Ops()
-	res := edn.NewMap(edn.Keyword("valid?"), false, edn.Keyword("errors"), []any{ops[len(ops)-1].EDN()},
-		edn.Keyword("acceptable"), []any{[]any{int64(3), int64(3)}})
-	out := Workload{}.Explain(x, res)
+	f := &check.Counter{Valid: check.Invalid, Errors: []check.Op{ops[len(ops)-1]}, Acceptable: []check.Range{{Lo: 3, Hi: 3}}}
+	out := Explain(x, f)
 	require.Len(t, out, 1)
 	assert.Equal(t, "final read 1 at n1", out[0].Finding)
+	assert.Nil(t, Explain(x, &check.Echo{}), "another workload's findings")
+}
+
+// Final reads each acceptable but different: warnings of the convergence
+// check, against what most nodes read.
+func TestExplainDisagreement(t *testing.T) {
+	r := tracetest.New("n1", "n2", "n3")
+	addCall(r, 10, 0, "c0", 3)
+	r.Call(20, 21, 1, "c1", "add", int64(2), map[string]any{"type": "add", "delta": 2}, history.Info, nil, nil)
+	for p, v := range []int64{5, 5, 3} {
+		r.Call(100, 101, p, "c"+string(rune('3'+p)), "read", nil, map[string]any{"type": "read"}, history.OK, map[string]any{"type": "read_ok", "value": v}, v)
+	}
+	x := r.Index()
+	for i := range x.Ops() {
+		if op := x.Op(i); op.F == "read" {
+			op.Final = true
+		}
+	}
+	f := &check.Counter{Valid: check.Valid, Acceptable: []check.Range{{Lo: 3, Hi: 5}},
+		Convergence: &check.CounterConvergence{Converged: check.Invalid}}
+	out := Explain(x, f)
+	require.Len(t, out, 1)
+	assert.True(t, out[0].Warning)
+	assert.Equal(t, "disagreeing final read 3 at n3", out[0].Finding)
+	assert.Contains(t, out[0].Summary, "n3's final read at 0.101 s returned 3, an acceptable total (acceptable: 3–5), but 2 less than most final reads, which returned 5")
 }

@@ -3,8 +3,9 @@ package echo
 import (
 	"fmt"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/trace"
 )
@@ -12,8 +13,13 @@ import (
 // maxExplained is how many wrong echoes are explained.
 const maxExplained = 6
 
-// Explain explains the echo checker's errors.
-func (Workload) Explain(x *trace.Index, _ *edn.Map) []explain.Explanation { return ExplainErrors(x) }
+// Explain explains the echo checker's errors (*check.Echo).
+func Explain(x *trace.Index, f check.Findings) []explain.Explanation {
+	if e, ok := f.(*check.Echo); !ok || len(e.Errors) == 0 {
+		return nil
+	}
+	return ExplainErrors(x)
+}
 
 // ExplainErrors explains every echo whose reply did not carry back the
 // text sent (the echo checker's errors, found again in the history): the

@@ -6,8 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/trace"
 )
@@ -36,74 +37,43 @@ type Anomaly struct {
 	Examples int             // how many of its type the checker found
 }
 
-// Explain explains the kafka checker's anomalies in results.
-func (w *Workload) Explain(x *trace.Index, results *edn.Map) []explain.Explanation {
-	return ExplainAnomalies(x, anomaliesOf(x, results))
+// Explain explains the kafka checker's anomalies (*check.Kafka).
+func Explain(x *trace.Index, f check.Findings) []explain.Explanation {
+	k, ok := f.(*check.Kafka)
+	if !ok {
+		return nil
+	}
+	return ExplainAnomalies(x, anomaliesOf(x, k))
 }
 
-// anomaliesOf reads the anomalies from the checker's result map: each
-// error type's :errs.
-func anomaliesOf(x *trace.Index, results *edn.Map) []Anomaly {
+// anomaliesOf takes the first few examples of each type of anomaly the
+// checker found, with their ops as positions in the history.
+func anomaliesOf(x *trace.Index, k *check.Kafka) []Anomaly {
+	pos := func(o *check.Op) int {
+		if o == nil {
+			return -1
+		}
+		return x.Position(o.Index)
+	}
 	var out []Anomaly
-	types, _ := results.Get(edn.Keyword("error-types"))
-	ts, _ := types.([]any)
-	for _, t := range ts {
-		typ, ok := t.(edn.Keyword)
-		if !ok {
-			continue
-		}
-		v, _ := results.Get(typ)
-		m, _ := v.(*edn.Map)
-		if m == nil {
-			continue
-		}
-		count, _ := m.Get(edn.Keyword("count"))
-		errs, _ := m.Get(edn.Keyword("errs"))
-		list, _ := errs.([]any)
-		for i, e := range list {
+	for _, e := range k.Errors {
+		for i, ex := range e.Examples {
 			if i == maxPerType {
 				break
 			}
-			em, _ := e.(*edn.Map)
-			if em == nil {
-				continue
+			a := Anomaly{Type: e.Type, Value: ex.Value, Values: ex.Values, Skipped: ex.Skipped, Offset: ex.Offset,
+				Writer: pos(ex.Writer), Reader: pos(ex.Reader), MaxRead: pos(ex.MaxRead), Examples: int(e.Count)}
+			a.Key, _ = toInt(ex.Key)
+			for _, o := range ex.Ops {
+				a.Ops = append(a.Ops, pos(&o))
 			}
-			a := Anomaly{Type: string(typ), Writer: -1, Reader: -1, MaxRead: -1}
-			if n, ok := toInt(count); ok {
-				a.Examples = int(n)
-			}
-			get := func(k string) any { v, _ := em.Get(edn.Keyword(k)); return v }
-			a.Key, _ = toInt(get("key"))
-			a.Value = get("value")
-			a.Values = seq(get("values"))
-			a.Skipped = seq(get("skipped"))
-			a.Offset, _ = toInt(get("offset"))
-			pos := func(v any) int {
-				m, _ := v.(*edn.Map)
-				if m == nil {
-					return -1
-				}
-				i, _ := m.Get(edn.Keyword("index"))
-				n, ok := toInt(i)
-				if !ok {
-					return -1
-				}
-				return x.Position(int(n))
-			}
-			for _, o := range seq(get("ops")) {
-				a.Ops = append(a.Ops, pos(o))
-			}
-			if o := get("op"); o != nil {
-				a.Ops = append(a.Ops, pos(o))
-			}
-			a.Writer, a.Reader, a.MaxRead = pos(get("writer")), pos(get("reader")), pos(get("max-read"))
-			if u, ok := get("messages").(*edn.Map); ok {
+			if len(ex.Unseen) > 0 {
 				a.Unseen = map[int64][]any{}
-				u.Each(func(k, v any) {
-					if key, ok := toInt(k); ok {
-						a.Unseen[key] = seq(v)
+				for _, u := range ex.Unseen {
+					if key, ok := toInt(u.Key); ok {
+						a.Unseen[key] = u.Messages
 					}
-				})
+				}
 			}
 			out = append(out, a)
 		}

@@ -6,8 +6,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/trace/tracetest"
 )
@@ -86,16 +87,20 @@ func TestExplainPollSkipAcrossNodes(t *testing.T) {
 	assert.Contains(t, fates, explain.Dropped)
 }
 
-func TestAnomaliesFromResults(t *testing.T) {
+func TestAnomaliesFromFindings(t *testing.T) {
 	r := tracetest.New("n0")
 	send(r, 10, 0, "c0", 7, 1, 0)
 	x := r.Index()
-	writer := x.Ops()[1].EDN()
-	res := edn.NewMap(kw("error-types"), []any{kw("lost-write")},
-		kw("lost-write"), edn.NewMap(kw("count"), int64(3), kw("errs"), []any{
-			edn.NewMap(kw("key"), int64(7), kw("value"), int64(1), kw("writer"), writer, kw("max-read"), nil)}))
-	as := anomaliesOf(x, res)
+	writer := x.Ops()[1]
+	f := &check.Kafka{Valid: check.Invalid, Errors: []check.KafkaErrors{{Type: "lost-write", Count: 3, Examples: []check.KafkaAnomaly{
+		{Type: "lost-write", Key: int64(7), Value: int64(1), Writer: &writer},
+	}}}}
+	as := anomaliesOf(x, f)
 	require.Len(t, as, 1)
 	assert.Equal(t, 1, as[0].Writer)
+	assert.Equal(t, -1, as[0].MaxRead)
 	assert.Equal(t, 3, as[0].Examples)
+	out := Explain(x, f)
+	require.Len(t, out, 1)
+	assert.Equal(t, "lost write: message 1 of key 7 (one of 3)", out[0].Finding)
 }

@@ -18,9 +18,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"
@@ -46,6 +47,17 @@ type Workload struct {
 	mu       sync.Mutex
 	highest  map[int64]int64 // per key, the highest offset seen in the main phase
 	sentKeys map[int64]bool  // every key a send was invoked for
+}
+
+// FromParams returns the workload for a run's settings.
+func FromParams(p workload.Params) (workload.Workload, error) {
+	return New(Options{
+		KeyCount:        p.KeyCount,
+		MaxWritesPerKey: p.MaxWritesPerKey,
+		Concurrency:     p.Concurrency,
+		Rate:            p.Rate,
+		Strict:          p.Strict,
+	}), nil
 }
 
 // New returns the workload.
@@ -305,7 +317,11 @@ func (w *Workload) assign(ctx context.Context, c *client.Client, inv history.Op)
 }
 
 // Check runs the kafka checker.
-func (*Workload) Check(ops []history.Op) *edn.Map { return checker.Kafka(ops) }
+func (*Workload) Check(ops []history.Op) (check.Findings, []string) { return checker.Kafka(ops), nil }
+
+// Synthetic is true of crashes: they are the workload's own marks for a
+// client that starts afresh, and reach no node.
+func (*Workload) Synthetic(f string) bool { return f == "crash" }
 
 // finalPhaseLimit caps each worker's final phase, as Maelstrom does.
 const finalPhaseLimit = 10 * time.Second

@@ -5,9 +5,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/trace"
 )
 
@@ -17,11 +18,14 @@ const (
 	maxOpsNamed = 6
 )
 
-// Explain explains each key the lin-kv checker found not linearizable.
-func (*Workload) Explain(x *trace.Index, results *edn.Map) []explain.Explanation {
-	f, _ := results.Get(edn.Keyword("failures"))
-	keys, _ := f.([]any)
-	return ExplainKeys(x, keys)
+// Explain explains each key the lin-kv checker found not linearizable
+// (*check.LinKV).
+func Explain(x *trace.Index, f check.Findings) []explain.Explanation {
+	l, ok := f.(*check.LinKV)
+	if !ok {
+		return nil
+	}
+	return ExplainKeys(x, l.Failures)
 }
 
 // ExplainKeys explains keys whose histories are not linearizable: a short

@@ -8,9 +8,10 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"
@@ -30,6 +31,11 @@ const maxProcesses = 20
 type Workload struct {
 	opt     Options
 	timeout time.Duration
+}
+
+// FromParams returns the workload for a run's settings.
+func FromParams(p workload.Params) (workload.Workload, error) {
+	return New(Options{Nodes: len(p.Nodes), Latency: p.Latency}), nil
 }
 
 // New returns the workload.
@@ -119,4 +125,6 @@ func (*Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 
 // Check checks each key's history for linearizability against a
 // compare-and-set register that starts empty.
-func (*Workload) Check(ops []history.Op) *edn.Map { return checker.LinearizableKV(ops, 0) }
+func (*Workload) Check(ops []history.Op) (check.Findings, []string) {
+	return checker.LinearizableKV(ops, 0), nil
+}

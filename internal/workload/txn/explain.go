@@ -5,8 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/trace"
 )
 
@@ -37,89 +38,59 @@ type Step struct {
 	Key any
 }
 
-// Explain explains the anomalies of the transaction checker's results, and
-// the replies that did not answer their transaction (warnings).
-func (w *Workload) Explain(x *trace.Index, results *edn.Map) []explain.Explanation {
-	return ExplainCases(x, casesOf(x, results))
-}
-
-func get(m *edn.Map, k string) any {
-	if m == nil {
+// Explain explains the anomalies the transaction checker found
+// (*check.Txn), and the replies that did not answer their transaction
+// (warnings).
+func Explain(x *trace.Index, f check.Findings) []explain.Explanation {
+	t, ok := f.(*check.Txn)
+	if !ok {
 		return nil
 	}
-	v, _ := m.Get(edn.Keyword(k))
-	return v
+	return ExplainCases(x, casesOf(x, t))
 }
 
-func asMap(v any) *edn.Map { m, _ := v.(*edn.Map); return m }
-
-func toInt(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int64:
-		return n, true
-	case int:
-		return int64(n), true
-	}
-	return 0, false
-}
-
-// casesOf reads the cases from the checker's result map.
-func casesOf(x *trace.Index, results *edn.Map) []Case {
-	pos := func(v any) int {
-		i, ok := toInt(get(asMap(v), "index"))
-		if !ok {
+// casesOf takes the first few cases of each anomaly type, with their
+// transactions as positions in the history.
+func casesOf(x *trace.Index, t *check.Txn) []Case {
+	pos := func(o *check.Op) int {
+		if o == nil {
 			return -1
 		}
-		return x.Position(int(i))
+		return x.Position(o.Index)
 	}
 	var out []Case
-	counts := asMap(get(results, "anomaly-counts"))
-	if an := asMap(get(results, "anomalies")); an != nil {
-		an.Each(func(k, v any) {
-			typ := edn.KeyString(k)
-			n, _ := toInt(get(counts, typ))
-			list, _ := v.([]any)
-			for i, c := range list {
-				if i == maxPerType {
-					break
-				}
-				cm := asMap(c)
-				cs := Case{Type: typ, Count: int(n)}
-				cs.Explanation, _ = get(cm, "explanation").(string)
-				if cyc, ok := get(cm, "cycle").([]any); ok && len(cyc) > 1 {
-					for _, o := range cyc[:len(cyc)-1] {
-						cs.Ops = append(cs.Ops, pos(o))
-					}
-					steps, _ := get(cm, "steps").([]any)
-					for _, s := range steps {
-						cs.Steps = append(cs.Steps, Step{Rel: edn.KeyString(get(asMap(s), "type")), Key: get(asMap(s), "key")})
-					}
-				}
-				for _, k := range []string{"op", "writer"} {
-					if o := get(cm, k); o != nil {
-						cs.Ops = append(cs.Ops, pos(o))
-					}
-				}
-				if txns, ok := get(cm, "txns").([]any); ok {
-					for _, o := range txns {
-						cs.Ops = append(cs.Ops, pos(o))
-					}
-				}
-				out = append(out, cs)
-			}
-		})
-	}
-	if ms, ok := get(results, "mismatched").([]any); ok {
-		n, _ := toInt(get(results, "mismatched-count"))
-		for i, m := range ms {
+	for _, an := range t.Anomalies {
+		for i, c := range an.Cases {
 			if i == maxPerType {
 				break
 			}
-			mm := asMap(m)
-			why, _ := get(mm, "why").(string)
-			out = append(out, Case{Type: "mismatched", Ops: []int{pos(get(mm, "op"))}, Count: int(n), Warning: true,
-				Explanation: fmt.Sprintf("asked %s, answered %s: %s", edn.String(get(mm, "request")), edn.String(get(asMap(get(mm, "op")), "value")), why)})
+			cs := Case{Type: an.Type, Count: an.Count, Explanation: c.Explanation}
+			if n := len(c.Cycle); n > 1 {
+				for _, o := range c.Cycle[:n-1] {
+					cs.Ops = append(cs.Ops, pos(&o))
+				}
+				for _, st := range c.Steps {
+					cs.Steps = append(cs.Steps, Step{Rel: st.Rel, Key: st.Key})
+				}
+			}
+			if c.Op != nil {
+				cs.Ops = append(cs.Ops, pos(c.Op))
+			}
+			if c.Writer != nil {
+				cs.Ops = append(cs.Ops, pos(c.Writer))
+			}
+			for _, o := range c.Txns {
+				cs.Ops = append(cs.Ops, pos(&o))
+			}
+			out = append(out, cs)
 		}
+	}
+	for i, m := range t.Mismatched {
+		if i == maxPerType {
+			break
+		}
+		out = append(out, Case{Type: "mismatched", Ops: []int{pos(&m.Op)}, Count: t.MismatchedCount, Warning: true,
+			Explanation: fmt.Sprintf("asked %s, answered %s: %s", edn.String(m.Request), edn.String(m.Op.Value), m.Why)})
 	}
 	return out
 }

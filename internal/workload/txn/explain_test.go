@@ -6,8 +6,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/trace/tracetest"
 )
@@ -34,11 +35,11 @@ func TestExplainAbortedRead(t *testing.T) {
 	txnCall(r, 20, 0, "c0", history.OK, []any{kw("r"), int64(9), int64(6)})
 	x := r.Index()
 	ops := x.Ops()
-	res := edn.NewMap(kw("anomalies"), edn.NewMap(kw("G1a"), []any{edn.NewMap(
-		kw("op"), ops[3].EDN(), kw("mop"), []any{kw("r"), int64(9), int64(6)}, kw("writer"), ops[1].EDN(),
-		kw("explanation"), "op 3 read key 9 = 6, which only op 1 wrote, a transaction that failed")}),
-		kw("anomaly-counts"), edn.NewMap(kw("G1a"), int64(1)))
-	out := (&Workload{}).Explain(x, res)
+	f := &check.Txn{Valid: check.Invalid, AnomalyTypes: []string{"G1a"}, Anomalies: []check.TxnAnomalies{{Type: "G1a", Count: 1, Cases: []check.TxnAnomaly{{
+		Type: "G1a", Op: &ops[3], Mop: []any{kw("r"), int64(9), int64(6)}, Writer: &ops[1],
+		Explanation: "op 3 read key 9 = 6, which only op 1 wrote, a transaction that failed",
+	}}}}}
+	out := Explain(x, f)
 	require.Len(t, out, 1)
 	assert.Equal(t, "G1a", out[0].Finding)
 	assert.Equal(t, "op 3 read key 9 = 6, which only op 1 wrote, a transaction that failed; served the writer (op 1) by n0 at 0.010 s, which answered fail, the reader (op 3) by n0 at 0.020 s; all on n0, so no message between nodes was involved.", out[0].Summary)

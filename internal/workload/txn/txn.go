@@ -10,8 +10,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/elle"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
@@ -38,6 +39,29 @@ type Options struct {
 type Workload struct {
 	opt   Options
 	write string // "w" or "append"
+}
+
+// ListAppendFromParams returns the txn-list-append workload for a run's
+// settings.
+func ListAppendFromParams(p workload.Params) (workload.Workload, error) {
+	return fromParams(p, true), nil
+}
+
+// RWRegisterFromParams returns the txn-rw-register workload for a run's
+// settings.
+func RWRegisterFromParams(p workload.Params) (workload.Workload, error) {
+	return fromParams(p, false), nil
+}
+
+func fromParams(p workload.Params, listAppend bool) *Workload {
+	return New(Options{
+		ListAppend:      listAppend,
+		KeyCount:        p.KeyCount,
+		MaxTxnLength:    p.MaxTxnLength,
+		MaxWritesPerKey: p.MaxWritesPerKey,
+		Models:          p.ConsistencyModels,
+		Strict:          p.Strict,
+	})
 }
 
 // New returns the workload.
@@ -153,32 +177,35 @@ func (*Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 // what Maelstrom's wrapper does: a cycle-search timeout is dropped, and the
 // result is valid only if no reportable anomaly is left (so an empty
 // transaction graph is invalid, not unknown).
-func (w *Workload) Check(ops []history.Op) *edn.Map {
+func (w *Workload) Check(ops []history.Op) (check.Findings, []string) {
 	res, err := elle.Check(ops, elle.Options{Models: w.opt.Models, ListAppend: w.opt.ListAppend})
 	if err != nil {
-		return edn.NewMap(edn.Keyword("valid?"), edn.Keyword("unknown"), edn.Keyword("error"), err.Error())
+		return &check.Txn{Valid: check.Unknown, Error: err.Error()}, nil
 	}
 	if !w.opt.ListAppend {
 		delete(res.Anomalies, "cycle-search-timeout")
 	}
-	out := res.EDN(0)
-	if !w.opt.ListAppend {
-		if _, anomalous := out.Get(edn.Keyword("anomaly-types")); anomalous {
-			out.Set(edn.Keyword("valid?"), false)
-		}
+	out := res.Findings(0)
+	if !w.opt.ListAppend && len(out.AnomalyTypes) > 0 {
+		out.Valid = check.Invalid
 	}
 	w.mismatches(ops, out)
-	return out
+	var warnings []string
+	if out.MismatchedCount > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d txn_ok replies do not answer the transaction asked (micro-ops dropped or changed; see :workload :mismatched); %s", out.MismatchedCount, workload.StrictNote(w.opt.Strict)))
+	}
+	return out, warnings
 }
+
+// maxMismatchesShown is how many mismatched replies the findings list.
+const maxMismatchesShown = 8
 
 // mismatches adds the replies that do not answer their request, which
 // Maelstrom's schema lets through: a micro-op dropped or added, another
 // key, another function, or another written value. Under Strict they make
 // the result invalid.
-func (w *Workload) mismatches(ops []history.Op, out *edn.Map) {
+func (w *Workload) mismatches(ops []history.Op, out *check.Txn) {
 	pairs, pos := history.Pairs(ops), history.Positions(ops)
-	var found []any
-	count := 0
 	for _, inv := range ops {
 		ci, done := pairs[inv.Index]
 		ci = pos[ci]
@@ -186,19 +213,14 @@ func (w *Workload) mismatches(ops []history.Op, out *edn.Map) {
 			continue
 		}
 		if why := mismatch(inv.Value, ops[ci].Value); why != "" {
-			count++
-			if len(found) < 8 {
-				found = append(found, edn.NewMap(edn.Keyword("op"), ops[ci].EDN(), edn.Keyword("request"), inv.Value, edn.Keyword("why"), why))
+			out.MismatchedCount++
+			if len(out.Mismatched) < maxMismatchesShown {
+				out.Mismatched = append(out.Mismatched, check.TxnMismatch{Op: ops[ci], Request: inv.Value, Why: why})
 			}
 		}
 	}
-	if count == 0 {
-		return
-	}
-	out.Set(edn.Keyword("mismatched-count"), count)
-	out.Set(edn.Keyword("mismatched"), found)
-	if w.opt.Strict {
-		out.Set(edn.Keyword("valid?"), false)
+	if out.MismatchedCount > 0 && w.opt.Strict {
+		out.Valid = check.Invalid
 	}
 }
 

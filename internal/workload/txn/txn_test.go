@@ -8,7 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
@@ -125,17 +126,17 @@ func TestCheckWrapsElleAsMaelstrom(t *testing.T) {
 	r1 := []any{[]any{edn.Keyword("r"), int64(1), int64(1)}}
 	r1nil := []any{[]any{edn.Keyword("r"), int64(1), nil}}
 	good := []history.Op{op(0, history.Invoke, 0, w1), op(1, history.OK, 0, w1), op(2, history.Invoke, 1, r1nil), op(3, history.OK, 1, r1)}
-	res := New(Options{Models: []string{"read-committed"}}).Check(good)
+	res := results(New(Options{Models: []string{"read-committed"}}).Check(good))
 	v, _ := res.Get(edn.Keyword("valid?"))
 	assert.Equal(t, true, v)
 
 	// No edges: Maelstrom's rw-register wrapper makes that invalid.
 	empty := []history.Op{op(0, history.Invoke, 0, r1nil), op(1, history.OK, 0, r1nil)}
-	res = New(Options{Models: []string{"read-committed"}}).Check(empty)
+	res = results(New(Options{Models: []string{"read-committed"}}).Check(empty))
 	v, _ = res.Get(edn.Keyword("valid?"))
 	assert.Equal(t, false, v)
 	// Elle's list-append leaves it unknown.
-	res = New(Options{ListAppend: true, Models: []string{"read-committed"}}).Check(empty)
+	res = results(New(Options{ListAppend: true, Models: []string{"read-committed"}}).Check(empty))
 	v, _ = res.Get(edn.Keyword("valid?"))
 	assert.Equal(t, edn.Keyword("unknown"), v)
 }
@@ -148,10 +149,20 @@ func TestMismatchedRepliesCountOnlyWhenStrict(t *testing.T) {
 	h := []history.Op{op(0, history.Invoke, 0, w1), op(1, history.OK, 0, dropped), op(2, history.Invoke, 1, w1), op(3, history.OK, 1, w1),
 		op(4, history.Invoke, 0, r1), op(5, history.OK, 0, r1ok)}
 	for _, strict := range []bool{false, true} {
-		res := New(Options{Models: []string{"read-committed"}, Strict: strict}).Check(h)
+		f, warnings := New(Options{Models: []string{"read-committed"}, Strict: strict}).Check(h)
+		res := f.EDN()
 		n, _ := res.Get(edn.Keyword("mismatched-count"))
 		assert.Equal(t, 1, n)
 		v, _ := res.Get(edn.Keyword("valid?"))
 		assert.Equal(t, !strict, v, "strict %v", strict)
+		require.Len(t, warnings, 1)
+		assert.Contains(t, warnings[0], "1 txn_ok replies do not answer the transaction asked")
+		txn := f.(*check.Txn)
+		require.Len(t, txn.Mismatched, 1)
+		assert.Equal(t, 1, txn.Mismatched[0].Op.Index)
+		assert.Equal(t, "1 micro-ops asked, 0 answered", txn.Mismatched[0].Why)
 	}
 }
+
+// results renders what Check found as results.edn's :workload.
+func results(f check.Findings, _ []string) *edn.Map { return f.EDN() }

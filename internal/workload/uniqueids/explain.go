@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/trace"
 )
@@ -17,12 +18,16 @@ const (
 	maxHoldersShown = 4
 )
 
-// Explain explains the duplicated ids of the unique-ids checker's results.
-func (Workload) Explain(x *trace.Index, results *edn.Map) []explain.Explanation {
-	dups, _ := results.Get(edn.Keyword("duplicated"))
+// Explain explains the duplicated ids the unique-ids checker found
+// (*check.UniqueIDs).
+func Explain(x *trace.Index, f check.Findings) []explain.Explanation {
+	u, ok := f.(*check.UniqueIDs)
+	if !ok {
+		return nil
+	}
 	var ids []any
-	if m, ok := dups.(*edn.Map); ok {
-		m.Each(func(k, _ any) { ids = append(ids, k) })
+	for _, d := range u.Duplicated {
+		ids = append(ids, d.ID)
 	}
 	return ExplainDuplicates(x, ids)
 }

@@ -18,15 +18,12 @@
 //
 // The counter checker must report the offending final reads.
 //
-// It uses only the standard library: one JSON message per stdin line, one
-// per stdout line.
+// It uses only the standard library, through package wire: one JSON message
+// per stdin line, one per stdout line.
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"fmt"
-	"os"
+	"github.com/eddy-workbench/eddy/runner/testdata/nodes/wire"
 )
 
 type body struct {
@@ -37,7 +34,6 @@ type body struct {
 	NodeIDs   []string `json:"node_ids"`
 	Delta     int64    `json:"delta"`
 	Value     int64    `json:"value"`
-	Code      int      `json:"code"`
 }
 
 // pending is a client's request waiting for seq-kv (stale mode): a read,
@@ -51,19 +47,12 @@ type pending struct {
 }
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "local" && os.Args[1] != "drop" && os.Args[1] != "unsigned" && os.Args[1] != "stale") {
-		fmt.Fprintln(os.Stderr, "usage: brokencounter local|drop|unsigned|stale")
-		os.Exit(2)
-	}
-	mode := os.Args[1]
-	in := bufio.NewScanner(os.Stdin)
-	out := json.NewEncoder(os.Stdout)
+	mode := wire.Mode("brokencounter", "", "local", "drop", "unsigned", "stale")
+	lines := wire.New("brokencounter")
 	me := ""
 	var peers []string
 	var total, adds int64
-	send := func(dest string, b map[string]any) {
-		out.Encode(map[string]any{"src": me, "dest": dest, "body": b})
-	}
+	send := func(dest string, b map[string]any) { lines.Send(me, dest, b) }
 	nextID := 0
 	waiting := map[int]*pending{} // seq-kv msg_id → the request it serves
 	kv := func(p *pending, body map[string]any) {
@@ -72,14 +61,10 @@ func main() {
 		body["msg_id"] = nextID
 		send("seq-kv", body)
 	}
-	for in.Scan() {
-		var m struct {
-			Src  string `json:"src"`
-			Body body   `json:"body"`
-		}
-		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
-			fmt.Fprintf(os.Stderr, "brokencounter: bad input %q: %v\n", in.Bytes(), err)
-			continue
+	for {
+		var m wire.Message[body]
+		if !lines.Next(&m) {
+			return
 		}
 		b := m.Body
 		reply := map[string]any{"in_reply_to": b.MsgID}
