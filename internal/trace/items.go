@@ -199,18 +199,6 @@ func OpText(inv *history.Op, comp int, x *Index) string {
 	return strings.TrimPrefix(b.String(), ": ")
 }
 
-// NemesisItems are the partitions in force at some time within [t0, t1],
-// as evidence (see PartitionItems).
-func (x *Index) NemesisItems(t0, t1 int64) []explain.Item {
-	var parts []*Partition
-	for i := range x.parts {
-		if p := &x.parts[i]; p.Start <= t1 && p.End >= t0 {
-			parts = append(parts, p)
-		}
-	}
-	return x.PartitionItems(parts...)
-}
-
 // Brief is a body without its type, msg_id and in_reply_to, cut to n
 // characters: the part a person reads.
 func Brief(body []byte, n int) string {

@@ -26,18 +26,6 @@ func (p *Partition) Cuts(src, dest string) bool { return p.Grudge[dest][src] }
 // Partitions are the run's partitions, in time order.
 func (x *Index) Partitions() []Partition { return x.parts }
 
-// Healed is the time the last partition healed before t, or -1 if there
-// was none.
-func (x *Index) Healed(t int64) int64 {
-	h := int64(-1)
-	for _, p := range x.parts {
-		if p.End <= t {
-			h = p.End
-		}
-	}
-	return h
-}
-
 // CutAt is the partition that cut src → dest at time t, or nil.
 func (x *Index) CutAt(src, dest string, t int64) *Partition {
 	for i := range x.parts {

@@ -90,8 +90,8 @@ func TestFates(t *testing.T) {
 	assert.Equal(t, explain.Crashed, fate(toCrashed).Kind)
 	assert.Equal(t, explain.InFlight, fate(inFlight).Kind)
 	assert.Equal(t, explain.Undelivered, fate(undelivered).Kind)
-	assert.Equal(t, int64(8.01e6), x.Healed(20e6))
-	assert.Equal(t, int64(-1), x.Healed(5e6))
+	require.Len(t, x.PartitionItems(&x.Partitions()[0]), 2)
+	assert.Equal(t, int64(8.01e6), x.PartitionItems(&x.Partitions()[0])[1].Time)
 }
 
 func TestExchange(t *testing.T) {

@@ -15,9 +15,6 @@ func IsService(name string) bool { return slices.Contains(service.Names(), name)
 // IsNode reports whether name is a node: neither a client nor a service.
 func IsNode(name string) bool { return !netsim.IsClient(name) && !IsService(name) }
 
-// BetweenNodes keeps the messages from one node to another.
-func BetweenNodes(m *Msg) bool { return NodeToNode(m.Src, m.Dest) }
-
 // NodeToNode reports whether src and dest are both nodes.
 func NodeToNode(src, dest string) bool { return IsNode(src) && IsNode(dest) }
 
