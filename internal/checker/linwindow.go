@@ -65,9 +65,10 @@ type LinWindow struct {
 // the key's operations (by invocation) that cannot be, then the latest
 // start from which its end still cannot be whatever the register held
 // (keeping the operations still running at that start). ok is false when
-// the key's operations can be linearized, or a search timed out.
+// the key's operations can be linearized, or the searches together took
+// longer than timeout (0: 1 s).
 // Operations are taken as LinearizableKV takes them.
-func LinKVWindow(ops []history.Op, key any, timeout time.Duration) (LinWindow, bool) {
+func LinKVWindow(ops []history.Op, key any, timeout time.Duration) (win LinWindow, ok bool) {
 	if timeout <= 0 {
 		timeout = time.Second
 	}
@@ -159,8 +160,23 @@ func LinKVWindow(ops []history.Op, key any, timeout time.Duration) (LinWindow, b
 		}
 		return sub
 	}
+	// Every check shares one budget; a search that runs out of it gives
+	// up rather than guess.
+	deadline := time.Now().Add(timeout)
+	gaveUp := false
 	illegal := func(m porcupine.Model, idx []int) bool {
-		return porcupine.CheckOperationsTimeout(m, pick(idx), timeout) == porcupine.Illegal
+		left := time.Until(deadline)
+		if gaveUp || left <= 0 {
+			gaveUp = true
+			return false
+		}
+		switch porcupine.CheckOperationsTimeout(m, pick(idx), left) {
+		case porcupine.Illegal:
+			return true
+		case porcupine.Unknown:
+			gaveUp = true
+		}
+		return false
 	}
 	span := func(i, j int) []int { // i..j-1, plus those running at i's start
 		var idx []int
@@ -178,6 +194,11 @@ func LinKVWindow(ops []history.Op, key any, timeout time.Duration) (LinWindow, b
 	if n == 0 || !illegal(registerModel, span(0, n)) {
 		return LinWindow{}, false
 	}
+	defer func() {
+		if gaveUp {
+			win, ok = LinWindow{}, false
+		}
+	}()
 	lo, hi := 0, n // prefix lo is legal, prefix hi is not
 	for hi-lo > 1 {
 		mid := (lo + hi) / 2
@@ -188,7 +209,6 @@ func LinKVWindow(ops []history.Op, key any, timeout time.Duration) (LinWindow, b
 		}
 	}
 	end := hi
-	win := LinWindow{}
 	idx := span(0, end)
 	model := registerModel
 	if illegal(anyRegisterModel, span(0, end)) {
@@ -207,8 +227,8 @@ func LinKVWindow(ops []history.Op, key any, timeout time.Duration) (LinWindow, b
 	for _, i := range idx {
 		win.Ops = append(win.Ops, sortedAt[i])
 	}
-	res, info := porcupine.CheckOperationsVerbose(model, sub, timeout)
-	if res != porcupine.Illegal {
+	res, info := porcupine.CheckOperationsVerbose(model, sub, max(time.Until(deadline), time.Millisecond))
+	if res != porcupine.Illegal || gaveUp {
 		return LinWindow{}, false
 	}
 	for _, p := range info.PartialLinearizations() {
