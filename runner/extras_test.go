@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 )
 
 // TestCRDTNodes runs the g-set and pn-counter nodes, each strategy, on
@@ -34,8 +34,9 @@ func TestCRDTNodes(t *testing.T) {
 			cfg.NemesisInterval = 500 * time.Millisecond
 			cfg.RecoveryWait = 2 * time.Second
 			res := run(t, cfg)
-			require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
+			require.Equal(t, check.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
 			require.Empty(t, res.Problems)
+			require.Empty(t, res.Warnings)
 			hist, err := os.ReadFile(filepath.Join(res.Dir, "history.edn"))
 			require.NoError(t, err)
 			assert.Contains(t, string(hist), ":f :start-partition", "partitioned")
@@ -44,6 +45,7 @@ func TestCRDTNodes(t *testing.T) {
 				assert.Greater(t, get(t, res.Results, "workload", "stable-count").(int64), int64(0))
 				return
 			}
+			assert.Equal(t, true, get(t, res.Results, "workload", "convergence", "converged?"))
 			finals := get(t, res.Results, "workload", "final-reads").([]any)
 			require.Len(t, finals, 5)
 			for _, f := range finals {
@@ -66,7 +68,7 @@ func TestListAppendNode(t *testing.T) {
 	cfg.Nemesis = []string{"partition"}
 	cfg.NemesisInterval = 500 * time.Millisecond
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
+	require.Equal(t, check.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
 	require.Empty(t, res.Problems)
 	assert.Greater(t, get(t, res.Results, "stats", "ok-count").(int64), int64(100))
 	// The nodes' last stats lines add up to every transaction answered.

@@ -11,13 +11,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
+	"github.com/eddy-workbench/eddy/explain"
 )
 
 //go:embed index.html.tmpl
 var indexTemplate string
 
-var indexTmpl = template.Must(template.New("index").Parse(indexTemplate))
+var indexTmpl = template.Must(template.New("index").Funcs(template.FuncMap{"seconds": explain.Seconds}).Parse(indexTemplate))
 
 // VerdictColours are the background colours of a verdict, as Maelstrom's
 // web UI shows them: blue true, orange unknown, pink false.
@@ -35,6 +36,16 @@ type Index struct {
 	Diagram     template.HTML
 	DiagramNote string
 	Plots       []Figure
+	// Explanations explain the findings, each with its focused diagram
+	// (inline SVG written by eddy itself, every text escaped; empty when
+	// there is none).
+	Explanations []Explanation
+}
+
+// Explanation is one explanation and its diagram, as index.html shows it.
+type Explanation struct {
+	explain.Explanation
+	Diagram template.HTML
 }
 
 // Figure is a plot file of the run and its caption.
@@ -62,8 +73,11 @@ type indexView struct {
 	// Explanations are the findings' :explanation texts, in words.
 	Explanations []explanation
 	Problems     []string
-	Aborted      string
-	Files        []fileView
+	// Warnings are findings of eddy's own checks that the verdict does
+	// not reflect (:eddy :warnings).
+	Warnings []string
+	Aborted  string
+	Files    []fileView
 }
 
 type checkerView struct{ Name, Valid, Colour string }
@@ -143,13 +157,8 @@ func WriteIndex(dir string, ix Index) error {
 			v.Findings = append(v.Findings, f)
 		})
 	}
-	if ps, ok := get(ix.Results, "eddy", "problems").([]any); ok {
-		for _, p := range ps {
-			if s, ok := p.(string); ok {
-				v.Problems = append(v.Problems, s)
-			}
-		}
-	}
+	v.Problems = stringsAt(ix.Results, "eddy", "problems")
+	v.Warnings = stringsAt(ix.Results, "eddy", "warnings")
 	v.Aborted, _ = get(ix.Results, "eddy", "aborted").(string)
 	files, err := listFiles(dir)
 	if err != nil {
@@ -190,6 +199,18 @@ func figures(r *edn.Map) [][2]string {
 				}
 			}
 		})
+	}
+	return out
+}
+
+// stringsAt is the strings of the vector at path.
+func stringsAt(m *edn.Map, path ...string) []string {
+	var out []string
+	xs, _ := get(m, path...).([]any)
+	for _, x := range xs {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
 	}
 	return out
 }

@@ -14,22 +14,24 @@
 //     but keeps only the 5 most recent elements it has seen (from clients or
 //     peers) and forgets older ones, so reads lose elements they once had;
 //   - dup: local, but every read lists each value twice (correct on a single
-//     node apart from the duplicates).
+//     node apart from the duplicates);
+//   - skip7: once, but a value forwarded by a peer is ignored when it is a
+//     multiple of 7, so such a value stays on the node a client gave it to.
+//     Whether set-full notices depends on whose final read comes last;
+//     eddy's convergence check always does.
 //
 // Run long enough (and, for once, under partitions), the set-full checker
 // must find lost values.
 //
 // Forwarded values travel as {"type":"gossip","message":v}, which expects no
-// reply. It uses only the standard library: one JSON message per stdin line,
-// one per stdout line.
+// reply. It uses only the standard library, through package wire: one JSON
+// message per stdin line, one per stdout line.
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"fmt"
-	"os"
 	"slices"
+
+	"github.com/eddy-workbench/eddy/runner/testdata/nodes/wire"
 )
 
 // recent is how many elements the gset-recent mode keeps.
@@ -47,29 +49,21 @@ type body struct {
 	Element int64    `json:"element"`
 }
 
-var modes = []string{"local", "once", "drop-tenth", "gset-local", "gset-recent", "dup"}
+var modes = []string{"local", "once", "drop-tenth", "gset-local", "gset-recent", "dup", "skip7"}
 
 func main() {
-	if len(os.Args) != 2 || !slices.Contains(modes, os.Args[1]) {
-		fmt.Fprintln(os.Stderr, "usage: brokenbroadcast local|once|drop-tenth|gset-local|gset-recent|dup")
-		os.Exit(2)
-	}
-	mode := os.Args[1]
+	mode := wire.Mode("brokenbroadcast", "", modes...)
 	readKey := "messages"
 	if mode == "gset-local" || mode == "gset-recent" {
 		readKey = "value"
 	}
-	forwards := mode == "once" || mode == "drop-tenth" || mode == "gset-recent"
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 64<<10), 16<<20)
-	out := json.NewEncoder(os.Stdout)
+	forwards := mode == "once" || mode == "drop-tenth" || mode == "gset-recent" || mode == "skip7"
+	lines := wire.New("brokenbroadcast")
 	me := ""
 	var peers []string
 	var vals []int64 // what the node has, in the order it first saw them
 	var broadcasts int
-	send := func(dest string, b map[string]any) {
-		out.Encode(map[string]any{"src": me, "dest": dest, "body": b})
-	}
+	send := func(dest string, b map[string]any) { lines.Send(me, dest, b) }
 	// store keeps v and reports whether it was new.
 	store := func(v int64) bool {
 		if slices.Contains(vals, v) {
@@ -91,14 +85,10 @@ func main() {
 			}
 		}
 	}
-	for in.Scan() {
-		var m struct {
-			Src  string `json:"src"`
-			Body body   `json:"body"`
-		}
-		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
-			fmt.Fprintf(os.Stderr, "brokenbroadcast: bad input %q: %v\n", in.Bytes(), err)
-			continue
+	for {
+		var m wire.Message[body]
+		if !lines.Next(&m) {
+			return
 		}
 		b := m.Body
 		switch b.Type {
@@ -117,7 +107,9 @@ func main() {
 			accept(b.Element)
 			send(m.Src, map[string]any{"type": "add_ok", "in_reply_to": b.MsgID})
 		case "gossip":
-			store(b.Message)
+			if mode != "skip7" || b.Message%7 != 0 {
+				store(b.Message)
+			}
 		case "read":
 			read := append([]int64{}, vals...) // [] rather than null when empty
 			slices.Sort(read)

@@ -1,24 +1,26 @@
 // Command brokenkafka is a kafka node for the runner's tests that keeps
 // every log in its own memory and never talks to other nodes, in one of
-// three modes (the first argument):
+// four modes (the first argument):
 //
 //   - ok: correct when it is the only node;
 //   - independent: the same on several nodes, so nodes allocate offsets
 //     independently and each sees only its own sends (two messages at one
 //     offset, and messages no other node's client ever polls);
 //   - skip: a single node whose polls leave out every entry whose offset is
-//     a multiple of 5 (other than 0), so consumers skip messages.
+//     a multiple of 5 (other than 0), so consumers skip messages;
+//   - lose: a single node that acknowledges every 7th send with an offset
+//     and then forgets the message: polls never return it, though they
+//     return later offsets of its key (lost writes).
 //
-// It uses only the standard library: one JSON message per stdin line, one
-// per stdout line.
+// It uses only the standard library, through package wire: one JSON message
+// per stdin line, one per stdout line.
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"fmt"
-	"os"
 	"sort"
+
+	"github.com/eddy-workbench/eddy/runner/testdata/nodes/wire"
 )
 
 type body struct {
@@ -32,25 +34,17 @@ type body struct {
 }
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "ok" && os.Args[1] != "independent" && os.Args[1] != "skip") {
-		fmt.Fprintln(os.Stderr, "usage: brokenkafka ok|independent|skip")
-		os.Exit(2)
-	}
-	skip := os.Args[1] == "skip"
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 64<<10), 16<<20)
-	out := json.NewEncoder(os.Stdout)
+	mode := wire.Mode("brokenkafka", "", "ok", "independent", "skip", "lose")
+	skip, lose := mode == "skip", mode == "lose"
+	sends := 0
+	lines := wire.New("brokenkafka")
 	me := ""
 	logs := map[string][]json.RawMessage{} // key → messages; offset = index
 	committed := map[string]int64{}
-	for in.Scan() {
-		var m struct {
-			Src  string `json:"src"`
-			Body body   `json:"body"`
-		}
-		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
-			fmt.Fprintf(os.Stderr, "brokenkafka: bad input %q: %v\n", in.Bytes(), err)
-			continue
+	for {
+		var m wire.Message[body]
+		if !lines.Next(&m) {
+			return
 		}
 		b := m.Body
 		reply := map[string]any{"in_reply_to": b.MsgID}
@@ -59,6 +53,12 @@ func main() {
 			me = b.NodeID
 			reply["type"] = "init_ok"
 		case "send":
+			sends++
+			if lose && sends%7 == 0 {
+				logs[b.Key] = append(logs[b.Key], nil) // acknowledged, then forgotten
+				reply["type"], reply["offset"] = "send_ok", len(logs[b.Key])-1
+				break
+			}
 			logs[b.Key] = append(logs[b.Key], b.Msg)
 			reply["type"], reply["offset"] = "send_ok", len(logs[b.Key])-1
 		case "poll":
@@ -66,7 +66,7 @@ func main() {
 			for k, from := range b.Offsets {
 				pairs := [][]any{}
 				for o := from; o < int64(len(logs[k])); o++ {
-					if skip && o > 0 && o%5 == 0 {
+					if skip && o > 0 && o%5 == 0 || logs[k][o] == nil {
 						continue
 					}
 					pairs = append(pairs, []any{o, logs[k][o]})
@@ -94,6 +94,6 @@ func main() {
 		default:
 			continue
 		}
-		out.Encode(map[string]any{"src": me, "dest": m.Src, "body": reply})
+		lines.Send(me, m.Src, reply)
 	}
 }
