@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
 
+	"github.com/eddy-workbench/eddy/nodekit"
 	"github.com/eddy-workbench/eddy/nodes/internal/crdt"
 	"github.com/eddy-workbench/eddy/nodes/internal/crdtnode"
 )
@@ -16,41 +18,38 @@ import (
 // times over in a gossip message.
 const maxElement = 1 << 10
 
-// newServer wires a g-set to node n.
-func newServer(n *maelstrom.Node, opt crdt.Options) *crdtnode.Server {
+// addReq is {"type":"add","element":E}.
+type addReq struct {
+	Element json.RawMessage `json:"element" nodekit:"required"`
+}
+
+// readOK is read's reply: every element, in the order of their compact
+// JSON.
+type readOK struct {
+	Value []json.RawMessage `json:"value"`
+}
+
+// setup wires a g-set to node n.
+func setup(n *nodekit.Node, opt crdt.Options) {
 	s := crdtnode.New(n, opt, codec)
-	n.Handle("add", func(msg maelstrom.Message) error {
-		var req struct {
-			Element json.RawMessage `json:"element"`
-		}
-		if err := json.Unmarshal(msg.Body, &req); err != nil {
-			return maelstrom.NewRPCError(maelstrom.MalformedRequest, "request body is not a JSON object")
-		}
-		e, err := element(req.Element)
+	nodekit.Handle(n, "add", func(_ context.Context, _ nodekit.Message, r addReq) (struct{}, error) {
+		e, err := element(r.Element)
 		if err != nil {
-			return maelstrom.NewRPCError(maelstrom.MalformedRequest, err.Error())
+			return struct{}{}, nodekit.Errorf(maelstrom.MalformedRequest, "%v", err)
 		}
-		if err := s.Do(func(g *crdt.Gossip) error { g.Raise(e, 1); return nil }); err != nil {
-			return err
-		}
-		return n.Reply(msg, map[string]string{"type": "add_ok"})
+		return struct{}{}, s.Do(func(g *crdt.Gossip) error { g.Raise(e, 1); return nil })
 	})
-	n.Handle("read", func(msg maelstrom.Message) error {
-		var elems []json.RawMessage
+	nodekit.Handle(n, "read", func(context.Context, nodekit.Message, struct{}) (resp readOK, _ error) {
 		err := s.Do(func(g *crdt.Gossip) error {
 			keys := crdt.SetElements(g.State())
-			elems = make([]json.RawMessage, len(keys))
+			resp.Value = make([]json.RawMessage, len(keys))
 			for i, k := range keys {
-				elems[i] = json.RawMessage(k)
+				resp.Value[i] = json.RawMessage(k)
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		return n.Reply(msg, map[string]any{"type": "read_ok", "value": elems})
+		return resp, err
 	})
-	return s
 }
 
 // element returns the compact JSON of an element, which is how the set

@@ -1,10 +1,8 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
-	"io"
-	"log"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,84 +11,84 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/nodekit"
+	"github.com/eddy-workbench/eddy/nodekit/kittest"
 	"github.com/eddy-workbench/eddy/nodes/internal/crdt"
-	"github.com/eddy-workbench/eddy/nodes/internal/wiretest"
 )
 
-func TestMain(m *testing.M) {
-	log.SetOutput(io.Discard) // the library logs every message to stderr
-	os.Exit(m.Run())
+func start(t *testing.T, opt crdt.Options) *kittest.Wire {
+	w := kittest.Start(t, func(n *nodekit.Node) { setup(n, opt) })
+	w.Init("n1", "n0", "n1")
+	return w
 }
 
-func start(t *testing.T, opt crdt.Options) *wiretest.Wire {
-	return wiretest.Start(t, func(n *maelstrom.Node) func() error { return newServer(n, opt).Run })
+func read(t *testing.T, w *kittest.Wire) []string {
+	t.Helper()
+	r := w.Call("c1", `{"type":"read"}`)
+	require.Equal(t, "read_ok", r.Type, "%s", r.Body)
+	var body struct{ Value []json.RawMessage }
+	require.NoError(t, r.Decode(&body))
+	out := []string{}
+	for _, v := range body.Value {
+		out = append(out, string(v))
+	}
+	return out
 }
 
 func TestNode(t *testing.T) {
 	w := start(t, crdt.Options{Strategy: crdt.Delta, Round: 100 * time.Millisecond})
 	defer w.Close()
-	r := w.Call(`{"type":"read"}`)
-	assert.Equal(t, "error", r.Type(), "before init")
-	assert.Equal(t, float64(maelstrom.TemporarilyUnavailable), r.Body["code"])
-
-	r = w.Call(`{"type":"init","node_id":"n1","node_ids":["n0","n1"]}`)
-	require.Equal(t, "init_ok", r.Type())
-	r = w.Call(`{"type":"read"}`)
-	assert.Equal(t, "read_ok", r.Type())
-	assert.Equal(t, []any{}, r.Body["value"])
-
+	assert.Equal(t, []string{}, read(t, w))
 	for _, e := range []string{`3`, `"x"`, `{"a": [1, 2]}`, `3`} {
-		r = w.Call(`{"type":"add","element":` + e + `}`)
-		assert.Equal(t, "add_ok", r.Type(), e)
+		r := w.Call("c1", `{"type":"add","element":`+e+`}`)
+		assert.Equal(t, "add_ok", r.Type, e)
 	}
-	r = w.Call(`{"type":"read"}`)
-	assert.JSONEq(t, `["\"x\"", "3", "{\"a\":[1,2]}"]`, mustJSON(t, keysOf(r)), "compact forms, once each")
+	assert.Equal(t, []string{`"x"`, "3", `{"a":[1,2]}`}, read(t, w), "compact forms, once each")
 
 	for _, tc := range []struct{ body, text string }{
-		{`{"type":"add"}`, `add needs an "element"`},
+		{`{"type":"add"}`, `element`},
+		{`{"type":"add","element":null}`, `element`},
 		{`{"type":"add","element":"` + strings.Repeat("x", 2000) + `"}`, "element of 2002 bytes is over the 1024"},
 	} {
-		r = w.Call(tc.body)
-		assert.Equal(t, "error", r.Type(), tc.body)
-		assert.Equal(t, float64(maelstrom.MalformedRequest), r.Body["code"])
-		assert.Contains(t, r.Body["text"], tc.text)
+		r := w.Call("c1", tc.body)
+		assert.Equal(t, "error", r.Type, tc.body)
+		assert.Equal(t, maelstrom.MalformedRequest, r.Code)
+		assert.Contains(t, r.Text, tc.text)
 	}
 
 	// Gossip from the hub is merged and acknowledged: n1 is a leaf, and
 	// its message to the hub carries the elements it has and the ack.
 	w.Send("n0", `{"type":"gossip","id":41,"entries":[7,8]}`)
-	deadline := time.Now().Add(5 * time.Second)
-	var toHub []wiretest.Message
-	for time.Now().Before(deadline) {
-		m := w.Next()
-		if m.Dest == "n0" {
-			toHub = append(toHub, m)
-			if m.Body["ack"] != nil {
-				break
-			}
-		}
-	}
-	require.NotEmpty(t, toHub)
-	last := toHub[len(toHub)-1]
-	assert.Equal(t, "gossip", last.Type())
-	assert.Equal(t, []any{float64(41)}, last.Body["ack"])
-	r = w.Call(`{"type":"read"}`)
-	assert.Len(t, r.Body["value"], 5)
+	m := w.WaitFor(func(m kittest.Msg) bool {
+		return m.Dest == "n0" && m.Type == "gossip" && strings.Contains(string(m.Body), `"ack":[41]`)
+	})
+	var g struct{ Entries []json.RawMessage }
+	require.NoError(t, m.Decode(&g))
+	assert.Len(t, read(t, w), 5)
 }
 
-func keysOf(r wiretest.Message) []string {
-	var out []string
-	for _, v := range r.Body["value"].([]any) {
-		b, _ := json.Marshal(v)
-		out = append(out, string(b))
+func TestProgram(t *testing.T) {
+	tests := []struct {
+		args   []string
+		status int
+		stderr string
+	}{
+		{nil, 0, ""},
+		{[]string{"-strategy", "state", "-round", "500ms", "-flush", "10ms"}, 0, ""},
+		{[]string{"-strategy", "gossip"}, 2, `-strategy must be state or delta, not "gossip"`},
+		{[]string{"-round", "0s"}, 2, "-round must be positive"},
+		{[]string{"-flush", "-1s"}, 2, "-flush must be positive"},
+		{[]string{"-round", "100ms", "-flush", "60ms"}, 2, "-flush must be under half a round"},
+		{[]string{"extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"-fanout", "2"}, 2, "flag provided but not defined"},
 	}
-	return out
-}
-
-func mustJSON(t *testing.T, v any) string {
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return string(b)
+	for _, tt := range tests {
+		fs, setup := program()
+		var stderr strings.Builder
+		status := nodekit.Exec(context.Background(), fs, tt.args, setup, nodekit.WithIO(strings.NewReader(""), &strings.Builder{}, &stderr))
+		assert.Equal(t, tt.status, status, "%v", tt.args)
+		assert.Contains(t, stderr.String(), tt.stderr, "%v", tt.args)
+	}
 }
 
 func TestCodec(t *testing.T) {

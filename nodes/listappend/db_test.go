@@ -1,14 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
 func TestParseTxn(t *testing.T) {
@@ -124,21 +126,26 @@ func TestCacheEvicts(t *testing.T) {
 	assert.Equal(t, 2, c.Len())
 }
 
-func TestParseFlags(t *testing.T) {
-	c, err := parseFlags(nil)
-	require.NoError(t, err)
-	require.NotNil(t, c.opt.Backoff)
-	c.opt.Backoff = nil
-	want := DefaultOptions
-	want.Backoff = nil
-	assert.Equal(t, config{opt: want, maxBatch: 64, maxQueue: 10000, cache: 64 << 20, timeout: time.Second, announce: true}, c)
-	c, err = parseFlags([]string{"-max-attempts", "3", "-announce=false", "-timeout", "200ms"})
-	require.NoError(t, err)
-	assert.Equal(t, 3, c.opt.MaxAttempts)
-	assert.False(t, c.announce)
-	assert.Equal(t, 200*time.Millisecond, c.timeout)
-	for _, args := range [][]string{{"-max-attempts", "0"}, {"-max-batch", "0"}, {"-cache", "10"}, {"-timeout", "0s"}, {"x"}, {"-y"}} {
-		_, err := parseFlags(args)
-		assert.Error(t, err, args)
+func TestProgram(t *testing.T) {
+	tests := []struct {
+		args   []string
+		status int
+		stderr string
+	}{
+		{nil, 0, ""},
+		{[]string{"-max-attempts", "3", "-announce=false", "-timeout", "200ms"}, 0, ""},
+		{[]string{"-max-attempts", "0"}, 2, "-max-attempts must be at least 1"},
+		{[]string{"-max-batch", "0"}, 2, "-max-batch must be at least 1"},
+		{[]string{"-cache", "10"}, 2, "-cache must be at least 1 MiB"},
+		{[]string{"-timeout", "0s"}, 2, "-timeout must be positive"},
+		{[]string{"x"}, 2, `unexpected argument "x"`},
+		{[]string{"-y"}, 2, "flag provided but not defined: -y"},
+	}
+	for _, tt := range tests {
+		fs, setup := program()
+		var stderr strings.Builder
+		status := nodekit.Exec(context.Background(), fs, tt.args, setup, nodekit.WithIO(strings.NewReader(""), &strings.Builder{}, &stderr))
+		assert.Equal(t, tt.status, status, "%v", tt.args)
+		assert.Contains(t, stderr.String(), tt.stderr, "%v", tt.args)
 	}
 }

@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
-	"time"
 
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
+
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
 // Where things live.
@@ -17,47 +18,6 @@ const (
 	packService = maelstrom.SeqKV // the packs: written once, never changed
 	rootKey     = "root"
 )
-
-// errTimeout is a service call that got no answer in time: its outcome is
-// unknown.
-var errTimeout = errors.New("no answer in time")
-
-// caller makes service calls with a timeout. The Maelstrom library's
-// SyncRPC blocks forever if a reply comes after its context ended; here a
-// late reply lands in a buffered channel nobody reads and is dropped.
-type caller struct {
-	node    *maelstrom.Node
-	timeout time.Duration
-}
-
-// call sends body to dest and returns the reply's body. An error reply is
-// returned as *maelstrom.RPCError, including one with code 0, which the
-// library would take for a success.
-func (c caller) call(ctx context.Context, dest string, body any) (json.RawMessage, error) {
-	ch := make(chan maelstrom.Message, 1)
-	if err := c.node.RPC(dest, body, func(m maelstrom.Message) error { ch <- m; return nil }); err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	select {
-	case m := <-ch:
-		var head struct {
-			Type string `json:"type"`
-			Code int    `json:"code"`
-			Text string `json:"text"`
-		}
-		if err := json.Unmarshal(m.Body, &head); err != nil {
-			return nil, fmt.Errorf("%s sent a bad reply: %v", dest, err)
-		}
-		if head.Type == "error" {
-			return nil, maelstrom.NewRPCError(head.Code, head.Text)
-		}
-		return m.Body, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%s: %w", dest, errTimeout)
-	}
-}
 
 // code returns an error's Maelstrom code, or -1.
 func code(err error) int {
@@ -81,38 +41,38 @@ func definite(err error) bool {
 }
 
 // kvStore is the Store on Maelstrom's services: the root in lin-kv, packs
-// in seq-kv, new packs also sent straight to the other nodes.
+// in seq-kv, new packs also sent straight to the other nodes. Each call is
+// sent once: a compare-and-set must not be repeated blindly, and the
+// transactor decides what to retry.
 type kvStore struct {
-	caller
-	self    string
+	n       *nodekit.Node
+	root    *nodekit.KV
+	packs   *nodekit.KV
 	peers   []string
 	catchup atomic.Int64
 }
 
+func newKVStore(n *nodekit.Node, opt nodekit.CallOptions, announce bool) *kvStore {
+	s := &kvStore{n: n, root: nodekit.NewKV(n, rootService, opt), packs: nodekit.NewKV(n, packService, opt)}
+	if announce {
+		s.peers = n.Peers()
+	}
+	return s
+}
+
 func (s *kvStore) ReadRoot(ctx context.Context) (string, error) {
-	body, err := s.call(ctx, rootService, map[string]any{"type": "read", "key": rootKey})
+	var root string
+	err := s.root.Read(ctx, rootKey, &root)
 	if code(err) == maelstrom.KeyDoesNotExist {
 		return "", nil
 	}
-	if err != nil {
-		return "", err
-	}
-	var r struct {
-		Value string `json:"value"`
-	}
-	if err := json.Unmarshal(body, &r); err != nil {
-		return "", fmt.Errorf("the root is not a string: %v", err)
-	}
-	return r.Value, nil
+	return root, err
 }
 
 func (s *kvStore) CASRoot(ctx context.Context, from, to string) error {
-	_, err := s.call(ctx, rootService, map[string]any{
-		"type": "cas", "key": rootKey, "from": from, "to": to,
-		// No root yet: create it. Two nodes racing to do so cannot both
-		// succeed: once one has, from ("") is not the root.
-		"create_if_not_exists": from == "",
-	})
+	// No root yet: create it. Two nodes racing to do so cannot both
+	// succeed: once one has, from ("") is not the root.
+	err := s.root.CAS(ctx, rootKey, from, to, from == "")
 	if err != nil && definite(err) {
 		return fmt.Errorf("%w: %v", ErrConflict, err)
 	}
@@ -120,35 +80,23 @@ func (s *kvStore) CASRoot(ctx context.Context, from, to string) error {
 }
 
 func (s *kvStore) ReadPack(ctx context.Context, id string) ([]byte, error) {
-	body, err := s.call(ctx, packService, map[string]any{"type": "read", "key": id})
+	var raw json.RawMessage
+	err := s.packs.Read(ctx, id, &raw)
 	if code(err) == maelstrom.KeyDoesNotExist {
 		return nil, ErrNotFound
 	}
-	if err != nil {
-		return nil, err
-	}
-	var r struct {
-		Value json.RawMessage `json:"value"`
-	}
-	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, err
-	}
-	return r.Value, nil
+	return raw, err
 }
 
 func (s *kvStore) WritePack(ctx context.Context, p Pack) error {
-	_, err := s.call(ctx, packService, map[string]any{"type": "write", "key": p.ID, "value": p.Value})
-	return err
+	return s.packs.Write(ctx, p.ID, p.Value)
 }
 
 // Catchup writes a fresh value to this node's own key: seq-kv carries out
 // a write that changes something on its newest state and from then on
 // shows this node nothing older, so every pack written before is visible.
 func (s *kvStore) Catchup(ctx context.Context) error {
-	_, err := s.call(ctx, packService, map[string]any{
-		"type": "write", "key": "catchup/" + s.self, "value": s.catchup.Add(1),
-	})
-	return err
+	return s.packs.Write(ctx, "catchup/"+s.n.ID(), s.catchup.Add(1))
 }
 
 // Announce sends every other node the new packs: they usually need them
@@ -158,8 +106,9 @@ func (s *kvStore) Catchup(ctx context.Context) error {
 func (s *kvStore) Announce(packs []Pack) {
 	for _, p := range packs {
 		for _, peer := range s.peers {
-			// Errors here are the node's stdout failing; the run is over.
-			_ = s.node.Send(peer, packBody{Type: "pack", ID: p.ID, Value: p.Value})
+			if err := s.n.Send(peer, packBody{Type: "pack", ID: p.ID, Value: p.Value}); err != nil {
+				s.n.Logger().Warn("sending a pack", "dest", peer, "error", err)
+			}
 		}
 	}
 }
@@ -167,6 +116,6 @@ func (s *kvStore) Announce(packs []Pack) {
 // packBody is the node-to-node message carrying a pack.
 type packBody struct {
 	Type  string          `json:"type"`
-	ID    string          `json:"id"`
-	Value json.RawMessage `json:"value"`
+	ID    string          `json:"id" nodekit:"required"`
+	Value json.RawMessage `json:"value" nodekit:"required"`
 }

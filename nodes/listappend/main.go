@@ -38,7 +38,8 @@
 // retry rate is conflicts/cas.
 //
 // Flags come after Maelstrom's "--": -max-attempts N, -max-batch N,
-// -cache BYTES, -timeout DURATION, -announce=false.
+// -cache BYTES, -timeout DURATION, -announce=false. The node is built on
+// the node kit (nodekit).
 package main
 
 import (
@@ -49,8 +50,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log"
 	"os"
 	"os/signal"
 	"slices"
@@ -59,9 +58,19 @@ import (
 	"time"
 
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
+
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
-const usage = "usage: listappend [-max-attempts N] [-max-batch N] [-cache BYTES] [-timeout DURATION] [-announce=false]"
+func main() {
+	// Maelstrom and eddy stop nodes with SIGTERM: stop the node, which
+	// logs its final totals.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	fs, setup := program()
+	code := nodekit.Exec(ctx, fs, os.Args[1:], setup)
+	stop()
+	os.Exit(code)
+}
 
 // config is the node's flags.
 type config struct {
@@ -73,120 +82,90 @@ type config struct {
 	announce bool
 }
 
-func parseFlags(args []string) (config, error) {
+// program returns the node's flags and its setup.
+func program() (*flag.FlagSet, func(*nodekit.Node) error) {
 	fs := flag.NewFlagSet("listappend", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	c := config{opt: DefaultOptions, maxQueue: 10000}
 	fs.IntVar(&c.opt.MaxAttempts, "max-attempts", DefaultOptions.MaxAttempts, "compare-and-sets tried per batch before answering txn-conflict")
 	fs.IntVar(&c.maxBatch, "max-batch", 64, "most transactions committed together")
 	fs.IntVar(&c.cache, "cache", 64<<20, "bytes of packs kept in memory")
 	fs.DurationVar(&c.timeout, "timeout", time.Second, "how long to wait for a service's answer")
 	fs.BoolVar(&c.announce, "announce", true, "send new packs to the other nodes")
-	if err := fs.Parse(args); err != nil {
-		return config{}, err
+	return fs, func(n *nodekit.Node) error {
+		if err := c.check(); err != nil {
+			return err
+		}
+		setup(n, c)
+		return nil
 	}
+}
+
+func (c config) check() error {
 	switch {
-	case fs.NArg() > 0:
-		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case c.opt.MaxAttempts < 1:
-		return config{}, errors.New("-max-attempts must be at least 1")
+		return errors.New("-max-attempts must be at least 1")
 	case c.maxBatch < 1:
-		return config{}, errors.New("-max-batch must be at least 1")
+		return errors.New("-max-batch must be at least 1")
 	case c.cache < 1<<20:
-		return config{}, errors.New("-cache must be at least 1 MiB")
+		return errors.New("-cache must be at least 1 MiB")
 	case c.timeout <= 0:
-		return config{}, errors.New("-timeout must be positive")
+		return errors.New("-timeout must be positive")
 	}
-	return c, nil
+	return nil
 }
 
-func main() {
-	c, err := parseFlags(os.Args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, usage)
-		os.Exit(0)
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "listappend: %v\n%s\n", err, usage)
-		os.Exit(2)
-	}
-	// The library logs every message it sends or receives; nothing reads it.
-	log.SetOutput(io.Discard)
-	s := newServer(maelstrom.NewNode(), c)
-	// Maelstrom and eddy stop nodes with SIGTERM: log the final totals.
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	go func() {
-		<-sig
-		s.logStats()
-		os.Exit(0)
-	}()
-	if err := s.run(); err != nil {
-		fmt.Fprintf(os.Stderr, "listappend: %v\n", err)
-		os.Exit(1)
-	}
+// txnReq is {"type":"txn","txn":[…]}.
+type txnReq struct {
+	Txn json.RawMessage `json:"txn" nodekit:"required"`
 }
 
-// request is a transaction waiting for its batch.
+// txnOK is txn's reply: the transaction with its reads filled in.
+type txnOK struct {
+	Txn Txn `json:"txn"`
+}
+
+// request is a transaction waiting for its batch, and where its outcome
+// goes.
 type request struct {
-	msg maelstrom.Message
-	txn Txn
+	txn  Txn
+	done chan Outcome // buffered: the commit loop never waits
 }
 
-// server wires a Transactor to a Maelstrom node.
+// server wires a Transactor to a node.
 type server struct {
-	node   *maelstrom.Node
-	c      config
-	logger *log.Logger
-	cache  *Cache
-	ctx    context.Context
-	cancel context.CancelFunc
-	start  sync.Once
-	wake   chan struct{}
+	n     *nodekit.Node
+	c     config
+	cache *Cache
+	wake  chan struct{}
 
 	mu     sync.Mutex
-	t      *Transactor // nil until init
+	t      *Transactor // set at init
 	queue  []request
 	logged Stats // the totals last logged
 }
 
-func newServer(n *maelstrom.Node, c config) *server {
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{
-		node: n, c: c, logger: log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds),
-		cache: NewCache(c.cache), ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1),
-	}
-	n.Handle("init", func(maelstrom.Message) error {
-		// The library set the node's ids in this goroutine just before.
-		s.start.Do(func() {
-			var peers []string
-			if c.announce {
-				peers = slices.DeleteFunc(slices.Clone(n.NodeIDs()), func(id string) bool { return id == n.ID() })
-			}
-			store := &kvStore{caller: caller{node: n, timeout: c.timeout}, self: n.ID(), peers: peers}
-			db := NewDB(s.cache, n.ID()+"."+nonce(), DefaultLimits)
-			s.mu.Lock()
-			s.t = NewTransactor(store, db, c.opt, s.logger.Printf)
-			s.mu.Unlock()
-			go s.commitLoop()
-			go s.statsLoop()
+// setup wires a Transactor, made at init, to node n.
+func setup(n *nodekit.Node, c config) {
+	s := &server{n: n, c: c, cache: NewCache(c.cache), wake: make(chan struct{}, 1)}
+	n.OnInit(func(context.Context) error {
+		store := newKVStore(n, nodekit.CallOptions{Timeout: c.timeout}, c.announce)
+		db := NewDB(s.cache, n.ID()+"."+nonce(), DefaultLimits)
+		logf := func(format string, args ...any) { n.Logger().Info(fmt.Sprintf(format, args...)) }
+		s.t = NewTransactor(store, db, c.opt, logf)
+		n.Go(s.commitLoop)
+		n.Go(func(ctx context.Context) {
+			<-ctx.Done()
+			s.logStats()
 		})
 		return nil
 	})
-	n.Handle("txn", s.txn)
-	n.Handle("pack", func(msg maelstrom.Message) error {
-		// No reply: a pack has no msg_id.
-		var body packBody
-		if err := json.Unmarshal(msg.Body, &body); err != nil || body.ID == "" {
-			s.logger.Printf("dropping a malformed pack from %s", msg.Src)
-			return nil
+	nodekit.Handle(n, "txn", s.txn)
+	nodekit.HandleOneWay(n, "pack", func(_ context.Context, m nodekit.Message, b packBody) {
+		if err := s.cache.Add(b.ID, b.Value); err != nil {
+			n.Logger().Warn("dropping a pack", "src", m.Src, "error", err)
 		}
-		if err := s.cache.Add(body.ID, body.Value); err != nil {
-			s.logger.Printf("dropping a pack from %s: %v", msg.Src, err)
-		}
-		return nil
 	})
-	return s
+	n.Every(time.Second, func(context.Context, time.Time) { s.logStats() })
 }
 
 // nonce returns 8 random hex digits, so that the pack ids of one run of
@@ -197,54 +176,48 @@ func nonce() string {
 	return hex.EncodeToString(b[:])
 }
 
-// txn queues a transaction for the next batch; the commit loop answers it.
-func (s *server) txn(msg maelstrom.Message) error {
-	var req struct {
-		Txn json.RawMessage `json:"txn"`
-	}
-	if err := json.Unmarshal(msg.Body, &req); err != nil {
-		return maelstrom.NewRPCError(maelstrom.MalformedRequest, "request body is not a JSON object")
-	}
-	txn, err := ParseTxn(req.Txn)
+// txn queues a transaction for the next batch and waits for its outcome.
+func (s *server) txn(ctx context.Context, _ nodekit.Message, r txnReq) (txnOK, error) {
+	txn, err := ParseTxn(r.Txn)
 	if err != nil {
-		return maelstrom.NewRPCError(maelstrom.MalformedRequest, err.Error())
+		return txnOK{}, nodekit.Errorf(maelstrom.MalformedRequest, "%v", err)
 	}
+	req := request{txn: txn, done: make(chan Outcome, 1)}
 	s.mu.Lock()
-	switch {
-	case s.t == nil:
+	if len(s.queue) >= s.c.maxQueue {
 		s.mu.Unlock()
-		return maelstrom.NewRPCError(maelstrom.TemporarilyUnavailable, "not initialised yet")
-	case len(s.queue) >= s.c.maxQueue:
-		s.mu.Unlock()
-		return maelstrom.NewRPCError(maelstrom.TemporarilyUnavailable, "too many transactions waiting")
+		return txnOK{}, nodekit.Errorf(maelstrom.TemporarilyUnavailable, "too many transactions waiting")
 	}
-	s.queue = append(s.queue, request{msg, txn})
+	s.queue = append(s.queue, req)
 	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
-	return nil
+	select {
+	case o := <-req.done:
+		if o.Err != nil {
+			return txnOK{}, o.Err
+		}
+		return txnOK{Txn: o.Txn}, nil
+	case <-ctx.Done():
+		// The node is stopping; whether the batch committed is unknown.
+		return txnOK{}, nodekit.Errorf(maelstrom.Crash, "the node stopped")
+	}
 }
 
-// run serves until stdin ends.
-func (s *server) run() error {
-	defer s.cancel()
-	return s.node.Run()
-}
-
-// commitLoop commits whatever is queued, one batch at a time.
-func (s *server) commitLoop() {
+// commitLoop commits whatever is queued, one batch at a time, until the
+// node stops.
+func (s *server) commitLoop(ctx context.Context) {
 	for {
 		s.mu.Lock()
 		n := min(len(s.queue), s.c.maxBatch)
 		batch := slices.Clone(s.queue[:n])
 		s.queue = slices.Delete(s.queue, 0, n)
-		t := s.t
 		s.mu.Unlock()
 		if n == 0 {
 			select {
-			case <-s.ctx.Done():
+			case <-ctx.Done():
 				return
 			case <-s.wake:
 			}
@@ -254,33 +227,9 @@ func (s *server) commitLoop() {
 		for i, r := range batch {
 			txns[i] = r.txn
 		}
-		for i, o := range t.Commit(s.ctx, txns) {
-			var err error
-			if o.Err != nil {
-				err = s.node.Reply(batch[i].msg, o.Err)
-			} else {
-				err = s.node.Reply(batch[i].msg, map[string]any{"type": "txn_ok", "txn": o.Txn})
-			}
-			if err != nil {
-				s.logger.Printf("replying to %s: %v", batch[i].msg.Src, err)
-			}
+		for i, o := range s.t.Commit(ctx, txns) {
+			batch[i].done <- o
 		}
-	}
-}
-
-// statsLoop logs the transactor's totals each second they changed, and
-// once more when stdin ends.
-func (s *server) statsLoop() {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-s.ctx.Done():
-			s.logStats()
-			return
-		case <-tick.C:
-		}
-		s.logStats()
 	}
 }
 
@@ -288,14 +237,11 @@ func (s *server) statsLoop() {
 func (s *server) logStats() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.t == nil {
-		return
-	}
 	st := s.t.Stats()
 	if st == s.logged {
 		return
 	}
 	s.logged = st
-	s.logger.Printf("stats txns=%d read-only=%d batches=%d cas=%d conflicts=%d aborted=%d failed=%d written=%d fetched=%d misses=%d catchups=%d cached=%d",
-		st.Txns, st.ReadOnly, st.Batches, st.CAS, st.Conflicts, st.Aborted, st.Failed, st.Written, st.Fetched, st.Misses, st.Catchups, s.cache.Len())
+	s.n.Logger().Info(fmt.Sprintf("stats txns=%d read-only=%d batches=%d cas=%d conflicts=%d aborted=%d failed=%d written=%d fetched=%d misses=%d catchups=%d cached=%d",
+		st.Txns, st.ReadOnly, st.Batches, st.CAS, st.Conflicts, st.Aborted, st.Failed, st.Written, st.Fetched, st.Misses, st.Catchups, s.cache.Len()))
 }

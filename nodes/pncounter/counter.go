@@ -1,53 +1,47 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
 
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
 
+	"github.com/eddy-workbench/eddy/nodekit"
 	"github.com/eddy-workbench/eddy/nodes/internal/crdt"
 	"github.com/eddy-workbench/eddy/nodes/internal/crdtnode"
 )
 
-// newServer wires a PN-counter to node n.
-func newServer(n *maelstrom.Node, opt crdt.Options) *crdtnode.Server {
+// addReq is {"type":"add","delta":D}: an integer that fits in 64 bits.
+type addReq struct {
+	Delta int64 `json:"delta" nodekit:"required"`
+}
+
+// readOK is read's reply: the counter's value.
+type readOK struct {
+	Value int64 `json:"value"`
+}
+
+// setup wires a PN-counter to node n.
+func setup(n *nodekit.Node, opt crdt.Options) {
 	s := crdtnode.New(n, opt, codec)
-	n.Handle("add", func(msg maelstrom.Message) error {
-		var req struct {
-			Delta json.RawMessage `json:"delta"`
-		}
-		if err := json.Unmarshal(msg.Body, &req); err != nil {
-			return maelstrom.NewRPCError(maelstrom.MalformedRequest, "request body is not a JSON object")
-		}
-		var d int64
-		if len(req.Delta) == 0 || string(req.Delta) == "null" || json.Unmarshal(req.Delta, &d) != nil {
-			return maelstrom.NewRPCError(maelstrom.MalformedRequest, "add needs a \"delta\" holding an integer that fits in 64 bits")
-		}
-		err := s.Do(func(g *crdt.Gossip) error {
-			e, ok, err := crdt.CounterEntry(g.State(), n.ID(), d)
+	nodekit.Handle(n, "add", func(_ context.Context, _ nodekit.Message, r addReq) (struct{}, error) {
+		return struct{}{}, s.Do(func(g *crdt.Gossip) error {
+			e, ok, err := crdt.CounterEntry(g.State(), n.ID(), r.Delta)
 			if err != nil {
-				return maelstrom.NewRPCError(maelstrom.MalformedRequest, err.Error())
+				return nodekit.Errorf(maelstrom.MalformedRequest, "%v", err)
 			}
 			if ok {
 				g.Raise(e.Key, e.Val)
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		return n.Reply(msg, map[string]string{"type": "add_ok"})
 	})
-	n.Handle("read", func(msg maelstrom.Message) error {
-		var v int64
-		if err := s.Do(func(g *crdt.Gossip) error { v = crdt.CounterValue(g.State()); return nil }); err != nil {
-			return err
-		}
-		return n.Reply(msg, map[string]any{"type": "read_ok", "value": v})
+	nodekit.Handle(n, "read", func(context.Context, nodekit.Message, struct{}) (resp readOK, _ error) {
+		err := s.Do(func(g *crdt.Gossip) error { resp.Value = crdt.CounterValue(g.State()); return nil })
+		return resp, err
 	})
-	return s
 }
 
 // codec puts totals in gossip as a JSON object: {"+n1":12,"-n1":3}.

@@ -21,34 +21,24 @@
 package main
 
 import (
-	"errors"
 	"flag"
-	"fmt"
-	"io"
-	"log"
-	"os"
 
-	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
-
+	"github.com/eddy-workbench/eddy/nodekit"
 	"github.com/eddy-workbench/eddy/nodes/internal/crdtnode"
 )
 
-const usage = "usage: pncounter [-strategy state|delta] [-round DURATION] [-flush DURATION]"
+func main() { nodekit.Main(program()) }
 
-func main() {
-	opt, err := crdtnode.ParseFlags("pncounter", os.Args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, usage)
-		os.Exit(0)
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "pncounter: %v\n%s\n", err, usage)
-		os.Exit(2)
-	}
-	// The library logs every message it sends or receives; nothing reads it.
-	log.SetOutput(io.Discard)
-	if err := newServer(maelstrom.NewNode(), opt).Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "pncounter: %v\n", err)
-		os.Exit(1)
+// program returns the node's flags and its setup.
+func program() (*flag.FlagSet, func(*nodekit.Node) error) {
+	fs := flag.NewFlagSet("pncounter", flag.ContinueOnError)
+	options := crdtnode.Flags(fs)
+	return fs, func(n *nodekit.Node) error {
+		opt, err := options()
+		if err != nil {
+			return err
+		}
+		setup(n, opt)
+		return nil
 	}
 }

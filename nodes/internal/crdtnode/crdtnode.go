@@ -1,6 +1,6 @@
-// Package crdtnode wires a crdt.Gossip to a Maelstrom node: flags, the
-// gossip message, the clock. The g-set and pn-counter nodes add their
-// client handlers on top.
+// Package crdtnode wires a crdt.Gossip to a node of the kit (nodekit):
+// flags, the gossip message, the clock. The g-set and pn-counter nodes add
+// their client handlers on top.
 //
 // Nodes exchange one fire-and-forget message,
 //
@@ -11,18 +11,15 @@
 package crdtnode
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log"
-	"os"
 	"sync"
 	"time"
 
-	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
-
+	"github.com/eddy-workbench/eddy/nodekit"
 	"github.com/eddy-workbench/eddy/nodes/internal/crdt"
 )
 
@@ -36,49 +33,55 @@ type Codec struct {
 	Size func(crdt.Entry) int
 }
 
-// ParseFlags reads -strategy state|delta, -round and -flush into gossip
-// options. name is the command's name, for messages.
-func ParseFlags(name string, args []string) (crdt.Options, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+// Flags registers -strategy state|delta, -round and -flush on fs; the
+// function it returns checks them and gives the gossip options.
+func Flags(fs *flag.FlagSet) func() (crdt.Options, error) {
 	strategy := fs.String("strategy", string(crdt.Delta), "state (whole state every round) or delta (what a peer may lack, acknowledged)")
 	round := fs.Duration("round", crdt.DefaultRound, "round length")
 	flush := fs.Duration("flush", crdt.DefaultFlush, "how long the hub waits after the first message of a round before sending")
+	return func() (crdt.Options, error) {
+		opt := crdt.Options{Strategy: crdt.Strategy(*strategy), Round: *round, Flush: *flush}
+		switch {
+		case opt.Strategy != crdt.State && opt.Strategy != crdt.Delta:
+			return crdt.Options{}, fmt.Errorf("-strategy must be state or delta, not %q", *strategy)
+		case *round <= 0:
+			return crdt.Options{}, errors.New("-round must be positive")
+		case *flush <= 0:
+			return crdt.Options{}, errors.New("-flush must be positive")
+		case *flush >= *round/2:
+			return crdt.Options{}, errors.New("-flush must be under half a round")
+		}
+		return opt, nil
+	}
+}
+
+// ParseFlags reads -strategy, -round and -flush from args into gossip
+// options. name is the command's name, for messages.
+func ParseFlags(name string, args []string) (crdt.Options, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(nopWriter{})
+	check := Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return crdt.Options{}, err
 	}
 	if fs.NArg() > 0 {
 		return crdt.Options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	opt := crdt.Options{Strategy: crdt.Strategy(*strategy), Round: *round, Flush: *flush}
-	switch {
-	case opt.Strategy != crdt.State && opt.Strategy != crdt.Delta:
-		return crdt.Options{}, fmt.Errorf("-strategy must be state or delta, not %q", *strategy)
-	case *round <= 0:
-		return crdt.Options{}, errors.New("-round must be positive")
-	case *flush <= 0:
-		return crdt.Options{}, errors.New("-flush must be positive")
-	case *flush >= *round/2:
-		return crdt.Options{}, errors.New("-flush must be under half a round")
-	}
-	return opt, nil
+	return check()
 }
+
+type nopWriter struct{}
+
+func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 // tickEvery is how often the Gossip is given the time.
 const tickEvery = 10 * time.Millisecond
 
-// Server is a Maelstrom node running a Gossip.
+// Server runs a Gossip on a node.
 type Server struct {
-	node     *maelstrom.Node
-	opt      crdt.Options
-	codec    Codec
-	logger   *log.Logger // stderr; the library's own log is usually discarded
-	start    sync.Once
-	stopOnce sync.Once
-	done     chan struct{}
-
+	n  *nodekit.Node
 	mu sync.Mutex
-	g  *crdt.Gossip // nil until init
+	g  *crdt.Gossip // set at init
 }
 
 // gossipBody is the node-to-node message.
@@ -89,96 +92,59 @@ type gossipBody struct {
 	Entries json.RawMessage `json:"entries,omitempty"`
 }
 
-// New makes a server on node n. Register the client handlers with
-// n.Handle, then call Run.
-func New(n *maelstrom.Node, opt crdt.Options, codec Codec) *Server {
+// New sets up gossip on node n; register the client handlers next, and
+// reach the state through Do.
+func New(n *nodekit.Node, opt crdt.Options, codec Codec) *Server {
 	opt.EntrySize = codec.Size
-	// Message ids differ between runs of the node, so that an
-	// acknowledgement meant for an earlier run matches nothing.
-	opt.FirstID = uint64(time.Now().UnixNano())
-	s := &Server{node: n, opt: opt, codec: codec, logger: log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds), done: make(chan struct{})}
-	n.Handle("init", func(maelstrom.Message) error {
-		// The library set the node's ids in this goroutine just before.
-		s.mu.Lock()
-		if s.g == nil {
-			s.g = crdt.NewGossip(n.ID(), n.NodeIDs(), s.opt)
-		}
-		s.mu.Unlock()
-		s.start.Do(func() { go s.tickLoop() })
+	// Room for the envelope and the acknowledgements around the entries.
+	opt.MaxBytes = n.MaxBody() - 1024
+	s := &Server{n: n}
+	n.OnInit(func(context.Context) error {
+		// Message ids differ between runs of the node, so that an
+		// acknowledgement meant for an earlier run matches nothing.
+		opt.FirstID = uint64(n.Now().UnixNano())
+		s.g = crdt.NewGossip(n.ID(), n.NodeIDs(), opt)
 		return nil
 	})
-	n.Handle("gossip", func(msg maelstrom.Message) error {
-		// No reply: gossip has no msg_id, and a returned error would be
-		// sent back as one.
-		var body gossipBody
-		if err := json.Unmarshal(msg.Body, &body); err != nil {
-			s.logger.Printf("dropping malformed gossip from %s: %v", msg.Src, err)
-			return nil
-		}
+	nodekit.HandleOneWay(n, "gossip", func(_ context.Context, m nodekit.Message, b gossipBody) {
 		var entries []crdt.Entry
-		if len(body.Entries) > 0 {
+		if len(b.Entries) > 0 {
 			var err error
-			if entries, err = codec.Decode(body.Entries); err != nil {
-				s.logger.Printf("dropping gossip from %s with bad entries: %v", msg.Src, err)
-				return nil
+			if entries, err = codec.Decode(b.Entries); err != nil {
+				n.Logger().Warn("dropping gossip with bad entries", "src", m.Src, "error", err)
+				return
 			}
 		}
 		s.mu.Lock()
-		if s.g != nil {
-			s.g.Receive(msg.Src, crdt.Message{ID: body.ID, Ack: body.Ack, Entries: entries}, time.Now())
-		}
+		s.g.Receive(m.Src, crdt.Message{ID: b.ID, Ack: b.Ack, Entries: entries}, n.Now())
 		s.mu.Unlock()
-		return nil
+	})
+	n.Every(tickEvery, func(_ context.Context, now time.Time) {
+		s.mu.Lock()
+		out := s.g.Tick(now)
+		s.mu.Unlock()
+		for _, m := range out {
+			body := gossipBody{Type: "gossip", ID: m.ID, Ack: m.Ack}
+			if len(m.Entries) > 0 {
+				raw, err := codec.Encode(m.Entries)
+				if err != nil {
+					n.Logger().Warn("encoding gossip", "dest", m.Dest, "error", err)
+					continue
+				}
+				body.Entries = raw
+			}
+			if err := n.Send(m.Dest, body); err != nil {
+				n.Logger().Warn("sending gossip", "dest", m.Dest, "error", err)
+			}
+		}
 	})
 	return s
 }
 
-// Do runs f on the gossip under the server's lock, or answers
-// temporarily-unavailable before init.
+// Do runs f on the gossip under the server's lock. Handlers run only after
+// init, so the gossip is always there.
 func (s *Server) Do(f func(*crdt.Gossip) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.g == nil {
-		return maelstrom.NewRPCError(maelstrom.TemporarilyUnavailable, "not initialised yet")
-	}
 	return f(s.g)
-}
-
-// Run serves until stdin ends, then stops the clock.
-func (s *Server) Run() error {
-	defer s.stopOnce.Do(func() { close(s.done) })
-	return s.node.Run()
-}
-
-func (s *Server) tickLoop() {
-	t := time.NewTicker(tickEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.done:
-			return
-		case <-t.C:
-		}
-		s.mu.Lock()
-		out := s.g.Tick(time.Now())
-		s.mu.Unlock()
-		for _, m := range out {
-			s.send(m)
-		}
-	}
-}
-
-func (s *Server) send(m crdt.Message) {
-	body := gossipBody{Type: "gossip", ID: m.ID, Ack: m.Ack}
-	if len(m.Entries) > 0 {
-		raw, err := s.codec.Encode(m.Entries)
-		if err != nil {
-			s.logger.Printf("encoding gossip for %s: %v", m.Dest, err)
-			return
-		}
-		body.Entries = raw
-	}
-	if err := s.node.Send(m.Dest, body); err != nil {
-		s.logger.Printf("sending gossip to %s: %v", m.Dest, err)
-	}
 }
