@@ -68,6 +68,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	fs, setup := program()
 	code := nodekit.Exec(ctx, fs, os.Args[1:], setup)
+	if ctx.Err() != nil {
+		code = 0 // stopped as asked
+	}
 	stop()
 	os.Exit(code)
 }
