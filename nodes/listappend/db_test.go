@@ -142,7 +142,7 @@ func TestProgram(t *testing.T) {
 		{[]string{"-y"}, 2, "flag provided but not defined: -y"},
 	}
 	for _, tt := range tests {
-		fs, setup := program()
+		fs, setup, _ := program()
 		var stderr strings.Builder
 		status := nodekit.Exec(context.Background(), fs, tt.args, setup, nodekit.WithIO(strings.NewReader(""), &strings.Builder{}, &stderr))
 		assert.Equal(t, tt.status, status, "%v", tt.args)

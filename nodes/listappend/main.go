@@ -66,11 +66,12 @@ func main() {
 	// Maelstrom and eddy stop nodes with SIGTERM: stop the node, which
 	// logs its final totals.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	fs, setup := program()
+	fs, setup, final := program()
 	code := nodekit.Exec(ctx, fs, os.Args[1:], setup)
 	if ctx.Err() != nil {
 		code = 0 // stopped as asked
 	}
+	final()
 	stop()
 	os.Exit(code)
 }
@@ -85,8 +86,9 @@ type config struct {
 	announce bool
 }
 
-// program returns the node's flags and its setup.
-func program() (*flag.FlagSet, func(*nodekit.Node) error) {
+// program returns the node's flags, its setup, and what to call once the
+// node has stopped (it logs the final totals).
+func program() (*flag.FlagSet, func(*nodekit.Node) error, func()) {
 	fs := flag.NewFlagSet("listappend", flag.ContinueOnError)
 	c := config{opt: DefaultOptions, maxQueue: 10000}
 	fs.IntVar(&c.opt.MaxAttempts, "max-attempts", DefaultOptions.MaxAttempts, "compare-and-sets tried per batch before answering txn-conflict")
@@ -94,13 +96,20 @@ func program() (*flag.FlagSet, func(*nodekit.Node) error) {
 	fs.IntVar(&c.cache, "cache", 64<<20, "bytes of packs kept in memory")
 	fs.DurationVar(&c.timeout, "timeout", time.Second, "how long to wait for a service's answer")
 	fs.BoolVar(&c.announce, "announce", true, "send new packs to the other nodes")
-	return fs, func(n *nodekit.Node) error {
+	var s *server
+	build := func(n *nodekit.Node) error {
 		if err := c.check(); err != nil {
 			return err
 		}
-		setup(n, c)
+		s = setup(n, c)
 		return nil
 	}
+	final := func() {
+		if s != nil {
+			s.logStats()
+		}
+	}
+	return fs, build, final
 }
 
 func (c config) check() error {
@@ -124,14 +133,14 @@ type txnReq struct {
 
 // txnOK is txn's reply: the transaction with its reads filled in.
 type txnOK struct {
-	Txn Txn `json:"txn"`
+	Type string `json:"type"`
+	Txn  Txn    `json:"txn"`
 }
 
-// request is a transaction waiting for its batch, and where its outcome
-// goes.
+// request is a transaction waiting for its batch.
 type request struct {
-	txn  Txn
-	done chan Outcome // buffered: the commit loop never waits
+	msg nodekit.Message
+	txn Txn
 }
 
 // server wires a Transactor to a node.
@@ -139,36 +148,34 @@ type server struct {
 	n     *nodekit.Node
 	c     config
 	cache *Cache
-	wake  chan struct{}
 
-	mu     sync.Mutex
-	t      *Transactor // set at init
-	queue  []request
-	logged Stats // the totals last logged
+	mu         sync.Mutex
+	t          *Transactor // set at init
+	queue      []request
+	committing bool  // a handler is committing the queue
+	logged     Stats // the totals last logged
 }
 
 // setup wires a Transactor, made at init, to node n.
-func setup(n *nodekit.Node, c config) {
-	s := &server{n: n, c: c, cache: NewCache(c.cache), wake: make(chan struct{}, 1)}
+func setup(n *nodekit.Node, c config) *server {
+	s := &server{n: n, c: c, cache: NewCache(c.cache)}
 	n.OnInit(func(context.Context) error {
 		store := newKVStore(n, nodekit.CallOptions{Timeout: c.timeout}, c.announce)
 		db := NewDB(s.cache, n.ID()+"."+nonce(), DefaultLimits)
 		logf := func(format string, args ...any) { n.Logger().Info(fmt.Sprintf(format, args...)) }
+		s.mu.Lock()
 		s.t = NewTransactor(store, db, c.opt, logf)
-		n.Go(s.commitLoop)
-		n.Go(func(ctx context.Context) {
-			<-ctx.Done()
-			s.logStats()
-		})
+		s.mu.Unlock()
 		return nil
 	})
-	nodekit.Handle(n, "txn", s.txn)
+	nodekit.HandleOneWay(n, "txn", s.txn)
 	nodekit.HandleOneWay(n, "pack", func(_ context.Context, m nodekit.Message, b packBody) {
 		if err := s.cache.Add(b.ID, b.Value); err != nil {
 			n.Logger().Warn("dropping a pack", "src", m.Src, "error", err)
 		}
 	})
 	n.Every(time.Second, func(context.Context, time.Time) { s.logStats() })
+	return s
 }
 
 // nonce returns 8 random hex digits, so that the pack ids of one run of
@@ -179,60 +186,63 @@ func nonce() string {
 	return hex.EncodeToString(b[:])
 }
 
-// txn queues a transaction for the next batch and waits for its outcome.
-func (s *server) txn(ctx context.Context, _ nodekit.Message, r txnReq) (txnOK, error) {
+// txn queues a transaction for the next batch. If no handler is
+// committing, this one does, batch after batch, until the queue is empty;
+// every transaction is answered as its batch ends.
+func (s *server) txn(ctx context.Context, m nodekit.Message, r txnReq) {
 	txn, err := ParseTxn(r.Txn)
 	if err != nil {
-		return txnOK{}, nodekit.Errorf(maelstrom.MalformedRequest, "%v", err)
+		s.reply(m, Outcome{Err: maelstrom.NewRPCError(maelstrom.MalformedRequest, err.Error())})
+		return
 	}
-	req := request{txn: txn, done: make(chan Outcome, 1)}
 	s.mu.Lock()
 	if len(s.queue) >= s.c.maxQueue {
 		s.mu.Unlock()
-		return txnOK{}, nodekit.Errorf(maelstrom.TemporarilyUnavailable, "too many transactions waiting")
+		s.reply(m, Outcome{Err: maelstrom.NewRPCError(maelstrom.TemporarilyUnavailable, "too many transactions waiting")})
+		return
 	}
-	s.queue = append(s.queue, req)
+	s.queue = append(s.queue, request{m, txn})
+	lead := !s.committing
+	s.committing = true
 	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-	select {
-	case o := <-req.done:
-		if o.Err != nil {
-			return txnOK{}, o.Err
-		}
-		return txnOK{Txn: o.Txn}, nil
-	case <-ctx.Done():
-		// The node is stopping; whether the batch committed is unknown.
-		return txnOK{}, nodekit.Errorf(maelstrom.Crash, "the node stopped")
+	if lead {
+		s.commitAll(ctx)
 	}
 }
 
-// commitLoop commits whatever is queued, one batch at a time, until the
-// node stops.
-func (s *server) commitLoop(ctx context.Context) {
+// commitAll commits the queue, one batch at a time, until it is empty.
+func (s *server) commitAll(ctx context.Context) {
 	for {
 		s.mu.Lock()
 		n := min(len(s.queue), s.c.maxBatch)
+		if n == 0 {
+			s.committing = false
+			s.mu.Unlock()
+			return
+		}
 		batch := slices.Clone(s.queue[:n])
 		s.queue = slices.Delete(s.queue, 0, n)
+		t := s.t
 		s.mu.Unlock()
-		if n == 0 {
-			select {
-			case <-ctx.Done():
-				return
-			case <-s.wake:
-			}
-			continue
-		}
 		txns := make([]Txn, n)
 		for i, r := range batch {
 			txns[i] = r.txn
 		}
-		for i, o := range s.t.Commit(ctx, txns) {
-			batch[i].done <- o
+		for i, o := range t.Commit(ctx, txns) {
+			s.reply(batch[i].msg, o)
 		}
+	}
+}
+
+func (s *server) reply(m nodekit.Message, o Outcome) {
+	var err error
+	if o.Err != nil {
+		err = s.n.ReplyError(m, o.Err)
+	} else {
+		err = s.n.Reply(m, txnOK{Type: "txn_ok", Txn: o.Txn})
+	}
+	if err != nil {
+		s.n.Logger().Warn("replying", "dest", m.Src, "error", err)
 	}
 }
 
@@ -240,6 +250,9 @@ func (s *server) commitLoop(ctx context.Context) {
 func (s *server) logStats() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.t == nil {
+		return
+	}
 	st := s.t.Stats()
 	if st == s.logged {
 		return
