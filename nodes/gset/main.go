@@ -12,7 +12,7 @@
 // the whole set, every round, unacknowledged; with -strategy delta
 // (default) it is only the elements the peer may lack, each message
 // acknowledged, an element resent until acknowledged, so a cluster where
-// every node has every element is silent. Messages are bounded to 48 KiB
+// every node has every element is silent. Messages are bounded to 47 KiB
 // of elements; a larger set goes in several.
 //
 // Elements may be any JSON value of at most 1 KiB; the set keeps each in
