@@ -88,8 +88,10 @@ type Config struct {
 	ID    string
 	Nodes []string
 	// Election is the least election timeout; each timeout is drawn
-	// from [Election, 2·Election) with Rand.
-	Election int
+	// from [Election, 2·Election) with Rand. A fresh node (no durable
+	// state) draws its first from [First, 2·First) instead, so that a new
+	// cluster elects its first leader quickly.
+	Election, First int
 	// Heartbeat is how long a leader with nothing new stays silent to a
 	// follower.
 	Heartbeat int
@@ -116,7 +118,7 @@ type Config struct {
 func DefaultConfig(id string, nodes []string, seed uint64) Config {
 	return Config{
 		ID: id, Nodes: nodes,
-		Election: 50, Heartbeat: 10, Batch: 5, Resend: 20, Queue: 50,
+		Election: 50, First: 10, Heartbeat: 10, Batch: 5, Resend: 20, Queue: 50,
 		MaxBytes: 32 << 10,
 		Rand:     rand.New(rand.NewPCG(seed, seedOf(id))),
 	}
@@ -208,6 +210,9 @@ func New(cfg Config, st durable.State[HardState, Entry]) *Raft {
 		log:    slices.Clone(st.Records),
 	}
 	r.becomeFollower(r.term, "")
+	if r.term == 0 && len(r.log) == 0 && cfg.First > 0 {
+		r.timeout = cfg.First + cfg.Rand.IntN(cfg.First)
+	}
 	return r
 }
 
@@ -332,7 +337,7 @@ func (r *Raft) tickLeader() {
 			}
 		}
 		if heard < r.quorum {
-			r.out.Events = append(r.out.Events, fmt.Sprintf("raft: %s steps down in term %d: no majority heard from", r.ID(), r.term))
+			r.out.Events = append(r.out.Events, fmt.Sprintf("%s steps down in term %d: no majority heard from", r.ID(), r.term))
 			r.becomeFollower(r.term, "")
 			return
 		}
