@@ -157,7 +157,7 @@ func TestSimulation(t *testing.T) {
 				cfg.Election, cfg.Heartbeat, cfg.Batch, cfg.Resend, cfg.MaxBytes = 8, 2, 1, 4, 1
 				return New(cfg, st)
 			}
-			c.Ticks, c.Settle = 600, 300
+			c.Ticks, c.Settle = 600, 1000
 			c.MaxDelay, c.Drop, c.Partition, c.Crash, c.Down = 30, 0.2, 0.05, 0.03, 30
 		}},
 	}
