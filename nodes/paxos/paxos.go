@@ -225,6 +225,7 @@ type Paxos struct {
 	ballot           Ballot // the ballot this node proposes in (preparing, leading)
 	leader           string // the leader this node follows
 	leaderBallot     Ballot
+	seen             Ballot // the highest ballot seen in any message
 	elapsed, timeout int
 	learned, applied uint64
 
@@ -382,7 +383,7 @@ func (p *Paxos) Tick() {
 		p.tickLeader()
 	default:
 		if p.elapsed >= p.timeout {
-			p.prepare(p.ballotAbove(p.promised, p.leaderBallot))
+			p.prepare(p.ballotAbove(p.promised, p.seen))
 		}
 	}
 	p.ageQueue()
@@ -697,6 +698,9 @@ func (p *Paxos) Submit(op rsm.Op) {
 
 // Step takes a message from another node.
 func (p *Paxos) Step(m Message) {
+	if p.seen.Less(m.Ballot) {
+		p.seen = m.Ballot
+	}
 	switch m.Kind {
 	case KindPrepare:
 		p.handlePrepare(m)
@@ -802,7 +806,7 @@ func (p *Paxos) handleNack(m Message) {
 		// An acceptor promised a higher ballot (a node that tried to lead
 		// while cut off, say): lead again above it, or it never takes
 		// part again.
-		p.prepare(p.ballotAbove(m.Ballot, p.promised))
+		p.prepare(p.ballotAbove(p.seen, p.promised))
 		return
 	}
 	// Another proposer is ahead: let it try.
