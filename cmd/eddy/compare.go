@@ -460,6 +460,9 @@ func runPlanned(ctx context.Context, pr plannedRun, total int, stderr io.Writer)
 		out.Aborted = res.Aborted
 		out.Problems = res.Problems
 		out.Figures = challenge.Extract(res.Results)
+		if err := out.Figures.AddRun(res.Dir, runConcurrency(cfg)); err != nil {
+			fmt.Fprintf(stderr, "eddy compare: reading the run's history and logs: %v\n", err)
+		}
 	}
 	out.Verdict = compare.VerdictOf(out.Figures, out.Aborted)
 	for _, pb := range out.Problems {
@@ -467,6 +470,18 @@ func runPlanned(ctx context.Context, pr plannedRun, total int, stderr io.Writer)
 	}
 	fmt.Fprintf(stderr, "%s: %s\n", label, runSummary(out))
 	return out
+}
+
+// runConcurrency is a run's number of worker threads.
+func runConcurrency(cfg runner.Config) int {
+	nodes := len(cfg.Nodes)
+	if nodes == 0 {
+		nodes = cfg.NodeCount
+	}
+	if nodes == 0 {
+		nodes = 5
+	}
+	return challenge.Concurrency(cfg.Concurrency, nodes)
 }
 
 // runSummary is one line on a finished run.
@@ -482,8 +497,14 @@ func runSummary(o compare.Outcome) string {
 	if f.LatencyP50 != nil && f.LatencyMax != nil {
 		parts = append(parts, fmt.Sprintf("stable latency p50 %s ms, max %s ms", compare.Num(*f.LatencyP50), compare.Num(*f.LatencyMax)))
 	}
+	if f.OpLatencyP50 != nil && f.LatencyP50 == nil {
+		parts = append(parts, fmt.Sprintf("latency p50 %s ms", compare.Num(*f.OpLatencyP50)))
+	}
 	if f.Availability != nil {
 		parts = append(parts, "availability "+compare.Num(*f.Availability))
+	}
+	if f.LeaderChanges != nil {
+		parts = append(parts, "leader changes "+compare.Num(*f.LeaderChanges))
 	}
 	return fmt.Sprintf("%s (%.0f s) in %s", strings.Join(parts, ", "), o.Seconds, o.Dir)
 }

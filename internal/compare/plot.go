@@ -17,9 +17,27 @@ const (
 	svgW, svgH     = marginL + plotW + 30 + legendW, marginT + plotH + marginB
 	markerR        = 5
 	plotXFigure    = "servers-msgs-per-op"
-	plotYFigure    = "stable-latency-p50"
-	plotNoDataNote = "No cell has both servers msgs-per-op and stable latencies (only broadcast and g-set report stable latencies), so there is nothing to plot."
+	plotNoDataNote = "No cell has both servers msgs-per-op and a latency, so there is nothing to plot."
 )
+
+// plotYFigure is the latency plotted: the median stable latency where some
+// cell has one (broadcast, g-set), the median operation latency otherwise.
+func plotYFigure(aggs []Aggregate) string {
+	for _, a := range aggs {
+		if _, ok := a.Figures["stable-latency-p50"]; ok {
+			return "stable-latency-p50"
+		}
+	}
+	return "latency-p50"
+}
+
+// plotYLabel names the plotted latency.
+func plotYLabel(aggs []Aggregate) string {
+	if plotYFigure(aggs) == "stable-latency-p50" {
+		return "median stable latency"
+	}
+	return "median operation latency"
+}
 
 // palette colours implementations, in order.
 var palette = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"}
@@ -27,17 +45,19 @@ var palette = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#
 // shapes are the markers of cells, in order.
 var shapes = []string{"circle", "square", "triangle", "diamond", "cross"}
 
-// Plot draws servers msgs-per-op (x) against median stable latency (y) as
+// Plot draws servers msgs-per-op (x) against median latency (y, see
+// plotYFigure) as
 // an SVG: one point per implementation and cell at the medians over seeds,
 // with whiskers from the minimum to the maximum on both axes, implementations
 // told apart by colour and cells by marker, and a legend. ok is false when
 // no aggregate has both figures, and the SVG is then empty.
 func Plot(impls []string, cells []Cell, aggs []Aggregate) (svg string, ok bool) {
+	yFigure := plotYFigure(aggs)
 	var pts []Aggregate
 	var xs, ys []float64
 	for _, a := range aggs {
 		x, okx := a.Figures[plotXFigure]
-		y, oky := a.Figures[plotYFigure]
+		y, oky := a.Figures[yFigure]
 		if !okx || !oky {
 			continue
 		}
@@ -66,10 +86,10 @@ func Plot(impls []string, cells []Cell, aggs []Aggregate) (svg string, ok bool) 
 			marginL, y, marginL+plotW, y, marginL-6, y, Num(v))
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">servers msgs-per-op%s (median over seeds; whiskers: min–max)</text>`+"\n", marginL+plotW/2, svgH-10, xScale.note())
-	fmt.Fprintf(&b, `<text transform="translate(16 %d) rotate(-90)" text-anchor="middle">median stable latency, ms%s</text>`+"\n", marginT+plotH/2, yScale.note())
+	fmt.Fprintf(&b, `<text transform="translate(16 %d) rotate(-90)" text-anchor="middle">%s, ms%s</text>`+"\n", marginT+plotH/2, plotYLabel(aggs), yScale.note())
 
 	for _, a := range pts {
-		x, y := a.Figures[plotXFigure], a.Figures[plotYFigure]
+		x, y := a.Figures[plotXFigure], a.Figures[yFigure]
 		colour := palette[index(impls, a.Impl)%len(palette)]
 		cx, cy := px(x.Median), py(y.Median)
 		fmt.Fprintf(&b, `<g stroke="%s" fill="%s"><title>%s</title>`, colour, colour,

@@ -111,7 +111,22 @@ func TestPlotPlacesPointsAndWhiskers(t *testing.T) {
 	assert.Contains(t, svg, `<line x1="`+f1(px(5))+`" y1="`+f1(py(20))+`" x2="`+f1(px(5))+`" y2="`+f1(py(90))+`"/>`, "vertical whisker")
 
 	_, ok = Plot([]string{"a"}, nil, []Aggregate{{Impl: "a", Figures: map[string]Spread{"servers-msgs-per-op": {}}}})
-	assert.False(t, ok, "nothing to plot without stable latencies")
+	assert.False(t, ok, "nothing to plot without latencies")
+}
+
+// TestPlotFallsBackToOperationLatency: a workload with no stable
+// latencies (lin-kv) plots the median operation latency.
+func TestPlotFallsBackToOperationLatency(t *testing.T) {
+	aggs := []Aggregate{{Impl: "raft", Label: "all", Figures: map[string]Spread{
+		"servers-msgs-per-op": {Median: 1.5, Min: 1.4, Max: 1.6, N: 3},
+		"latency-p50":         {Median: 120, Min: 100, Max: 150, N: 3},
+	}}}
+	svg, ok := Plot([]string{"raft"}, []Cell{{Label: "all"}}, aggs)
+	require.True(t, ok)
+	assert.Contains(t, svg, "median operation latency, ms")
+	assert.Contains(t, svg, "<title>raft, all: 1.5 (1.4–1.6) msgs-per-op, 120 (100–150) ms</title>")
+	aggs = append(aggs, Aggregate{Impl: "other", Figures: map[string]Spread{"stable-latency-p50": {Median: 5}, "servers-msgs-per-op": {}}})
+	assert.Equal(t, "median stable latency", plotYLabel(aggs), "stable latencies come first where a cell has them")
 }
 
 func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
