@@ -25,6 +25,7 @@ cd "$root"
 mkdir -p "$root/bin"
 go build -o "$root/bin/eddy" ./cmd/eddy
 for dir in nodes/*/; do
+  [ "$(basename "$dir")" = internal ] && continue # shared packages, no node
   go build -o "$root/bin/$(basename "$dir")" "./$dir"
 done
 
