@@ -107,6 +107,10 @@ type evidence struct {
 	unjournaled int64
 	aborted     string
 	problems    []string // diagnosed while the run went on
+	// faults are what was wrong with a stored history.edn (eddy analyze
+	// only); lossy, whether they lost information the checkers need.
+	faults []history.Fault
+	lossy  bool
 }
 
 // verdict is the checkers' conclusion on the evidence.
@@ -116,6 +120,9 @@ type verdict struct {
 	// problems are the run's diagnoses followed by the analysis's own
 	// (fresh holds just the latter).
 	problems, fresh []string
+	// warnings are findings of eddy's own checks that Maelstrom's verdict
+	// does not reflect (nodes that did not converge).
+	warnings []string
 }
 
 // check runs every checker over the evidence and composes results.edn.
@@ -138,10 +145,18 @@ func (ev *evidence) check() verdict {
 	wres := ev.wl.Check(ops)
 	results.Set(edn.Keyword("workload"), wres)
 	fresh = append(fresh, uncheckedProblems(ev.s, wres)...)
-	problems := append(append([]string(nil), ev.problems...), fresh...)
 	valid := checker.ValidityOf(checker.Compose(results))
-	if ev.aborted != "" {
-		// Nothing about an aborted run can be vouched for.
+	fresh = append(fresh, faultProblems(ev.faults, ev.lossy, valid)...)
+	problems := append(append([]string(nil), ev.problems...), fresh...)
+	var warnings []string
+	if c, ok := ev.wl.(workload.Converger); ok {
+		if summary := c.Unconverged(wres); summary != "" {
+			warnings = append(warnings, convergenceWarning(summary, ev.s.Strict, valid))
+		}
+	}
+	if ev.aborted != "" || ev.lossy {
+		// Nothing about an aborted run can be vouched for, nor about a
+		// history that lost ops: they could hide an anomaly, or fake one.
 		valid = checker.Unknown
 	}
 	eddy := edn.NewMap(edn.Keyword("seed"), int64(ev.seed))
@@ -149,16 +164,36 @@ func (ev *evidence) check() verdict {
 		eddy.Set(edn.Keyword("aborted"), ev.aborted)
 	}
 	if len(problems) > 0 {
-		ps := make([]any, len(problems))
-		for i, p := range problems {
-			ps[i] = p
-		}
-		eddy.Set(edn.Keyword("problems"), ps)
+		eddy.Set(edn.Keyword("problems"), strings2EDN(problems))
+	}
+	if len(warnings) > 0 {
+		eddy.Set(edn.Keyword("warnings"), strings2EDN(warnings))
 	}
 	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
-	return verdict{results: results, valid: valid, problems: problems, fresh: fresh}
+	return verdict{results: results, valid: valid, problems: problems, fresh: fresh, warnings: warnings}
+}
+
+// strings2EDN is a vector of strings.
+func strings2EDN(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// convergenceWarning phrases what the convergence check found, given the
+// verdict of the checkers (which counts it only under --strict).
+func convergenceWarning(summary string, strict bool, valid checker.Validity) string {
+	switch {
+	case strict:
+		return fmt.Sprintf("Not every node converged: %s (eddy's convergence check; invalid under --strict)", summary)
+	case valid == checker.Valid:
+		return fmt.Sprintf("Maelstrom would pass this run, but not every node converged: %s (eddy's convergence check; --strict makes it invalid)", summary)
+	}
+	return fmt.Sprintf("Not every node converged: %s (eddy's convergence check; --strict makes it invalid)", summary)
 }
 
 // uncheckedProblems turns what Maelstrom's checkers cannot see (duplicate
@@ -177,6 +212,31 @@ func uncheckedProblems(s settings, wres *edn.Map) []string {
 	}
 	if n, _ := wres.Get(edn.Keyword("mismatched-count")); asCount(n) > 0 {
 		out = append(out, fmt.Sprintf("%d txn_ok replies do not answer the transaction asked (micro-ops dropped or changed; see :workload :mismatched); %s", asCount(n), effect))
+	}
+	return out
+}
+
+// maxFaultLines is how many faults of a stored history are listed.
+const maxFaultLines = 50
+
+// faultProblems are the diagnoses of a damaged history.edn: one line per
+// fault (up to maxFaultLines), then what the damage means for the verdict,
+// which was valid on the sound ops.
+func faultProblems(faults []history.Fault, lossy bool, valid checker.Validity) []string {
+	if len(faults) == 0 {
+		return nil
+	}
+	var out []string
+	for _, f := range faults[:min(len(faults), maxFaultLines)] {
+		out = append(out, "history.edn "+f.String())
+	}
+	if n := len(faults) - maxFaultLines; n > 0 {
+		out = append(out, fmt.Sprintf("history.edn: %d more faults", n))
+	}
+	if lossy {
+		out = append(out, fmt.Sprintf("history.edn is damaged (%d faults): only its sound ops were checked, and the verdict is :unknown, as what was lost could hide an anomaly or fake one (on what remains the checkers say %s)", len(faults), valid))
+	} else {
+		out = append(out, fmt.Sprintf("history.edn had %d faults that lose nothing (lines repeated or out of order); they were repaired before checking", len(faults)))
 	}
 	return out
 }
@@ -345,7 +405,11 @@ func writeRecord(dir string, ev *evidence) error {
 // checkers as the run did, and rewrites results.edn, results.json, the
 // visuals and index.html there. The :net counts are recomputed from the
 // journal when it is complete, and carried from test.json when the run's
-// journal hit its cap. A missing or corrupt file is an error naming it.
+// journal hit its cap. A missing file, a corrupt test.json or journal is an
+// error naming it. history.edn is checked line by line first
+// (history.ReadAudited): each fault is a problem naming its line, only the
+// sound ops are checked, and a fault that lost ops makes the verdict
+// :unknown.
 func Analyze(ctx context.Context, dir string) (Result, error) {
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
@@ -387,7 +451,7 @@ func Analyze(ctx context.Context, dir string) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	ops, err := readWith(filepath.Join(real, "history.edn"), name("history.edn"), history.ReadEDN)
+	hist, err := readWith(filepath.Join(real, "history.edn"), name("history.edn"), history.ReadAudited)
 	if err != nil {
 		return Result{}, err
 	}
@@ -399,14 +463,15 @@ func Analyze(ctx context.Context, dir string) (Result, error) {
 		return Result{}, err
 	}
 	ev := &evidence{
-		s: s, wl: wl, seed: rec.Seed, start: rec.Start, ops: ops, journal: journal,
+		s: s, wl: wl, seed: rec.Seed, start: rec.Start, ops: hist.Ops, journal: journal,
 		net: rec.Net, unjournaled: rec.Unjournaled, aborted: rec.Aborted, problems: rec.Problems,
+		faults: hist.Faults, lossy: hist.Lossy,
 	}
 	if rec.Unjournaled == 0 {
 		ev.net = netsim.StatsOf(journal)
 	}
 	v := ev.check()
-	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: rec.Aborted}
+	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: rec.Aborted}
 	if err := writeReport(real, ev, v); err != nil {
 		return res, fmt.Errorf("rewriting the results in %s: %w", dir, err)
 	}

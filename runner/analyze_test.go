@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,12 +124,6 @@ func TestAnalyzeNamesTheBadFile(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "test.json"), []byte(`{"eddy-record":1,"config":{"Workload":"frobnicate"}}`), 0o644)
 		}, `test.json: unknown workload "frobnicate"`},
 		{"no history", func(dir string) { os.Remove(filepath.Join(dir, "history.edn")) }, "history.edn: no such file"},
-		{"a history line that is not EDN", func(dir string) {
-			os.WriteFile(filepath.Join(dir, "history.edn"), append(append([]byte(nil), files["history.edn"]...), "{:index 9 :time\n"...), 0o644)
-		}, "history.edn: line "},
-		{"a history line that is not an op", func(dir string) {
-			os.WriteFile(filepath.Join(dir, "history.edn"), []byte("{:index 0, :time 1, :type :frob, :process 0, :f :echo}\n"), 0o644)
-		}, "history.edn: line 1: op 0 has :type :frob"},
 		{"no journal", func(dir string) { os.Remove(filepath.Join(dir, "net-journal.jsonl")) }, "net-journal.jsonl: no such file"},
 		{"a journal line that is not an event", func(dir string) {
 			os.WriteFile(filepath.Join(dir, "net-journal.jsonl"), []byte(`{"seq":0,"type":"teleport"}`+"\n"), 0o644)
@@ -152,6 +147,78 @@ func TestAnalyzeNamesTheBadFile(t *testing.T) {
 			if !strings.Contains(tc.want, "no such run directory") {
 				assert.Contains(t, err.Error(), dir, "names the run's file")
 			}
+		})
+	}
+}
+
+// TestAnalyzeDamagedHistory edits a stored history one way at a time:
+// each fault is reported with its line, only the sound ops are checked,
+// and the verdict becomes unknown when ops were lost, which could hide an
+// anomaly.
+func TestAnalyzeDamagedHistory(t *testing.T) {
+	t.Parallel()
+	cfg := quick(t, "echo", bins.MustBuild(t, "nodes/echo"), 1)
+	cfg.TimeLimit = 500 * time.Millisecond
+	res := run(t, cfg)
+	require.Equal(t, checker.Valid, res.Valid)
+	files := map[string][]byte{}
+	for _, f := range []string{"test.json", "history.edn", "net-journal.jsonl"} {
+		b, err := os.ReadFile(filepath.Join(res.Dir, f))
+		require.NoError(t, err)
+		files[f] = b
+	}
+	lines := strings.SplitAfter(string(files["history.edn"]), "\n")
+	require.Greater(t, len(lines), 10)
+	require.Contains(t, lines[2], ":type :invoke")
+	require.Contains(t, lines[2], ":index 2,")
+	edit := func(f func(l []string) []string) string {
+		return strings.Join(f(append([]string(nil), lines...)), "")
+	}
+	cases := []struct {
+		name    string
+		history string
+		valid   checker.Validity
+		want    []string // problems that must be reported
+	}{
+		{"an invoke line deleted", edit(func(l []string) []string { return slices.Delete(l, 2, 3) }), checker.Unknown, []string{
+			"history.edn line 3: :index 2 missing before :index 3 (deleted lines?)",
+			"history.edn line 3: a :ok completion of process 0 (:index 3) with no invocation before it; dropped",
+			"history.edn is damaged (2 faults): only its sound ops were checked, and the verdict is :unknown, as what was lost could hide an anomaly or fake one (on what remains the checkers say true)",
+		}},
+		{"a line duplicated", edit(func(l []string) []string { return slices.Insert(l, 3, l[2]) }), checker.Valid, []string{
+			"history.edn line 4: repeats line 3 (:index 2) word for word; dropped",
+			"history.edn had 1 faults that lose nothing (lines repeated or out of order); they were repaired before checking",
+		}},
+		{"two lines swapped", edit(func(l []string) []string { l[2], l[3] = l[3], l[2]; return l }), checker.Valid, []string{
+			"history.edn line 4: :index 2 comes after :index 3 (line 3): lines out of order; put back in :index order",
+		}},
+		{"a line that is not EDN", edit(func(l []string) []string { l[2] = "{:index 2 :time\n"; return l }), checker.Unknown, []string{
+			"history.edn line 3: not EDN",
+		}},
+		{"a line that is not an op", edit(func(l []string) []string {
+			l[2] = strings.Replace(l[2], ":type :invoke", ":type :frob", 1)
+			return l
+		}), checker.Unknown, []string{"history.edn line 3: not an op (op 2 has :type :frob, not :invoke, :ok, :fail or :info); skipped"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "run")
+			require.NoError(t, os.MkdirAll(dir, 0o755))
+			for f, b := range files {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, f), b, 0o644))
+			}
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "history.edn"), []byte(tc.history), 0o644))
+			an, err := runner.Analyze(context.Background(), dir)
+			require.NoError(t, err)
+			assert.Equal(t, tc.valid, an.Valid, "%q", an.Problems)
+			for _, want := range tc.want {
+				assert.True(t, containsLine(an.Problems, want), "no %q in %q", want, an.Problems)
+			}
+			assert.Equal(t, tc.valid.EDN(), get(t, an.Results, "valid?"))
+			stored, err := os.ReadFile(filepath.Join(dir, "results.edn"))
+			require.NoError(t, err)
+			assert.Contains(t, string(stored), "history.edn line ", "the faults are in the results")
 		})
 	}
 }

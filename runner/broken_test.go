@@ -1,6 +1,7 @@
 package runner_test
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -189,8 +190,61 @@ func TestCorrectNodesStayValid(t *testing.T) {
 			require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
 			require.Equal(t, 0, res.ExitCode())
 			require.Empty(t, res.Problems)
+			require.Empty(t, res.Warnings)
 			if tc.lost {
 				assert.Equal(t, int64(0), get(t, res.Results, "workload", "lost-count"))
+			}
+		})
+	}
+}
+
+// TestUnconvergedBroadcast runs a broadcast node whose gossip skips the
+// multiples of 7: such a value stays on the node a client gave it to, so
+// the other nodes' final reads lack it. Set-full may or may not notice
+// (it looks only at the last read); eddy's convergence check must, on
+// every seed: invalid under --strict, a warning naming the nodes
+// otherwise.
+func TestUnconvergedBroadcast(t *testing.T) {
+	t.Parallel()
+	bin := bins.MustBuild(t, "runner/testdata/nodes/brokenbroadcast")
+	nodes := regexp.MustCompile(`^(n[0-9](, n[0-9])*|n[0-9]–n[0-9]) lacks? `)
+	for _, tc := range []struct {
+		seed   uint64
+		strict bool
+	}{{1, true}, {2, true}, {3, true}, {1, false}} {
+		t.Run(fmt.Sprintf("seed=%d/strict=%v", tc.seed, tc.strict), func(t *testing.T) {
+			t.Parallel()
+			cfg := quick(t, "broadcast", bin, 3)
+			cfg.Args = []string{"skip7"}
+			cfg.Seed = tc.seed
+			cfg.Strict = tc.strict
+			cfg.RecoveryWait = 300 * time.Millisecond
+			res := run(t, cfg)
+			conv := get(t, res.Results, "workload", "convergence").(*edn.Map)
+			assert.Equal(t, false, get(t, conv, "converged?"), edn.String(conv))
+			// Only multiples of 7 are missing.
+			get(t, conv, "lacking").(*edn.Map).Each(func(node, v any) {
+				for _, e := range get(t, v.(*edn.Map), "elements").([]any) {
+					assert.Zero(t, e.(int64)%7, "%s lacks %d", node, e)
+				}
+			})
+			assert.Empty(t, res.Problems)
+			require.Len(t, res.Warnings, 1)
+			w := res.Warnings[0]
+			assert.Contains(t, w, "ot every node converged: ")
+			summary := get(t, conv, "summary").(string)
+			assert.Regexp(t, nodes, summary)
+			assert.Contains(t, w, summary)
+			warnings := get(t, res.Results, "eddy", "warnings").([]any)
+			assert.Equal(t, []any{w}, warnings)
+			if tc.strict {
+				assert.Equal(t, checker.Invalid, res.Valid)
+				assert.Contains(t, w, "invalid under --strict")
+				return
+			}
+			assert.Contains(t, w, "--strict makes it invalid")
+			if res.Valid == checker.Valid {
+				assert.True(t, strings.HasPrefix(w, "Maelstrom would pass this run"), w)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -21,8 +22,11 @@ import (
 // them in.
 type Config struct {
 	Workload string   // -w; default lin-kv
-	Bin      string   // --bin; required
+	Bin      string   // --bin; required unless Node is set
 	Args     []string // arguments for the binary (after --)
+	// Node, if set, runs every node in this process instead of Bin (see
+	// NodeFunc); Bin and Args must then be empty.
+	Node NodeFunc
 
 	NodeCount   int      // --node-count; nodes n0…n(N-1); overrides Nodes
 	Nodes       []string // --nodes / --node; default n1…n5
@@ -84,6 +88,25 @@ type Progress struct {
 	Partitioned bool
 }
 
+// Maelstrom's defaults for the fields of Config that leave them zero.
+const (
+	DefaultTimeLimit       = 60 * time.Second // --time-limit
+	DefaultRate            = 5.0              // --rate, ops per second
+	DefaultNemesisInterval = 10 * time.Second // --nemesis-interval
+)
+
+// NodeFunc is a node run in the same process as the runner, instead of a
+// binary: the runner calls it once per node, each on its own goroutine, with
+// the node's stdin, stdout and stderr as in-memory pipes. It reads one JSON
+// message a line from stdin and writes its messages to stdout, one a line,
+// exactly as a node binary does, and must return once ctx is cancelled or
+// stdin ends (at teardown) — stopping every goroutine it started. Returning
+// earlier, or panicking, counts as the node crashing.
+//
+// Such nodes use no file descriptors, so a whole run can take place inside a
+// testing/synctest bubble, on its fake clock (see package eddytest).
+type NodeFunc func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error
+
 // ConfigError is a bad argument: the run did not start (exit code 254).
 type ConfigError struct{ Msg string }
 
@@ -117,6 +140,12 @@ func Validate(cfg Config) error {
 
 // resolve applies defaults and validates; errors are *ConfigError.
 func resolve(cfg Config) (settings, error) {
+	if cfg.Node != nil {
+		if cfg.Bin != "" || len(cfg.Args) > 0 {
+			return settings{Config: cfg}, badf("Config.Node and --bin are exclusive: give one way to run the nodes")
+		}
+		return resolveSettings(cfg)
+	}
 	if cfg.Bin == "" {
 		return settings{Config: cfg}, badf("Expected a --bin PATH_TO_BINARY to test")
 	}
@@ -164,13 +193,13 @@ func resolveSettings(cfg Config) (settings, error) {
 	}
 	s.concurrency = c
 	if s.TimeLimit == 0 {
-		s.TimeLimit = 60 * time.Second
+		s.TimeLimit = DefaultTimeLimit
 	}
 	if s.TimeLimit < 0 {
 		return s, badf("--time-limit must not be negative")
 	}
 	if !s.RateSet && s.Rate == 0 {
-		s.Rate = 5
+		s.Rate = DefaultRate
 	}
 	if s.Rate < 0 {
 		return s, badf("--rate must not be negative, got %v", s.Rate)
@@ -194,7 +223,7 @@ func resolveSettings(cfg Config) (settings, error) {
 		}
 	}
 	if s.NemesisInterval == 0 {
-		s.NemesisInterval = 10 * time.Second
+		s.NemesisInterval = DefaultNemesisInterval
 	}
 	if s.NemesisInterval < 0 {
 		return s, badf("--nemesis-interval must be positive")
@@ -282,4 +311,22 @@ func checkBin(bin string) error {
 		return badf("--bin %s is not executable (chmod +x?)", bin)
 	}
 	return nil
+}
+
+// nodeName says what runs the nodes, for the console.
+func (s settings) nodeName() string {
+	if s.Node != nil {
+		return "an in-process node"
+	}
+	return s.Bin
+}
+
+// Sizes reports the node ids and the number of client threads cfg amounts
+// to, as Run resolves them (an error is a *ConfigError).
+func Sizes(cfg Config) (nodes []string, concurrency int, err error) {
+	s, err := resolveSettings(cfg)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.nodes, s.concurrency, nil
 }

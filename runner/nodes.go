@@ -45,6 +45,7 @@ func (r *run) startNode(id string) (*node, error) {
 		ID:      id,
 		Bin:     r.s.Bin,
 		Args:    r.s.Args,
+		Func:    r.s.Node,
 		LogPath: filepath.Join(r.dir, "node-logs", id+".log"),
 		MaxLine: maxLine,
 		MaxLog:  r.s.MaxLog,
@@ -162,6 +163,9 @@ func (r *run) route(id string, line []byte) {
 		switch {
 		case errors.Is(err, netsim.ErrClosedDest) && netsim.IsClient(env.Dest):
 			what = fmt.Sprintf("replied to client %s, which had given up and closed", env.Dest)
+			if h, _, err := proto.ParseHeader(body); err == nil && h.HasReply {
+				r.silence.Late(env.Dest, h.InReplyTo)
+			}
 		case errors.Is(err, netsim.ErrUnknownDest), errors.Is(err, netsim.ErrClosedDest):
 			what = fmt.Sprintf("sent a message to %q, which is not in the network", env.Dest)
 		default:

@@ -33,6 +33,7 @@ func (r *run) perform(ctx context.Context, w *worker, op workload.Op) history.Op
 			return history.Op{Type: history.Info}
 		}
 		c.OnBogusReply(r.bogusReply(w.node, c.ID()))
+		c.Watch(&r.silence)
 		w.client = c
 	}
 	inv := r.rec.Add(history.Op{Type: history.Invoke, Process: w.process, F: op.F, Value: op.Value, Final: op.Final})

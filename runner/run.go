@@ -34,6 +34,10 @@ type Result struct {
 	Results *edn.Map         // what results.edn holds
 	// Problems are one-line diagnoses of node misbehaviour.
 	Problems []string
+	// Warnings are findings of eddy's own checks that Maelstrom's verdict
+	// does not reflect, e.g. "Maelstrom would pass this run, but not every
+	// node converged: n1–n4 lack 45 …"; --strict makes them count.
+	Warnings []string
 	// Aborted, if set, says why the run could not complete normally (a node
 	// that never answered init, crashed, …); the exit code is then 255.
 	Aborted string
@@ -69,6 +73,7 @@ type run struct {
 	prog *progress
 
 	clientIDs client.Allocator
+	silence   client.Silence // the workload's requests that went unanswered
 	genRand   *rand.Rand
 	randMu    sync.Mutex // for genRand outside the main loop (randN)
 	nemRand   *rand.Rand
@@ -142,7 +147,7 @@ func (r *run) netLogger() func(netsim.Event) {
 
 // execute runs setup, the phases, teardown and analysis.
 func (r *run) execute(ctx context.Context) Result {
-	r.logf("Running %s on %d node(s) %v with %s, seed %d", r.s.Workload, len(r.s.nodes), r.s.nodes, r.s.Bin, r.seed)
+	r.logf("Running %s on %d node(s) %v with %s, seed %d", r.s.Workload, len(r.s.nodes), r.s.nodes, r.s.nodeName(), r.seed)
 	r.logf("Store: %s", r.dir)
 	r.prog.start()
 	defer r.prog.stop()
@@ -163,6 +168,7 @@ func (r *run) execute(ctx context.Context) Result {
 		}
 	}
 	r.teardown()
+	r.reportSilence()
 	r.prog.setPhase("analysis")
 	began := time.Now()
 	res := r.analyse(aborted)
@@ -278,6 +284,14 @@ func (r *run) teardown() {
 	r.logf("Analysing")
 }
 
+// reportSilence names every node that left some of the workload's requests
+// unanswered, per request type.
+func (r *run) reportSilence() {
+	for _, s := range r.silence.Silences(r.s.nodes) {
+		r.problems.add(s.Node, "silent:"+s.Type, s.String())
+	}
+}
+
 // analyse checks the history and writes every file of the run.
 func (r *run) analyse(aborted string) Result {
 	ev := &evidence{
@@ -297,7 +311,7 @@ func (r *run) analyse(aborted string) Result {
 		r.logf("%s", p)
 	}
 	r.write(ev, v)
-	return Result{Dir: r.dir, Seed: r.seed, Valid: v.valid, Results: v.results, Problems: v.problems, Aborted: aborted}
+	return Result{Dir: r.dir, Seed: r.seed, Valid: v.valid, Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: aborted}
 }
 
 // write stores the run's files; failures are logged, not fatal.

@@ -161,6 +161,8 @@ func TestCounters(t *testing.T) {
 			res := run(t, cfg)
 			require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
 			require.Empty(t, res.Problems)
+			require.Empty(t, res.Warnings)
+			assert.Equal(t, true, get(t, res.Results, "workload", "convergence", "converged?"))
 			// Every worker made a final read, and all of them agree.
 			finals := get(t, res.Results, "workload", "final-reads").([]any)
 			require.Len(t, finals, 3)
@@ -196,6 +198,8 @@ func TestBroadcast(t *testing.T) {
 			res := run(t, cfg)
 			require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
 			require.Empty(t, res.Problems)
+			require.Empty(t, res.Warnings)
+			assert.Equal(t, true, get(t, res.Results, "workload", "convergence", "converged?"))
 			assert.Equal(t, int64(0), get(t, res.Results, "workload", "lost-count"))
 			assert.Greater(t, get(t, res.Results, "workload", "stable-count").(int64), int64(0))
 		})
@@ -346,6 +350,9 @@ func TestMisbehavingNodes(t *testing.T) {
 		{"floods stderr", []string{"stderr-flood"}, "unique-ids", "", "node n0 wrote more than 1048576 bytes to stderr", 10 * time.Second},
 		{"replies with a wrong in_reply_to", []string{"wrong-reply"}, "echo", "", "node n0 sent client", 12 * time.Second},
 		{"never answers init", []string{"never-init"}, "echo", "node n0 did not answer init within 10s", "", 14 * time.Second},
+		// The one worker waits 5 s for its first reply, past the time limit.
+		{"never replies", []string{"mute"}, "echo", "", "node n0 never replied to 1 of 1 echo requests (timed out after 5 s)", 9 * time.Second},
+		{"never replies to generate", []string{"mute"}, "unique-ids", "", "node n0 never replied to 1 of 1 generate requests (timed out after 5 s)", 9 * time.Second},
 		{"exits mid-run", []string{"exit-after", "5"}, "echo", "node n0 crashed (exit status 3)", "node n0 crashed", 6 * time.Second},
 		{"prints non-JSON", []string{"garbage"}, "unique-ids", "", "node n0 printed a line to stdout that is not JSON", 6 * time.Second},
 		{"prints a 2 MB line", []string{"huge-line"}, "unique-ids", "", "node n0 printed a", 6 * time.Second},
@@ -381,6 +388,10 @@ func TestMisbehavingNodes(t *testing.T) {
 			}
 			if tc.problem != "" {
 				assert.True(t, containsLine(res.Problems, tc.problem), "no diagnosis %q in %q", tc.problem, res.Problems)
+			}
+			if tc.args[0] == "late-reply" {
+				// Counted as late, not as never answered.
+				assert.True(t, containsLine(res.Problems, "only after the client had timed out"), "%q", res.Problems)
 			}
 			for _, p := range res.Problems {
 				assert.NotContains(t, p, "\n", "a diagnosis is one line")

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/topology"
 	"github.com/eddy-workbench/eddy/internal/workload"
 	"github.com/eddy-workbench/eddy/internal/workload/broadcast"
@@ -31,9 +32,9 @@ func newWorkload(s settings) (workload.Workload, error) {
 		if err != nil {
 			return nil, badf("%v", err)
 		}
-		return broadcast.New(topo, s.Strict), nil
+		return broadcast.New(topo, s.cluster(), s.Strict), nil
 	case "g-set":
-		return broadcast.NewGSet(s.Strict), nil
+		return broadcast.NewGSet(s.cluster(), s.Strict), nil
 	case "kafka":
 		return kafka.New(kafka.Options{
 			KeyCount:        s.KeyCount,
@@ -54,11 +55,17 @@ func newWorkload(s settings) (workload.Workload, error) {
 			Strict:          s.Strict,
 		}), nil
 	case "g-counter":
-		return counter.Workload{Grow: true}, nil
+		return counter.Workload{Grow: true, Cluster: s.cluster(), Strict: s.Strict}, nil
 	case "pn-counter":
-		return counter.Workload{}, nil
+		return counter.Workload{Cluster: s.cluster(), Strict: s.Strict}, nil
 	}
 	return nil, badf("unknown workload %q (Maelstrom's workloads: %s)", s.Workload, strings.Join(maelstromWorkloads, ", "))
+}
+
+// cluster is the run's nodes and worker threads, for checks that follow
+// each node.
+func (s settings) cluster() checker.Cluster {
+	return checker.Cluster{Nodes: s.nodes, Concurrency: s.concurrency}
 }
 
 // Workloads lists the workloads eddy can run: every one of Maelstrom's.

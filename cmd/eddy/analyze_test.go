@@ -70,3 +70,25 @@ func TestAnalyzeBadArguments(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeDeletedInvokeLine is the case that once printed "Everything
+// looks good!": one invoke line deleted from a stored history. The fault is
+// named by its line and the verdict is unknown (exit 2).
+func TestAnalyzeDeletedInvokeLine(t *testing.T) {
+	store := t.TempDir()
+	code, out, errOut := eddy(t, "test", "-w", "echo", "--bin", bins.MustBuild(t, "nodes/echo"), "--node-count", "1",
+		"--time-limit", "1", "--rate", "20", "--seed", "3", "--store", store)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	path := filepath.Join(store, "latest", "history.edn")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(b), "\n")
+	require.Contains(t, lines[4], ":type :invoke")
+	require.NoError(t, os.WriteFile(path, []byte(strings.Join(append(lines[:4:4], lines[5:]...), "")), 0o644))
+
+	code, out, errOut = eddy(t, "analyze", "--store", store)
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, out, "problem: history.edn line 5: :index 4 missing before :index 5 (deleted lines?)")
+	assert.Contains(t, out, "Errors occurred during analysis, but no anomalies found.")
+	assert.NotContains(t, out, "Everything looks good!")
+}

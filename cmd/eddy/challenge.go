@@ -25,7 +25,7 @@ type challengeOptions struct {
 	maelstrom string // path of the maelstrom launcher
 	seed      string
 	store     string
-	results   string // "" = do not write results
+	results   string // where <id>.json and README.md go; "" = nowhere
 	binDir    string
 	noBuild   bool
 }
@@ -34,9 +34,12 @@ const challengeUsage = `Usage: eddy challenge [flags] <id>... | all
 
 Runs Gossip Glomers challenges with their official flags (ids: %s), on eddy
 or on the real Maelstrom, prints each one's figures and targets, and writes
-results/<id>.json and results/README.md. Node binaries are built into --bin-dir
-from the source tree. Exit status: 0 if every target was met, 1 if one was
-missed, 254 for bad arguments, 255 if a run could not complete.
+<id>.json and README.md into --results (default STORE/challenges/<time>/; the
+runs themselves go to STORE as eddy test's do). The repository's committed
+results/ change only when asked: --results results (scripts/refresh-results.sh).
+Node binaries are built into --bin-dir from the source tree. Exit status: 0 if
+every target was met, 1 if one was missed, 254 for bad arguments, 255 if a run
+could not complete.
 
 `
 
@@ -48,11 +51,16 @@ func challengeCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs.StringVar(&o.maelstrom, "maelstrom", os.Getenv("MAELSTROM"), "path of the maelstrom launcher (default $MAELSTROM, else maelstrom on $PATH)")
 	fs.StringVar(&o.seed, "seed", "", "seed of every run (eddy only; default random)")
 	fs.StringVar(&o.store, "store", "store", "directory runs are written to")
-	fs.StringVar(&o.results, "results", "results", `directory for <id>.json and README.md ("" writes none)`)
+	fs.StringVar(&o.results, "results", "", `directory for <id>.json and README.md (default STORE/challenges/<time>/; "" writes none; results refreshes the committed ones)`)
 	fs.StringVar(&o.binDir, "bin-dir", "bin", "directory the node binaries are built into")
 	fs.BoolVar(&o.noBuild, "no-build", false, "use the binaries already in --bin-dir")
 	if code, ok := parseFlags(fs, args, fmt.Sprintf(challengeUsage, strings.Join(challenge.IDs(), ", ")), stdout, stderr); !ok {
 		return code
+	}
+	resultsSet := false
+	fs.Visit(func(f *flag.Flag) { resultsSet = resultsSet || f.Name == "results" })
+	if !resultsSet {
+		o.results = filepath.Join(o.store, "challenges", time.Now().UTC().Format("20060102T150405.000Z"))
 	}
 	if err := o.resolve(); err != nil {
 		fmt.Fprintf(stderr, "eddy challenge: %v\n", err)
@@ -95,6 +103,8 @@ func challengeCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 	if o.results != "" && len(records) > 0 {
 		if err := writeResultsREADME(o.results); err != nil {
 			fmt.Fprintf(stderr, "eddy challenge: writing %s: %v\n", filepath.Join(o.results, "README.md"), err)
+		} else {
+			fmt.Fprintf(stderr, "challenge records and table in %s\n", o.results)
 		}
 	}
 	if ctx.Err() != nil {
@@ -207,7 +217,7 @@ func sourceRoot() (string, error) {
 	}
 	for {
 		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.HasPrefix(strings.TrimSpace(string(data)), "module eddy\n") {
+		if err == nil && strings.HasPrefix(strings.TrimSpace(string(data)), "module github.com/eddy-workbench/eddy\n") {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
@@ -246,6 +256,9 @@ func (o *challengeOptions) runChallenge(ctx context.Context, c challenge.Challen
 		verdict = "aborted: " + rec.Aborted
 	}
 	fmt.Fprintf(stderr, "challenge %s: %s\n", c.ID, verdict)
+	for _, w := range rec.Warnings {
+		fmt.Fprintf(stderr, "challenge %s: WARNING: %s\n", c.ID, w)
+	}
 	return rec
 }
 
@@ -283,6 +296,7 @@ func (o *challengeOptions) runEddy(ctx context.Context, c challenge.Challenge, r
 	seed := res.Seed
 	rec.Seed = &seed
 	rec.Aborted = res.Aborted
+	rec.Warnings = res.Warnings
 	for _, pr := range res.Problems {
 		fmt.Fprintf(stderr, "problem: %s\n", pr)
 	}

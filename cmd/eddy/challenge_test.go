@@ -103,3 +103,37 @@ func TestChallengeMaelstromWithoutResults(t *testing.T) {
 	assert.Equal(t, exitAborted, code)
 	assert.Contains(t, errOut, "maelstrom wrote no readable results")
 }
+
+// TestChallengeLeavesTheCheckoutAlone: by default the records and the
+// table go under the store, not to results/ in the working directory;
+// an empty --results writes none, and --results DIR writes there.
+func TestChallengeLeavesTheCheckoutAlone(t *testing.T) {
+	fixture, err := filepath.Abs("../../internal/edn/testdata/maelstrom-results.edn")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "maelstrom")
+	script := "#!/bin/sh\nmkdir -p store/latest\ncp '" + fixture + "' store/latest/results.edn\n"
+	require.NoError(t, os.WriteFile(fake, []byte(script), 0o755))
+	work := t.TempDir()
+	t.Chdir(work)
+	require.NoError(t, os.MkdirAll("bin", 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join("bin", "broadcast"), []byte("#!/bin/sh\n"), 0o755))
+	args := []string{"challenge", "--engine", "maelstrom", "--maelstrom", fake, "--no-build"}
+
+	eddy(t, append(args, "3d")...)
+	_, err = os.Stat("results")
+	assert.ErrorIs(t, err, os.ErrNotExist, "results/ is left alone")
+	records, err := filepath.Glob(filepath.Join("store", "challenges", "*", "3d.json"))
+	require.NoError(t, err)
+	require.Len(t, records, 1)
+	assert.FileExists(t, filepath.Join(filepath.Dir(records[0]), "README.md"))
+
+	require.NoError(t, os.RemoveAll("store"))
+	eddy(t, append(args, "--results", "", "3d")...)
+	_, err = os.Stat(filepath.Join("store", "challenges"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "--results '' writes no records")
+
+	eddy(t, append(args, "--results", "results", "3d")...)
+	assert.FileExists(t, filepath.Join("results", "3d.json"))
+	assert.FileExists(t, filepath.Join("results", "README.md"))
+}

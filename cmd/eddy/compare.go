@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,11 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
-	"time"
 
-	"github.com/eddy-workbench/eddy/internal/challenge"
 	"github.com/eddy-workbench/eddy/internal/compare"
 	"github.com/eddy-workbench/eddy/runner"
 )
@@ -65,6 +60,26 @@ was done. Exit status: 0 if every run was valid, 1 if one was invalid or
 unknown, 254 for a bad spec (nothing runs), 255 if a run aborted or the
 comparison was interrupted.
 
+Parallel runs. -j N runs N cell × seed groups at once on this machine (each
+group runs every implementation with one seed, in turn); N is at most the
+number of CPUs. The results are the same as one at a time, but the runs
+share the machine, which shows in latencies and durations.
+
+Shards. --shard K/N runs only the K-th of N slices of the matrix (K from
+0): whole cell × seed groups, dealt out by expected duration (--time-limit
+plus 10 s each), the same on every machine. The partial result goes to
+--out (default STORE/compare/<spec hash>/shard-K-of-N/, runs under it), and
+  eddy compare merge [--out DIR] DIR...
+combines the shards' directories into the result of the whole matrix.
+A shard exits with status 0 once all of its runs are done, valid or not
+(254 for a bad spec, 255 if interrupted), so that a batch engine does not
+rerun it; the merge's exit status reports the verdicts.
+--shard auto/N takes K from the environment: EDDY_SHARD_INDEX if set (for
+CI matrices), else JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), else
+SLURM_ARRAY_TASK_ID (a Slurm job array: K = (ID - SLURM_ARRAY_TASK_MIN) /
+SLURM_ARRAY_TASK_STEP, and SLURM_ARRAY_TASK_COUNT must be N). One command
+line thus serves every shard. See eddy compare merge --help.
+
 Flags:
 `
 
@@ -89,6 +104,9 @@ type compareOptions struct {
 	out   string
 	store string
 	note  string
+	// shard is --shard as given ("" for the whole matrix); jobs is -j.
+	shard string
+	jobs  int
 	// paramIndex finds a parameter of spec by flag name.
 	paramIndex map[string]int
 }
@@ -160,6 +178,8 @@ func compareFlags(o *compareOptions) *flag.FlagSet {
 	fs.StringVar(&o.out, "out", "", "directory for compare.json, README.md and index.html (default STORE/compare/<time>/)")
 	fs.StringVar(&o.store, "store", "store", "directory the runs are stored under (STORE/compare/<time>/runs/)")
 	fs.StringVar(&o.note, "note", "", "a note on the conditions of the runs, kept with the results")
+	fs.StringVar(&o.shard, "shard", "", "run only shard K of N (K/N, K from 0), or auto/N to take K from the environment (see above)")
+	fs.IntVar(&o.jobs, "j", 1, "run this many cell × seed groups at once (at most the number of CPUs)")
 	fs.Func("spec", "read flags from FILE, one a line (see above)", func(path string) error {
 		return o.readSpecFile(fs, path)
 	})
@@ -333,208 +353,4 @@ var slugUnsafe = regexp.MustCompile(`[^A-Za-z0-9._=,+-]+`)
 func runStore(base string, p compare.Planned) string {
 	cell := fmt.Sprintf("c%d-%s", p.Cell.Index, slugUnsafe.ReplaceAllString(p.Cell.Label, "_"))
 	return filepath.Join(base, "runs", p.Impl.Name, cell, fmt.Sprintf("seed-%d", p.Seed))
-}
-
-func compareCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return compareWith(ctx, args, stdout, stderr, nil)
-}
-
-// compareWith is eddy compare; tweak, if set, adjusts every run's
-// configuration (tests shorten the runs' fixed waits with it).
-func compareWith(ctx context.Context, args []string, stdout, stderr io.Writer, tweak func(*runner.Config)) int {
-	o := &compareOptions{paramIndex: map[string]int{}}
-	o.spec.Seeds = []uint64{1, 2, 3}
-	fs := compareFlags(o)
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "eddy compare: %v\n", err)
-		return exitBadArgs
-	}
-	if code, ok := parseFlags(fs, args, compareUsage, stdout, stderr); !ok {
-		return code
-	}
-	if len(fs.Args()) > 0 {
-		return fail(fmt.Errorf("unexpected argument %q (implementations are given with --impl NAME=COMMAND)", fs.Args()[0]))
-	}
-	if err := o.spec.Check(); err != nil {
-		return fail(err)
-	}
-	if err := o.checkImplFlags(); err != nil {
-		return fail(err)
-	}
-
-	started := time.Now().UTC()
-	base := filepath.Join(o.store, "compare", started.Format("20060102T150405.000Z"))
-	if o.out == "" {
-		o.out = base
-	}
-	var plan []plannedRun
-	for _, p := range o.spec.Plan() {
-		pr, err := o.configure(p, runStore(base, p))
-		if err != nil {
-			return fail(err)
-		}
-		if tweak != nil {
-			tweak(&pr.cfg)
-		}
-		plan = append(plan, pr)
-	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return fail(fmt.Errorf("--out: %v", err))
-	}
-
-	rep := compare.Report{
-		Command: "eddy compare " + compare.QuoteWords(args),
-		Engine:  "eddy",
-		Started: started.Format(time.RFC3339),
-		Machine: compare.Machine{CPUs: runtime.NumCPU(), OS: runtime.GOOS, Arch: runtime.GOARCH},
-		Note:    o.note,
-		Spec:    o.spec,
-		Cells:   o.spec.Cells(),
-		Planned: len(plan),
-		Runs:    []compare.Outcome{},
-	}
-	fmt.Fprintf(stderr, "eddy compare: %d implementation(s) × %d cell(s) × %d seed(s) = %d runs; results in %s\n",
-		len(o.spec.Impls), len(rep.Cells), len(o.spec.Seeds), len(plan), o.out)
-	code := 0
-	for _, pr := range plan {
-		if ctx.Err() != nil {
-			rep.Interrupted = true
-			break
-		}
-		out := runPlanned(ctx, pr, len(plan), stderr)
-		if ctx.Err() != nil {
-			rep.Interrupted = true
-		}
-		rep.Runs = append(rep.Runs, out)
-		switch out.Verdict {
-		case compare.Aborted:
-			code = exitAborted
-		case compare.Invalid, compare.Unknown:
-			code = max(code, 1)
-		}
-		if err := writeReport(o.out, &rep); err != nil {
-			fmt.Fprintf(stderr, "eddy compare: writing results: %v\n", err)
-		}
-	}
-	if len(rep.Runs) == 0 {
-		if err := writeReport(o.out, &rep); err != nil {
-			fmt.Fprintf(stderr, "eddy compare: writing results: %v\n", err)
-		}
-	}
-	fmt.Fprintln(stdout)
-	fmt.Fprint(stdout, compare.Table(rep.Aggregates))
-	for _, l := range rep.PairedLines() {
-		fmt.Fprintln(stdout, l)
-	}
-	fmt.Fprintf(stdout, "\n%d of %d runs; compare.json, README.md and index.html in %s\n", len(rep.Runs), len(plan), o.out)
-	if rep.Interrupted {
-		fmt.Fprintf(stderr, "eddy compare: interrupted after %d of %d runs\n", len(rep.Runs), len(plan))
-		return exitAborted
-	}
-	return code
-}
-
-// runPlanned runs one test of the matrix and reports how it went.
-func runPlanned(ctx context.Context, pr plannedRun, total int, stderr io.Writer) compare.Outcome {
-	label := fmt.Sprintf("[%d/%d] %s %s seed %d", pr.Index+1, total, pr.Impl.Name, pr.Cell.Label, pr.Seed)
-	fmt.Fprintf(stderr, "%s\n", label)
-	out := compare.Outcome{
-		Index:    pr.Index,
-		Impl:     pr.Impl.Name,
-		Cell:     pr.Cell.Index,
-		Settings: pr.Cell.Settings,
-		Seed:     pr.Seed,
-		Command:  "eddy test " + compare.QuoteWords(pr.args),
-	}
-	p := newLabelledProgress(stderr, fmt.Sprintf("run %d/%d", pr.Index+1, total))
-	cfg := pr.cfg
-	cfg.Progress = p.print
-	start := time.Now()
-	res, err := runner.Run(ctx, cfg)
-	p.done()
-	out.Seconds = time.Since(start).Seconds()
-	if err != nil {
-		out.Aborted = err.Error()
-	} else {
-		out.Dir = res.Dir
-		out.Aborted = res.Aborted
-		out.Problems = res.Problems
-		out.Figures = challenge.Extract(res.Results)
-		if err := out.Figures.AddRun(res.Dir, runConcurrency(cfg)); err != nil {
-			fmt.Fprintf(stderr, "eddy compare: reading the run's history and logs: %v\n", err)
-		}
-	}
-	out.Verdict = compare.VerdictOf(out.Figures, out.Aborted)
-	for _, pb := range out.Problems {
-		fmt.Fprintf(stderr, "problem: %s\n", pb)
-	}
-	fmt.Fprintf(stderr, "%s: %s\n", label, runSummary(out))
-	return out
-}
-
-// runConcurrency is a run's number of worker threads.
-func runConcurrency(cfg runner.Config) int {
-	nodes := len(cfg.Nodes)
-	if nodes == 0 {
-		nodes = cfg.NodeCount
-	}
-	if nodes == 0 {
-		nodes = 5
-	}
-	return challenge.Concurrency(cfg.Concurrency, nodes)
-}
-
-// runSummary is one line on a finished run.
-func runSummary(o compare.Outcome) string {
-	if o.Verdict == compare.Aborted {
-		return fmt.Sprintf("aborted: %s (%.0f s)", o.Aborted, o.Seconds)
-	}
-	parts := []string{o.Verdict}
-	f := o.Figures
-	if f.ServerMsgsPerOp != nil {
-		parts = append(parts, "servers msgs-per-op "+compare.Num(*f.ServerMsgsPerOp))
-	}
-	if f.LatencyP50 != nil && f.LatencyMax != nil {
-		parts = append(parts, fmt.Sprintf("stable latency p50 %s ms, max %s ms", compare.Num(*f.LatencyP50), compare.Num(*f.LatencyMax)))
-	}
-	if f.OpLatencyP50 != nil && f.LatencyP50 == nil {
-		parts = append(parts, fmt.Sprintf("latency p50 %s ms", compare.Num(*f.OpLatencyP50)))
-	}
-	if f.Availability != nil {
-		parts = append(parts, "availability "+compare.Num(*f.Availability))
-	}
-	if f.LeaderChanges != nil {
-		parts = append(parts, "leader changes "+compare.Num(*f.LeaderChanges))
-	}
-	return fmt.Sprintf("%s (%.0f s) in %s", strings.Join(parts, ", "), o.Seconds, o.Dir)
-}
-
-// writeReport aggregates what has run so far and writes compare.json,
-// README.md and index.html, each through a temporary file so that a reader
-// never sees half of one.
-func writeReport(dir string, rep *compare.Report) error {
-	rep.Finished = time.Now().UTC().Format(time.RFC3339)
-	rep.Aggregates = compare.Summarize(rep.Spec, rep.Runs)
-	js, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return err
-	}
-	page, err := rep.HTML()
-	if err != nil {
-		return err
-	}
-	for name, data := range map[string][]byte{
-		"compare.json": append(js, '\n'),
-		"README.md":    []byte(rep.Markdown()),
-		"index.html":   page,
-	} {
-		tmp := filepath.Join(dir, "."+name+".tmp")
-		if err := os.WriteFile(tmp, data, 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -24,7 +24,7 @@ func shortWaits(cfg *runner.Config) { cfg.RecoveryWait = 500 * time.Millisecond 
 func compareRun(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := compareWith(ctx, args, &out, &errOut, shortWaits)
+	code := compareWith(ctx, args, &out, &errOut, compareEnv{tweak: shortWaits})
 	return code, out.String(), errOut.String()
 }
 
@@ -85,11 +85,25 @@ func TestCompareBadSpecsExit254BeforeAnythingRuns(t *testing.T) {
 		{"spec unknown flag", []string{"--spec", unknown}, "unknown:1: flag provided but not defined: -frobnicate"},
 		{"spec flag without value", []string{"--spec", noValue}, "novalue:1: --node-count needs a value"},
 		{"spec bad value", []string{"--spec", badSeeds}, "badseeds:2: --seeds: must be a count"},
+		{"shard without count", []string{"--impl", impl, "-w", "echo", "--shard", "1"}, `--shard "1": expected K/N`},
+		{"shard index too high", []string{"--impl", impl, "-w", "echo", "--shard", "3/3"}, "--shard 3/3: shard index 3 is not one of 0…2 (shards count from 0)"},
+		{"shard count zero", []string{"--impl", impl, "-w", "echo", "--shard", "0/0"}, "the number of shards must be a whole number of at least 1"},
+		{"shard auto without an index", []string{"--impl", impl, "-w", "echo", "--shard", "auto/2"}, "--shard auto/2: no shard index in the environment"},
+		{"more shards than groups", []string{"--impl", impl, "-w", "echo", "--seeds", "2", "--shard", "0/3"}, "--shard 0/3: 3 shards for 2 cell × seed groups"},
+		{"no jobs", []string{"--impl", impl, "-w", "echo", "-j", "0"}, "-j 0: the number of runs at once must be at least 1"},
+		{"merge with nothing", []string{"merge"}, "eddy compare merge: no directory given"},
+	}
+	for _, v := range []string{"EDDY_SHARD_INDEX", "JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"} {
+		t.Setenv(v, "") // as if unset
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			store, out := t.TempDir(), filepath.Join(t.TempDir(), "out")
-			code, stdout, stderr := eddy(t, append([]string{"compare", "--store", store, "--out", out}, tc.args...)...)
+			args := append([]string{"compare", "--store", store, "--out", out}, tc.args...)
+			if len(tc.args) > 0 && tc.args[0] == "merge" {
+				args = append([]string{"compare", "merge", "--store", store, "--out", out}, tc.args[1:]...)
+			}
+			code, stdout, stderr := eddy(t, args...)
 			assert.Equal(t, exitBadArgs, code, "stdout: %s", stdout)
 			assert.Contains(t, stderr, tc.want)
 			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
@@ -106,6 +120,11 @@ func TestCompareHelp(t *testing.T) {
 	require.Equal(t, 0, code)
 	for _, want := range []string{"--impl NAME=COMMAND", "--seeds", "--spec FILE", "compare.json", "index.html",
 		"  -node-count", "  -nemesis", "  -out", "  -store"} {
+		assert.Contains(t, out, want)
+	}
+	code, out, _ = eddy(t, "compare", "merge", "--help")
+	require.Equal(t, 0, code)
+	for _, want := range []string{"eddy compare merge [--out DIR] [--store DIR] DIR...", "  -out", "names every run that is"} {
 		assert.Contains(t, out, want)
 	}
 	_, usage, _ := eddy(t, "help")
@@ -194,9 +213,10 @@ func TestCompareBroadcast(t *testing.T) {
 	page, err := os.ReadFile(filepath.Join(out, "index.html"))
 	require.NoError(t, err)
 	assert.Contains(t, string(page), "<svg")
-	assert.Equal(t, 4, strings.Count(string(page), "<title>latency, ")+strings.Count(string(page), "<title>messages, "),
-		"one point per implementation and cell that has figures")
-	assert.NotContains(t, string(page), "http")
+	for _, name := range []string{"latency", "messages", "bogus", "latency=0", "latency=10"} {
+		assert.Contains(t, string(page), ">"+name+"</text>", "the plot's legend")
+	}
+	assert.NotRegexp(t, `(?i)(https?:|src=|<script|<link)`, string(page), "nothing fetched")
 	readme, err := os.ReadFile(filepath.Join(out, "README.md"))
 	require.NoError(t, err)
 	assert.Contains(t, string(readme), "| messages | latency=10 | 2 | 2 valid |")
@@ -263,4 +283,39 @@ func TestCompareInterrupt(t *testing.T) {
 	assert.Equal(t, compare.Aborted, rep.Runs[0].Verdict)
 	assert.Contains(t, rep.Runs[0].Aborted, "interrupted")
 	assert.FileExists(t, filepath.Join(out, "index.html"))
+}
+
+// TestCompareParallelRealRuns runs real echo runs two at a time, and as
+// two shards merged.
+func TestCompareParallelRealRuns(t *testing.T) {
+	t.Parallel()
+	echo := bins.MustBuild(t, "nodes/echo")
+	dir := t.TempDir()
+	args := []string{"--impl", "a=" + echo, "--impl", "b=" + echo, "-w", "echo", "--node-count", "1,2",
+		"--time-limit", "0.5", "--rate", "20", "--seeds", "1", "--store", filepath.Join(dir, "store")}
+	code, stdout, stderr := compareRun(t, context.Background(), append(args, "-j", "2", "--out", filepath.Join(dir, "par"))...)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	rep := readReport(t, filepath.Join(dir, "par"))
+	require.Len(t, rep.Runs, 4)
+	for i, o := range rep.Runs {
+		assert.Equal(t, i, o.Index)
+		assert.Equal(t, compare.Valid, o.Verdict, "run %d: %s", i, o.Aborted)
+		assert.DirExists(t, o.Dir)
+	}
+	var parts []string
+	for k := range 2 {
+		code, stdout, stderr := compareRun(t, context.Background(), append(args, "--shard", fmt.Sprintf("%d/2", k))...)
+		require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		parts = append(parts, filepath.Join(dir, "store", "compare", rep.SpecHash[:12], fmt.Sprintf("shard-%d-of-2", k)))
+	}
+	code, stdout, stderr = compareRun(t, context.Background(), append([]string{"merge", "--out", filepath.Join(dir, "merged")}, parts...)...)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	merged := readReport(t, filepath.Join(dir, "merged"))
+	require.Len(t, merged.Runs, 4)
+	for i, o := range merged.Runs {
+		assert.Equal(t, rep.Runs[i].Impl, o.Impl)
+		assert.Equal(t, rep.Runs[i].Seed, o.Seed)
+		assert.Equal(t, compare.Valid, o.Verdict)
+		assert.Contains(t, o.Dir, fmt.Sprintf("shard-%d-of-2", o.Cell), "cell %d's runs in its shard's store", o.Cell)
+	}
 }

@@ -5,6 +5,7 @@
 //	eddy challenge all
 //	eddy analyze store/latest
 //	eddy serve --port 8080
+//	eddy hunt -w broadcast --bin ./broadcast --node-count 5 --nemesis partition --seeds 1-200 -j 2
 //	eddy compare --impl a='bin/broadcast -- -strategy latency' --impl b='bin/broadcast -- -strategy messages' -w broadcast --node-count 5,25
 //
 // Exit status: 0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 the run
@@ -43,6 +44,7 @@ Usage:
   eddy analyze [--store DIR] [PATH]                 re-check a stored run (default: the latest)
   eddy serve [--host H] [--port P] [--store DIR]    browse the store's runs
   eddy compare --impl NAME=COMMAND... [flags]       compare implementations over parameters and seeds
+  eddy hunt [test flags] --seeds 1-200 [-j N]       search seeds for a failing run and shrink it
   eddy help                                         this text
 
 Run "eddy <command> --help" for a command's flags.
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serveCommand(ctx, args[1:], stdout, stderr)
 	case "compare":
 		return compareCommand(ctx, args[1:], stdout, stderr)
+	case "hunt":
+		return huntCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

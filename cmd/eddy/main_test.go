@@ -10,7 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/testbin"
+	"github.com/eddy-workbench/eddy/runner"
 )
 
 var bins *testbin.Builder
@@ -91,4 +94,16 @@ func TestNodeArgumentsAfterDoubleDash(t *testing.T) {
 		"--time-limit", "1", "--store", t.TempDir(), "--", "exit-after", "0")
 	assert.Equal(t, exitAborted, code)
 	assert.Contains(t, out, "crashed")
+}
+
+// TestWarningsFollowTheVerdict: findings of eddy's own checks are printed
+// under Maelstrom's verdict, where they cannot be missed.
+func TestWarningsFollowTheVerdict(t *testing.T) {
+	var out bytes.Buffer
+	res := runner.Result{Dir: "store/x", Seed: 1, Valid: checker.Valid, Results: edn.NewMap(edn.Keyword("valid?"), true),
+		Warnings: []string{"Maelstrom would pass this run, but not every node converged: n1–n4 lack 45 (…)"}}
+	require.Equal(t, 0, printVerdict(res, &out))
+	verdict := strings.Index(out.String(), "Everything looks good!")
+	warning := strings.Index(out.String(), "WARNING: Maelstrom would pass this run, but not every node converged: n1–n4 lack 45")
+	require.True(t, verdict >= 0 && warning > verdict, out.String())
 }

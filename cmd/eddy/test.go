@@ -193,5 +193,8 @@ func printVerdict(res runner.Result, stdout io.Writer) int {
 	default:
 		fmt.Fprintf(stdout, "The run was aborted: %s\n", res.Aborted)
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(stdout, "\nWARNING: %s\n", w)
+	}
 	return code
 }

@@ -20,12 +20,17 @@ type Record struct {
 	Met       bool    `json:"met"`
 	// Aborted says why the run could not complete, if it could not.
 	Aborted string `json:"aborted,omitempty"`
+	// Warnings are findings of eddy's own checks that the official verdict
+	// does not count, e.g. nodes that did not converge (eddy engine only).
+	Warnings []string `json:"warnings,omitempty"`
 	// Results is the run's whole results map, as results.json holds it.
 	Results any `json:"results,omitempty"`
 }
 
 // Table renders records as a Markdown table, in challenge order: the
 // figures, each target met or missed, and where the numbers come from.
+// Warnings of eddy's own checks, which the official verdict and targets do
+// not count, follow the table, one item per warning.
 func Table(records []Record) string {
 	order := map[string]int{}
 	for i, id := range IDs() {
@@ -42,6 +47,16 @@ func Table(records []Record) string {
 		fmt.Fprintf(&b, "| %s %s | %s | %s | %s | %s | %d / %d | %s | %s | %s | %s |\n",
 			r.Challenge, r.Title, f.Valid, optional(f.ServerMsgsPerOp, 4), latencies(f),
 			optional(f.Availability, 4), f.OK, f.Count, TargetSummary(r.Checks), r.Engine, seed(r.Seed), r.Date)
+	}
+	header := false
+	for _, r := range rs {
+		for _, w := range r.Warnings {
+			if !header {
+				b.WriteString("\nWarnings of eddy's own checks (the verdict and targets above are the official ones):\n\n")
+				header = true
+			}
+			fmt.Fprintf(&b, "- %s: %s\n", r.Challenge, w)
+		}
 	}
 	return b.String()
 }

@@ -21,27 +21,7 @@ import (
 //
 // An add's value is its delta and a read's value its integer result.
 func Counter(ops []history.Op) *edn.Map {
-	var definite int64
-	var indefinite []int64
-	for _, op := range ops {
-		if op.F != "add" || !op.IsClient() {
-			continue
-		}
-		d, ok := integer(op.Value)
-		if !ok {
-			continue
-		}
-		switch op.Type {
-		case history.OK:
-			definite += d
-		case history.Info:
-			indefinite = append(indefinite, d)
-		}
-	}
-	acceptable := Ranges{{definite, definite}}
-	for _, d := range indefinite {
-		acceptable = acceptable.WithDelta(d)
-	}
+	acceptable := CounterAcceptable(ops)
 
 	var errs []any
 	finals := []any{}
@@ -68,6 +48,34 @@ func Counter(ops []history.Op) *edn.Map {
 		kw("final-reads"), finals,
 		kw("acceptable"), ranges,
 	)
+}
+
+// CounterAcceptable is the set of totals a counter history allows: the
+// sum of the :ok adds' deltas plus those of any subset of the
+// indeterminate (:info) adds.
+func CounterAcceptable(ops []history.Op) Ranges {
+	var definite int64
+	var indefinite []int64
+	for _, op := range ops {
+		if op.F != "add" || !op.IsClient() {
+			continue
+		}
+		d, ok := integer(op.Value)
+		if !ok {
+			continue
+		}
+		switch op.Type {
+		case history.OK:
+			definite += d
+		case history.Info:
+			indefinite = append(indefinite, d)
+		}
+	}
+	acceptable := Ranges{{definite, definite}}
+	for _, d := range indefinite {
+		acceptable = acceptable.WithDelta(d)
+	}
+	return acceptable
 }
 
 // Ranges is a set of integers as sorted, disjoint, non-adjacent inclusive

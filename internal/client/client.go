@@ -29,6 +29,7 @@ type Client struct {
 	replies chan netsim.Message
 	msgID   int64
 	bogus   func(body []byte)
+	silence *Silence
 
 	// State is the workload's own state of this connection (kafka keeps its
 	// poll positions here); a new connection starts with none.
@@ -39,6 +40,10 @@ type Client struct {
 // in_reply_to names a msg_id this client never sent. (Replies to earlier
 // requests that timed out are late, not bogus, and are dropped quietly.)
 func (c *Client) OnBogusReply(f func(body []byte)) { c.bogus = f }
+
+// Watch makes the client count its requests, their timeouts and late
+// replies in s.
+func (c *Client) Watch(s *Silence) { c.silence = s }
 
 // Open registers a new client endpoint that talks to node.
 func Open(net *netsim.Network, ids *Allocator, node string) (*Client, error) {
@@ -84,6 +89,10 @@ func (c *Client) RPC(ctx context.Context, timeout time.Duration, kv ...any) (Rep
 	if _, err := c.net.Send(c.id, c.node, body); err != nil {
 		return Reply{}, err
 	}
+	typ := requestType(kv)
+	if c.silence != nil {
+		c.silence.Sent(c.node, typ)
+	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
@@ -94,15 +103,33 @@ func (c *Client) RPC(ctx context.Context, timeout time.Duration, kv ...any) (Rep
 				if err == nil && h.HasReply && (h.InReplyTo > id || h.InReplyTo < 1) && c.bogus != nil {
 					c.bogus(m.Body)
 				}
+				if err == nil && h.HasReply && h.InReplyTo < id && c.silence != nil {
+					c.silence.Late(c.id, h.InReplyTo)
+				}
 				continue
 			}
 			return Reply{Body: m.Body, Header: h}, nil
 		case <-timer.C:
+			if c.silence != nil {
+				c.silence.TimedOut(c.id, id, c.node, typ, timeout)
+			}
 			return Reply{}, ErrTimeout
 		case <-ctx.Done():
 			return Reply{}, ctx.Err()
 		}
 	}
+}
+
+// requestType is the value of the "type" key among an RPC's body fields.
+func requestType(kv []any) string {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i] == "type" {
+			if t, ok := kv[i+1].(string); ok {
+				return t
+			}
+		}
+	}
+	return "?"
 }
 
 // Value converts a reply body to an edn map with keyword keys, as Maelstrom

@@ -1,6 +1,7 @@
-// Package process runs one node process for the harness: it spawns the
-// binary in its own process group, writes lines to its stdin, reads lines
-// from its stdout and stderr, and tears it down without ever hanging.
+// Package process runs one node for the harness: it spawns the binary in
+// its own process group (or runs a Go function in this process, wired to
+// pipes), writes lines to its stdin, reads lines from its stdout and stderr,
+// and tears it down without ever hanging.
 //
 // The package knows nothing about JSON or the simulated network; it deals in
 // lines only.
@@ -8,6 +9,7 @@ package process
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -68,6 +71,13 @@ type Config struct {
 	ID string
 	// Bin is the path to the executable (run directly, no shell).
 	Bin string
+	// Func, if set, is run in this process instead of Bin: it reads stdin
+	// and writes stdout and stderr as the binary would, and must return
+	// once ctx is cancelled or stdin ends. Its return is the node's exit; a
+	// panic in it is recovered and counts as a crash. It uses no file
+	// descriptors and no real I/O, so it can run inside a testing/synctest
+	// bubble.
+	Func func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	// Args is the argv after the binary.
 	Args []string
 	// Dir is the working directory ("" = os.TempDir()).
@@ -112,12 +122,13 @@ type Process struct {
 	cfg     Config
 	maxLine int
 	maxLog  int64
-	cmd     *exec.Cmd
+	cmd     *exec.Cmd // nil for a Func
 	pgid    int
+	cancel  context.CancelFunc // a Func's context; nil for a binary
 
-	stdinW  *os.File
-	stdoutR *os.File
-	stderrR *os.File
+	stdinW  io.WriteCloser
+	stdoutR io.ReadCloser
+	stderrR io.ReadCloser
 	logFile *os.File // nil when LogPath is ""
 
 	stdinOnce sync.Once
@@ -141,9 +152,12 @@ type Process struct {
 // Start validates cfg.Bin, spawns the node in its own process group and
 // starts the goroutines that reap it and read its stdout and stderr.
 func Start(cfg Config) (*Process, error) {
-	abs, err := resolveBin(cfg.Bin)
-	if err != nil {
-		return nil, err
+	abs := ""
+	if cfg.Func == nil {
+		var err error
+		if abs, err = resolveBin(cfg.Bin); err != nil {
+			return nil, err
+		}
 	}
 	dir := cfg.Dir
 	if dir == "" {
@@ -182,6 +196,10 @@ func Start(cfg Config) (*Process, error) {
 		}
 		p.logFile = f
 		toClose = append(toClose, f)
+	}
+	if cfg.Func != nil {
+		p.startFunc()
+		return p, nil
 	}
 
 	stdinR, stdinW, err := os.Pipe()
@@ -227,6 +245,39 @@ func Start(cfg Config) (*Process, error) {
 	return p, nil
 }
 
+// startFunc runs cfg.Func on in-memory pipes.
+func (p *Process) startFunc() {
+	stdinR, stdinW := io.Pipe()
+	stdoutR, stdoutW := io.Pipe()
+	stderrR, stderrW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	p.stdinW, p.stdoutR, p.stderrR = stdinW, stdoutR, stderrR
+	go func() {
+		status := p.runFunc(ctx, stdinR, stdoutW, stderrW)
+		_ = stdoutW.Close()
+		_ = stderrW.Close()
+		_ = stdinR.Close()
+		p.exit(status)
+	}()
+	go p.stdoutLoop()
+	go p.stderrLoop()
+}
+
+// runFunc calls cfg.Func and describes how it ended.
+func (p *Process) runFunc(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) (status string) {
+	defer func() {
+		if v := recover(); v != nil {
+			status = fmt.Sprintf("panic: %v", v)
+			fmt.Fprintf(stderr, "panic: %v\n\n%s", v, debug.Stack())
+		}
+	}()
+	if err := p.cfg.Func(ctx, stdin, stdout, stderr); err != nil {
+		return "returned an error: " + err.Error()
+	}
+	return "returned"
+}
+
 // resolveBin turns bin into an absolute path and checks that it is an
 // executable regular file, returning a one-line error otherwise.
 func resolveBin(bin string) (string, error) {
@@ -261,7 +312,7 @@ func resolveBin(bin string) (string, error) {
 func (p *Process) ID() string { return p.cfg.ID }
 
 // Pid returns the operating-system process id of the node (which is also its
-// process group id).
+// process group id); 0 for a Func.
 func (p *Process) Pid() int { return p.pgid }
 
 // Write writes line followed by '\n' to the node's stdin in a single write
@@ -281,7 +332,7 @@ func (p *Process) Write(line []byte) error {
 	// *os.File serialises concurrent writers and retries short writes under
 	// one lock, so a line is never interleaved with another one.
 	if _, err := p.stdinW.Write(buf); err != nil {
-		if errors.Is(err, syscall.EPIPE) || errors.Is(err, os.ErrClosed) {
+		if errors.Is(err, syscall.EPIPE) || errors.Is(err, os.ErrClosed) || errors.Is(err, io.ErrClosedPipe) {
 			return p.stdinClosedErr()
 		}
 		return fmt.Errorf("node %s: writing stdin: %w", p.cfg.ID, err)
@@ -351,7 +402,11 @@ func (p *Process) stop(grace time.Duration) error {
 	if !closed(p.exited) {
 		_ = p.signalGroup(syscall.SIGTERM)
 		if grace > 0 && !waitFor(p.exited, grace) {
-			p.problem(KindIgnoredTerm, fmt.Sprintf("node %s did not exit within %v of SIGTERM; killed with SIGKILL", p.cfg.ID, grace))
+			if p.cmd == nil {
+				p.problem(KindIgnoredTerm, fmt.Sprintf("node %s did not return within %v of its context being cancelled and its stdin closed; its output is cut off", p.cfg.ID, grace))
+			} else {
+				p.problem(KindIgnoredTerm, fmt.Sprintf("node %s did not exit within %v of SIGTERM; killed with SIGKILL", p.cfg.ID, grace))
+			}
 		}
 	}
 	// Always: the leader may be gone while group members that ignored (or
@@ -360,7 +415,11 @@ func (p *Process) stop(grace time.Duration) error {
 		errs = append(errs, err)
 	}
 	if !waitFor(p.exited, reapWait) {
-		errs = append(errs, fmt.Errorf("node %s: process %d still not reaped %v after SIGKILL", p.cfg.ID, p.pgid, reapWait))
+		if p.cmd == nil {
+			errs = append(errs, fmt.Errorf("node %s: its function had not returned %v after its context was cancelled and its stdin closed; abandoned", p.cfg.ID, grace+reapWait))
+		} else {
+			errs = append(errs, fmt.Errorf("node %s: process %d still not reaped %v after SIGKILL", p.cfg.ID, p.pgid, reapWait))
+		}
 	}
 	p.closeStdin()
 
@@ -388,6 +447,18 @@ func (p *Process) stop(grace time.Duration) error {
 // signalGroup sends sig to the node's whole process group, ignoring ESRCH
 // (nobody left).
 func (p *Process) signalGroup(sig syscall.Signal) error {
+	if p.cmd == nil {
+		// A Func has no process: SIGTERM cancels its context and ends its
+		// stdin; SIGKILL cannot stop a goroutine, so it closes its stdout
+		// and stderr, failing its writes.
+		p.cancel()
+		p.closeStdin()
+		if sig == syscall.SIGKILL && !closed(p.exited) {
+			_ = p.stdoutR.Close()
+			_ = p.stderrR.Close()
+		}
+		return nil
+	}
 	err := syscall.Kill(-p.pgid, sig)
 	if err == nil || errors.Is(err, syscall.ESRCH) {
 		return nil
@@ -404,6 +475,11 @@ func (p *Process) waitLoop() {
 	} else if err != nil {
 		status = err.Error()
 	}
+	p.exit(status)
+}
+
+// exit records the exit status and wakes everyone waiting for the exit.
+func (p *Process) exit(status string) {
 	if status == "" {
 		status = "exited"
 	}

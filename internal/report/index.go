@@ -62,8 +62,11 @@ type indexView struct {
 	// Explanations are the findings' :explanation texts, in words.
 	Explanations []explanation
 	Problems     []string
-	Aborted      string
-	Files        []fileView
+	// Warnings are findings of eddy's own checks that the verdict does
+	// not reflect (:eddy :warnings).
+	Warnings []string
+	Aborted  string
+	Files    []fileView
 }
 
 type checkerView struct{ Name, Valid, Colour string }
@@ -143,13 +146,8 @@ func WriteIndex(dir string, ix Index) error {
 			v.Findings = append(v.Findings, f)
 		})
 	}
-	if ps, ok := get(ix.Results, "eddy", "problems").([]any); ok {
-		for _, p := range ps {
-			if s, ok := p.(string); ok {
-				v.Problems = append(v.Problems, s)
-			}
-		}
-	}
+	v.Problems = stringsAt(ix.Results, "eddy", "problems")
+	v.Warnings = stringsAt(ix.Results, "eddy", "warnings")
 	v.Aborted, _ = get(ix.Results, "eddy", "aborted").(string)
 	files, err := listFiles(dir)
 	if err != nil {
@@ -190,6 +188,18 @@ func figures(r *edn.Map) [][2]string {
 				}
 			}
 		})
+	}
+	return out
+}
+
+// stringsAt is the strings of the vector at path.
+func stringsAt(m *edn.Map, path ...string) []string {
+	var out []string
+	xs, _ := get(m, path...).([]any)
+	for _, x := range xs {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
 	}
 	return out
 }

@@ -34,7 +34,7 @@ func TestWriteIndex(t *testing.T) {
 	}{
 		{"valid", results(true, edn.NewMap(kw("valid?"), true), edn.NewMap(kw("seed"), int64(1))),
 			[]string{`data-valid="true" style="background: #6DB6FE"`, "eddy noticed no misbehaviour", `<td class="num">2.5</td>`, `<td class="num">0.9</td>`},
-			[]string{"aborted"}},
+			[]string{"aborted", `id="warnings"`}},
 		{"invalid, with findings", results(false, lost, edn.NewMap(kw("seed"), int64(1))),
 			[]string{`data-valid="false" style="background: #FEB5DA"`, "<b>:lost</b>", "<pre>[3 9]</pre>", ":workload :lost-count", "{0 0, 0.5 12, 1 40}"},
 			[]string{"<b>:never-read</b>", "<b>:lost-count</b>"}},
@@ -51,6 +51,10 @@ func TestWriteIndex(t *testing.T) {
 			edn.NewMap(kw("seed"), int64(1), kw("aborted"), "node n0 crashed", kw("problems"), []any{`node n0 printed <script>alert("x")</script>`})),
 			[]string{`data-valid="unknown" style="background: #FFAA26"`, "The run was aborted: node n0 crashed", "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"},
 			[]string{"<script>"}},
+		{"valid, with a warning of eddy's own", results(true, edn.NewMap(kw("valid?"), true),
+			edn.NewMap(kw("seed"), int64(1), kw("warnings"), []any{"Maelstrom would pass this run, but not every node converged: n1–n4 lack 45 <&>"})),
+			[]string{`<div id="warnings">`, `<p class="warning">⚠ Maelstrom would pass this run, but not every node converged: n1–n4 lack 45 &lt;&amp;&gt;</p>`},
+			[]string{"aborted"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,8 +9,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -34,11 +36,21 @@ func NewRunDir(root, workload string, t time.Time) (string, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", err
 	}
-	dir := filepath.Join(parent, Timestamp(t.Local()))
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return "", err
+	base := filepath.Join(parent, Timestamp(t.Local()))
+	dir := base
+	// Runs started within the same millisecond (in parallel, or on a
+	// synctest bubble's clock, which starts every bubble at the same
+	// instant) get -2, -3, … after the timestamp.
+	for i := 2; ; i++ {
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !errors.Is(err, fs.ErrExist) || i > 10000 {
+			return "", err
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
 	}
-	return dir, nil
 }
 
 // Link points root/current, root/latest and root/<workload>/latest at dir

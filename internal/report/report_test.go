@@ -44,8 +44,12 @@ func TestNewRunDir(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, st.IsDir())
 
-	_, err = NewRunDir(root, "echo", at)
-	require.ErrorIs(t, err, os.ErrExist, "the same millisecond twice")
+	second, err := NewRunDir(root, "echo", at)
+	require.NoError(t, err, "the same millisecond twice")
+	require.Equal(t, dir+"-2", second)
+	third, err := NewRunDir(root, "echo", at)
+	require.NoError(t, err)
+	require.Equal(t, dir+"-3", third)
 
 	other, err := NewRunDir(root, "echo", at.Add(time.Millisecond))
 	require.NoError(t, err)

@@ -64,6 +64,18 @@ type Finisher interface {
 	Finish(ctx context.Context, randN func(n int64) int64, do func(Op) history.Op)
 }
 
+// Converger is implemented by workloads whose Check also judges, beyond
+// Maelstrom's checker, whether the nodes converged: whether every node's
+// final read agrees with what the history acknowledged (broadcast, g-set,
+// the counters). The finding is a warning, and counts toward validity only
+// under --strict.
+type Converger interface {
+	// Unconverged is a one-line summary of what the convergence check
+	// found in results, this workload's Check result (e.g. "n1–n4 lack
+	// 45"), or "" if the nodes converged or nothing could be judged.
+	Unconverged(results *edn.Map) string
+}
+
 // Distributor is implemented by workloads with a per-element figure worth
 // plotting as a distribution (broadcast and g-set: stable latencies).
 type Distributor interface {

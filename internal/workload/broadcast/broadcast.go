@@ -67,19 +67,23 @@ func readSchema(key string) proto.Schema {
 type Workload struct {
 	d        dialect
 	topology map[string][]string // broadcast only
+	cluster  checker.Cluster
 	strict   bool
 	next     int64 // the next value to add; Next calls are serialised
 }
 
-// New returns the broadcast workload; topology is sent to every node at
-// setup, and strict makes duplicates in reads invalid.
-func New(topology map[string][]string, strict bool) *Workload {
-	return &Workload{d: broadcastDialect, topology: topology, strict: strict}
+// New returns the broadcast workload on cluster; topology is sent to every
+// node at setup, and strict makes duplicates in reads and nodes that did
+// not converge invalid.
+func New(topology map[string][]string, cluster checker.Cluster, strict bool) *Workload {
+	return &Workload{d: broadcastDialect, topology: topology, cluster: cluster, strict: strict}
 }
 
-// NewGSet returns the g-set workload; strict makes duplicates in reads
-// invalid.
-func NewGSet(strict bool) *Workload { return &Workload{d: gsetDialect, strict: strict} }
+// NewGSet returns the g-set workload on cluster; strict makes duplicates in
+// reads and nodes that did not converge invalid.
+func NewGSet(cluster checker.Cluster, strict bool) *Workload {
+	return &Workload{d: gsetDialect, cluster: cluster, strict: strict}
+}
 
 // Setup sends a broadcast node the whole topology and waits for
 // topology_ok; g-set has nothing to set up.
@@ -138,8 +142,18 @@ func (w *Workload) Final() (workload.Op, bool) {
 	return workload.Op{F: "read", Final: w.d.final}, true
 }
 
-// Check runs the set-full checker.
-func (w *Workload) Check(ops []history.Op) *edn.Map { return checker.SetFull(ops, w.d.add, w.strict) }
+// Check runs the set-full checker, and eddy's convergence check (every
+// node's final read holds every acknowledged value), whose finding is under
+// :convergence.
+func (w *Workload) Check(ops []history.Op) *edn.Map {
+	m := checker.SetFull(ops, w.d.add, w.strict)
+	return checker.AddConvergence(m, checker.SetConvergence(ops, w.d.add, w.cluster), w.strict)
+}
+
+// Unconverged summarises which nodes' final reads lack acknowledged values.
+func (w *Workload) Unconverged(results *edn.Map) string {
+	return checker.ConvergenceSummary(results)
+}
 
 // Distributions are the stable latencies of the elements (and the lost
 // ones', if any were lost): how long after an add was acknowledged every

@@ -17,9 +17,15 @@ import (
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
-// Workload is a counter workload; Grow selects g-counter (no negative
-// deltas) over pn-counter.
-type Workload struct{ Grow bool }
+// Workload is a counter workload.
+type Workload struct {
+	// Grow selects g-counter (no negative deltas) over pn-counter.
+	Grow bool
+	// Cluster is the run's nodes and threads, for the convergence check.
+	Cluster checker.Cluster
+	// Strict makes final reads that disagree invalid.
+	Strict bool
+}
 
 var (
 	// Without Maelstrom's error wrapper every error and timeout is
@@ -75,8 +81,16 @@ func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) hi
 // Final is one final read per worker.
 func (Workload) Final() (workload.Op, bool) { return workload.Op{F: "read", Final: true}, true }
 
-// Check checks the final reads against the acceptable totals.
-func (Workload) Check(ops []history.Op) *edn.Map { return checker.Counter(ops) }
+// Check checks the final reads against the acceptable totals, and runs
+// eddy's convergence check (all final reads agree on an acceptable total),
+// whose finding is under :convergence.
+func (w Workload) Check(ops []history.Op) *edn.Map {
+	conv := checker.CounterConvergence(ops, checker.CounterAcceptable(ops), w.Cluster)
+	return checker.AddConvergence(checker.Counter(ops), conv, w.Strict)
+}
+
+// Unconverged summarises how the final reads disagree.
+func (Workload) Unconverged(results *edn.Map) string { return checker.ConvergenceSummary(results) }
 
 // readValue decodes a read's value, which must be an integer that fits in 64
 // bits (Maelstrom coerces it to a long).

@@ -14,7 +14,11 @@
 //     but keeps only the 5 most recent elements it has seen (from clients or
 //     peers) and forgets older ones, so reads lose elements they once had;
 //   - dup: local, but every read lists each value twice (correct on a single
-//     node apart from the duplicates).
+//     node apart from the duplicates);
+//   - skip7: once, but a value forwarded by a peer is ignored when it is a
+//     multiple of 7, so such a value stays on the node a client gave it to.
+//     Whether set-full notices depends on whose final read comes last;
+//     eddy's convergence check always does.
 //
 // Run long enough (and, for once, under partitions), the set-full checker
 // must find lost values.
@@ -47,11 +51,11 @@ type body struct {
 	Element int64    `json:"element"`
 }
 
-var modes = []string{"local", "once", "drop-tenth", "gset-local", "gset-recent", "dup"}
+var modes = []string{"local", "once", "drop-tenth", "gset-local", "gset-recent", "dup", "skip7"}
 
 func main() {
 	if len(os.Args) != 2 || !slices.Contains(modes, os.Args[1]) {
-		fmt.Fprintln(os.Stderr, "usage: brokenbroadcast local|once|drop-tenth|gset-local|gset-recent|dup")
+		fmt.Fprintln(os.Stderr, "usage: brokenbroadcast local|once|drop-tenth|gset-local|gset-recent|dup|skip7")
 		os.Exit(2)
 	}
 	mode := os.Args[1]
@@ -59,7 +63,7 @@ func main() {
 	if mode == "gset-local" || mode == "gset-recent" {
 		readKey = "value"
 	}
-	forwards := mode == "once" || mode == "drop-tenth" || mode == "gset-recent"
+	forwards := mode == "once" || mode == "drop-tenth" || mode == "gset-recent" || mode == "skip7"
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 64<<10), 16<<20)
 	out := json.NewEncoder(os.Stdout)
@@ -117,7 +121,9 @@ func main() {
 			accept(b.Element)
 			send(m.Src, map[string]any{"type": "add_ok", "in_reply_to": b.MsgID})
 		case "gossip":
-			store(b.Message)
+			if mode != "skip7" || b.Message%7 != 0 {
+				store(b.Message)
+			}
 		case "read":
 			read := append([]int64{}, vals...) // [] rather than null when empty
 			slices.Sort(read)

@@ -8,6 +8,7 @@
 //	exit-at-start writes a line to stderr and exits with status 1 before
 //	              reading anything.
 //	never-init    reads every line but never answers init (nor anything else).
+//	mute          answers init, then never replies to anything.
 //	exit-after N  after answering N client requests (echo or generate), writes
 //	              a line to stderr and exits with status 3. N = 0 exits right
 //	              after init_ok.
@@ -65,6 +66,7 @@ var modes = map[string]string{
 	"stderr-flood":  "writes to stderr as fast as it can",
 	"grandchild":    "starts a child process that outlives it",
 	"never-init":    "never answers init",
+	"mute":          "answers init, then never replies",
 	"exit-after":    "exits with status 3 after answering N client requests",
 	"garbage":       "every 5th reply is preceded by a non-JSON line",
 	"huge-line":     "writes one 2 MiB line after init",
@@ -165,6 +167,9 @@ func main() {
 				mode = "ok" // once
 			}
 		case "echo", "generate":
+			if mode == "mute" {
+				continue
+			}
 			requests++
 			k := requests
 			reply := map[string]any{"in_reply_to": b.MsgID}
@@ -218,7 +223,7 @@ func exit(k int) {
 // argument (grandchild). It exits with status 2 on a bad command line.
 func parseArgs(args []string) (mode string, n int, arg string) {
 	usage := func(why string) {
-		fmt.Fprintf(os.Stderr, "misbehave: %s\nusage: misbehave MODE [ARG]; modes: ok exit-at-start never-init 'exit-after N' garbage 'huge-line [N]' unknown-dest flood stderr-flood 'grandchild FILE' bad-service late-reply wrong-reply ignore-term\n", why)
+		fmt.Fprintf(os.Stderr, "misbehave: %s\nusage: misbehave MODE [ARG]; modes: ok exit-at-start never-init mute 'exit-after N' garbage 'huge-line [N]' unknown-dest flood stderr-flood 'grandchild FILE' bad-service late-reply wrong-reply ignore-term\n", why)
 		os.Exit(2)
 	}
 	if len(args) == 0 {

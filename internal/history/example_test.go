@@ -1,0 +1,30 @@
+package history_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/eddy-workbench/eddy/internal/history"
+)
+
+// A history whose invoke line of :index 1 was deleted: the gap and the
+// orphaned completion are named by their lines, and only the sound ops are
+// kept.
+func ExampleReadAudited() {
+	stored := `{:index 0, :time 0, :type :invoke, :process 0, :f :echo, :value "a"}
+{:index 2, :time 20, :type :ok, :process 0, :f :echo, :value "a"}
+{:index 3, :time 30, :type :ok, :process 1, :f :echo, :value "b"}
+`
+	a, err := history.ReadAudited(strings.NewReader(stored))
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range a.Faults {
+		fmt.Println(f)
+	}
+	fmt.Println("sound ops:", len(a.Ops), "lossy:", a.Lossy)
+	// Output:
+	// line 2: :index 1 missing before :index 2 (deleted lines?)
+	// line 3: a :ok completion of process 1 (:index 3) with no invocation before it; dropped
+	// sound ops: 2 lossy: true
+}
