@@ -154,8 +154,8 @@ func (v *invariants) accepted(id string, s uint64, a Accepted) error {
 // under several kinds of faults, each with many seeds.
 func TestSimulation(t *testing.T) {
 	seeds := 20
-	if testing.Short() {
-		seeds = 4
+	if testing.Short() || raceEnabled {
+		seeds = 3
 	}
 	cases := []struct {
 		name string

@@ -132,8 +132,8 @@ func sameEntry(a, b Entry) bool {
 // several kinds of faults, each with many seeds.
 func TestSimulation(t *testing.T) {
 	seeds := 20
-	if testing.Short() {
-		seeds = 4
+	if testing.Short() || raceEnabled {
+		seeds = 3
 	}
 	cases := []struct {
 		name string
