@@ -173,6 +173,7 @@ type peer struct {
 	next       uint64 // first open slot not sent yet
 	learned    uint64
 	sinceSend  int
+	phase      int // this acceptor's place in the batch interval
 	sinceHeard int
 	inflight   bool
 	sentChosen uint64
@@ -208,9 +209,10 @@ type queued struct {
 // first it does not know chosen: acceptors promise and report what they
 // accepted (or know chosen) there, and the new leader proposes again, in
 // its ballot, the value of the highest ballot in each open slot, a no-op
-// in a gap. Then it runs phase 2 alone: every Batch ticks it fills the
-// next slot with all the client ops that arrived (one slot per batch) and
-// sends each acceptor, in one accept, every open slot it has not sent it,
+// in a gap. Then it runs phase 2 alone: every Batch ticks each acceptor
+// (their turns spread over the interval) gets one accept with, in a new
+// slot, all the client ops that arrived since the last slot, every open
+// slot it has not been sent,
 // the chosen watermark and the chosen values the acceptor lacks (gap
 // filling). A slot is chosen when a majority accepted it in the same
 // ballot, whatever came before it; slots are applied in order.
@@ -235,6 +237,7 @@ type Paxos struct {
 	learnedBy map[string]uint64 // acceptor → its watermark, from its promise
 	reports   map[uint64]*report
 	// phase 2
+	ticks   int    // ticks since this node started leading
 	next    uint64 // the next slot to fill
 	opens   map[uint64]*open
 	peers   map[string]*peer
@@ -524,10 +527,13 @@ func (p *Paxos) maybeLead() {
 	p.reports = nil
 	p.next = top + 1
 	first := p.learned + 1
+	p.ticks = 0
+	i := 0
 	for _, id := range p.cfg.Nodes {
 		if id != p.ID() {
 			l, known := p.learnedBy[id]
-			p.peers[id] = &peer{next: first, learned: l, known: known}
+			p.peers[id] = &peer{next: first, learned: l, known: known, phase: phase(i, len(p.cfg.Nodes)-1, p.cfg.Batch)}
+			i++
 		}
 	}
 	// What was queued for a leader is now ours to propose.
@@ -569,6 +575,7 @@ func (p *Paxos) follow(b Ballot, lead string) {
 }
 
 func (p *Paxos) tickLeader() {
+	p.ticks++
 	for _, pr := range p.peers {
 		pr.sinceSend++
 		pr.sinceHeard++
@@ -589,9 +596,9 @@ func (p *Paxos) tickLeader() {
 			return
 		}
 	}
-	// A slot per batch: fill one when an acceptor is due an accept.
+	// A slot per accept round: fill one when an acceptor is due one.
 	for _, pr := range p.peers {
-		if pr.sinceSend >= p.cfg.Batch && (!pr.inflight || pr.sinceSend >= p.cfg.Resend) {
+		if p.due(pr) && (!pr.inflight || pr.sinceSend >= p.cfg.Resend) {
 			p.fill()
 			break
 		}
@@ -602,6 +609,16 @@ func (p *Paxos) tickLeader() {
 		}
 	}
 }
+
+// due reports whether this tick is an acceptor's place in the batch
+// interval.
+func (p *Paxos) due(pr *peer) bool { return (p.ticks+pr.phase)%p.cfg.Batch == 0 }
+
+// phase spreads the acceptors' accepts evenly over the batch interval:
+// acceptor i of n gets its accept at tick i·batch/n of every interval. A
+// slot then gathers its majority from the acceptors due next, before the
+// acceptor that passed its ops on is due again and learns it chosen.
+func phase(i, n, batch int) int { return i * batch / max(n, 1) }
 
 // fill puts the pending ops into the next slot (or as many slots as the
 // byte bound needs).
@@ -642,7 +659,7 @@ func (p *Paxos) maybeSend(id string, pr *peer, now bool) {
 		}
 	}
 	news := pr.next < p.next || pr.sentChosen < p.learned || pr.known && pr.learned < p.learned
-	if !now && (pr.sinceSend < p.cfg.Batch || !news && pr.sinceSend < p.cfg.Heartbeat) {
+	if !now && (!p.due(pr) || !news && pr.sinceSend < p.cfg.Heartbeat) {
 		return
 	}
 	m := Message{Kind: KindAccept, To: id, Ballot: p.ballot, Chosen: p.learned}

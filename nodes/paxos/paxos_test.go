@@ -350,7 +350,7 @@ func TestOneSlotPerBatch(t *testing.T) {
 			c.step(m)
 		}
 	}
-	assert.Equal(t, 4, accepts, "two rounds in 10 ticks: the slot, then the chosen watermark")
+	assert.LessOrEqual(t, accepts, 4, "at most one accept per acceptor per 5 ticks")
 	assert.Equal(t, accepts, replies)
 	assert.Equal(t, 20, carried, "one slot holds all 20")
 	assert.Len(t, c.applied["n3"], 1)
@@ -385,7 +385,12 @@ func TestANodeBackFromAPartitionMakesTheLeaderRaiseItsBallot(t *testing.T) {
 			leaderLines = append(leaderLines, e)
 		}
 	}
-	assert.Equal(t, []string{"leader n1 ballot 1", fmt.Sprintf("leader n1 ballot %d", high.N+1)}, leaderLines)
+	require.Len(t, leaderLines, 2)
+	assert.Equal(t, "leader n1 ballot 1", leaderLines[0])
+	var n uint64
+	_, err := fmt.Sscanf(leaderLines[1], "leader n1 ballot %d", &n)
+	require.NoError(t, err)
+	assert.Greater(t, n, high.N, "above n3's")
 }
 
 // TestDuelingProposers: two nodes start phase 1 at once; the randomized
@@ -480,8 +485,10 @@ func TestMinoritySideStopsAndFails(t *testing.T) {
 func TestRestartFromDurableState(t *testing.T) {
 	c := newCluster(t, 3, nil)
 	c.lead("n1")
+	c.only("n1", "n2") // so that n2's vote is needed
 	c.submit("n1", op("n1", 1, 1))
 	c.tickAll(20)
+	c.only(c.ids...)
 	st, err := c.stores["n2"].Load()
 	require.NoError(t, err)
 	c.ps["n2"] = New(DefaultConfig("n2", c.ids, 9), st)

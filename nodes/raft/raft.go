@@ -153,6 +153,7 @@ func (r role) String() string {
 type progress struct {
 	next, match uint64
 	sinceSend   int  // ticks since the last append was sent
+	phase       int  // this follower's place in the batch interval
 	inflight    bool // an append awaits its answer
 	sentCommit  uint64
 	sentPrev    uint64 // the Prev of the last append sent
@@ -175,9 +176,9 @@ type queued struct {
 // depose it; a leader that has not heard from a majority for that long
 // steps down), so a node cut off and back does not disrupt the leader.
 // Replication is batched: at most one append per follower per Batch ticks,
-// carrying every entry the follower lacks (up to MaxBytes), and the
-// follower's reply carries the client ops it took meanwhile to the
-// leader. Reads go through the log like writes.
+// carrying every entry the follower lacks (up to MaxBytes), the followers'
+// appends spread evenly over the interval, and the follower's reply carries
+// the client ops it took meanwhile to the leader. Reads go through the log like writes.
 type Raft struct {
 	cfg    Config
 	quorum int
@@ -194,6 +195,7 @@ type Raft struct {
 	elapsed, timeout int // ticks since the election timer was reset; its current timeout
 	votes            map[string]bool
 	peers            map[string]*progress
+	ticks            int // ticks since this node became leader
 	forward          []queued
 
 	out rsm.Ready[Message, HardState, Entry]
@@ -320,6 +322,7 @@ func (r *Raft) ageQueue() {
 }
 
 func (r *Raft) tickLeader() {
+	r.ticks++
 	for _, id := range r.cfg.Nodes {
 		if pr := r.peers[id]; pr != nil {
 			pr.sinceSend++
@@ -359,7 +362,8 @@ func (r *Raft) maybeSend(id string, pr *progress, now bool) {
 		pr.next = pr.match + 1
 	}
 	news := pr.next <= r.lastIndex() || pr.sentCommit < r.commit
-	if !now && (pr.sinceSend < r.cfg.Batch || !news && pr.sinceSend < r.cfg.Heartbeat) {
+	due := (r.ticks+pr.phase)%r.cfg.Batch == 0
+	if !now && (!due || !news && pr.sinceSend < r.cfg.Heartbeat) {
 		return
 	}
 	prev := pr.next - 1
@@ -424,15 +428,32 @@ func (r *Raft) won(as role) {
 	clear(r.forward)
 	r.forward = r.forward[:0]
 	r.persistEntries(first, false)
-	for _, id := range r.cfg.Nodes {
-		if id != r.ID() {
-			pr := &progress{next: first}
-			r.peers[id] = pr
-			r.maybeSend(id, pr, true)
-		}
+	r.ticks = 0
+	for i, id := range r.followers() {
+		pr := &progress{next: first, phase: phase(i, len(r.cfg.Nodes)-1, r.cfg.Batch)}
+		r.peers[id] = pr
+		r.maybeSend(id, pr, true)
 	}
 	r.maybeCommit()
 }
+
+func (r *Raft) followers() []string {
+	var out []string
+	for _, id := range r.cfg.Nodes {
+		if id != r.ID() {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// phase spreads the followers' appends evenly over the batch interval:
+// follower i of n gets its append at tick i·batch/n of every interval. An
+// op a follower passes on then reaches the other followers, and commits,
+// before that follower's next append, which brings it the entry and its
+// commit at once: one interval, not two, for most ops, at the same number
+// of messages.
+func phase(i, n, batch int) int { return i * batch / max(n, 1) }
 
 // Submit takes a client op: a leader appends it, others queue it for the
 // leader.
