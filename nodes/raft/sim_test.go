@@ -148,9 +148,8 @@ func TestSimulation(t *testing.T) {
 		}},
 		// Leaders come and go every few ticks and each append carries one
 		// entry, so that a new leader often has an old term's entry on a
-		// majority before its own: the case of Figure 8 of the Raft paper
-		// (without the current-term rule for commits, this case fails
-		// within 30 seeds).
+		// majority before its own, as in Figure 8 of the Raft paper (the
+		// exact case is TestFigure8).
 		{"churn", func(c *rsmsim.Config[Message, HardState, Entry]) {
 			c.New = func(id string, nodes []string, seed uint64, st durable.State[HardState, Entry]) rsm.Core[Message, HardState, Entry] {
 				cfg := DefaultConfig(id, nodes, seed)
