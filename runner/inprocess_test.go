@@ -11,8 +11,8 @@ import (
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/runner"
 )
 
@@ -44,7 +44,7 @@ func TestInProcessOnVirtualTime(t *testing.T) {
 			StoreDir: store, Seed: 7, SeedSet: true,
 		})
 		require.NoError(t, err)
-		require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
+		require.Equal(t, check.Valid, res.Valid, edn.String(res.Results))
 		require.Empty(t, res.Problems)
 	})
 	require.Less(t, time.Since(began), 20*time.Second, "a 30 s run on virtual time")

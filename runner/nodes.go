@@ -22,25 +22,39 @@ const initTimeout = 10 * time.Second
 // maxLine is the longest stdout line eddy accepts from a node.
 const maxLine = 1 << 20
 
-// node is one server node: its process and its network endpoint. Until the
-// node has answered init, every message but init is held back and delivered
-// in order right after init_ok.
+// node is one server node: its network endpoint and its process. Every
+// endpoint is registered before any process starts, so a node may message a
+// peer or a service from its first line on; as in Maelstrom, nothing waits
+// for init_ok. Messages that arrive before the node's own process has
+// started are queued and written to its stdin, in order, once it runs.
 type node struct {
-	id   string
-	proc *process.Process
+	id string
+
+	proc *process.Process // set once by startNode
 
 	mu      sync.Mutex
-	ready   bool
-	pending [][]byte
-	dead    bool // stdin writes fail; reported once
+	live    bool     // the process runs and pending has been written
+	pending [][]byte // delivered before that
+	dead    bool     // stdin writes fail; reported once
 	// stopping is set at teardown: messages still arriving then (replies
 	// to requests in flight) are dropped without a diagnosis.
 	stopping bool
 }
 
-// startNode spawns a node's process and registers its endpoint.
-func (r *run) startNode(id string) (*node, error) {
+// registerNode adds a node's endpoint to the network; its process is
+// started later by startNode.
+func (r *run) registerNode(id string) (*node, error) {
 	n := &node{id: id}
+	if err := r.net.Register(id, n.deliver(r)); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// startNode spawns a node's process and writes it what was delivered to
+// it before.
+func (r *run) startNode(n *node) error {
+	id := n.id
 	proc, err := process.Start(process.Config{
 		ID:      id,
 		Bin:     r.s.Bin,
@@ -56,14 +70,24 @@ func (r *run) startNode(id string) (*node, error) {
 		OnStderr: r.stderrHook(id),
 	})
 	if err != nil {
-		return nil, &ConfigError{Msg: err.Error()}
+		return &ConfigError{Msg: err.Error()}
 	}
 	n.proc = proc
-	if err := r.net.Register(id, n.deliver(r)); err != nil {
-		proc.Stop(r.s.StopGrace)
-		return nil, err
+	// Write what came before, in order; deliveries meanwhile queue behind.
+	for {
+		n.mu.Lock()
+		batch := n.pending
+		n.pending = nil
+		if len(batch) == 0 {
+			n.live = true
+			n.mu.Unlock()
+			return nil
+		}
+		n.mu.Unlock()
+		for _, line := range batch {
+			n.write(r, line)
+		}
 	}
-	return n, nil
 }
 
 func (r *run) stderrHook(id string) func([]byte) {
@@ -79,7 +103,7 @@ func (n *node) deliver(r *run) netsim.Handler {
 	return func(m netsim.Message) {
 		line := proto.AppendDelivered(make([]byte, 0, len(m.Body)+64), m.ID, m.Src, m.Dest, m.Body)
 		n.mu.Lock()
-		if !n.ready && !isInit(m) {
+		if !n.live {
 			n.pending = append(n.pending, line)
 			n.mu.Unlock()
 			return
@@ -89,14 +113,7 @@ func (n *node) deliver(r *run) netsim.Handler {
 	}
 }
 
-func isInit(m netsim.Message) bool {
-	if !netsim.IsClient(m.Src) {
-		return false
-	}
-	h, _, err := proto.ParseHeader(m.Body)
-	return err == nil && h.Type == "init"
-}
-
+// write writes one line to the node's stdin.
 func (n *node) write(r *run, line []byte) {
 	if err := n.proc.Write(line); err != nil {
 		n.mu.Lock()
@@ -107,17 +124,6 @@ func (n *node) write(r *run, line []byte) {
 			r.problems.add(n.id, "stdin", fmt.Sprintf("node %s no longer reads its stdin (%v); messages to it are lost", n.id, err))
 		}
 	}
-}
-
-// markReady releases the messages held back until init_ok.
-func (n *node) markReady(r *run) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	for _, line := range n.pending {
-		n.write(r, line)
-	}
-	n.pending = nil
-	n.ready = true
 }
 
 // defaultFloodLimit is Config.FloodLimit's default.
@@ -142,7 +148,10 @@ func (r *run) lineHandler(id string) func([]byte) {
 		if count == floodLimit {
 			r.problems.add(id, "flood", fmt.Sprintf("node %s is flooding the network: %d messages within one second (a busy node sends a few thousand); still routed", id, floodLimit))
 		}
-		r.route(id, line)
+		if c := guard("the router", r.s.hook, func() { r.route(id, line) }); c != nil {
+			r.crashes.add(*c)
+			r.problems.add(id, "panic:route", c.problem(fmt.Sprintf("a line of node %s was dropped: %s", id, truncate(line, 120))))
+		}
 	}
 }
 
@@ -150,12 +159,22 @@ func (r *run) lineHandler(id string) func([]byte) {
 func (r *run) route(id string, line []byte) {
 	env, err := proto.ParseEnvelope(line)
 	if err != nil {
-		if proto.IsNotJSON(err) {
+		switch {
+		case proto.IsTooDeep(line):
+			r.problems.add(id, "too-deep", fmt.Sprintf("node %s printed a line nested more than %d levels deep, which no JSON reader here accepts: %s; skipped", id, proto.MaxDepth, truncate(line, 120)))
+		case proto.IsNotJSON(err):
 			r.problems.add(id, "not-json", fmt.Sprintf("node %s printed a line to stdout that is not JSON (logs belong on stderr): %s; skipped", id, truncate(line, 120)))
-		} else {
+		default:
 			r.problems.add(id, "malformed", fmt.Sprintf("node %s printed a malformed message (%v): %s; skipped", id, err, truncate(line, 120)))
 		}
 		return
+	}
+	if netsim.IsClient(env.Dest) || r.services[env.Dest] {
+		// What eddy decodes (client replies, service requests) is checked
+		// for what cannot be read at face value.
+		for _, o := range proto.Oddities(env.Body) {
+			r.problems.add(id, "odd:"+o.Kind, fmt.Sprintf("node %s sent %s a body that %s: %s", id, env.Dest, o.Text, truncate(line, 120)))
+		}
 	}
 	body := bytes.Clone(env.Body)
 	if _, err := r.net.Send(env.Src, env.Dest, body); err != nil {
@@ -218,7 +237,6 @@ func (r *run) initNode(ctx context.Context, n *node) error {
 	case res.reply.Header.Type != "init_ok":
 		return fmt.Errorf("node %s answered init with %s, expected an init_ok", n.id, res.reply.Body)
 	}
-	n.markReady(r)
 	return nil
 }
 
