@@ -5,45 +5,35 @@
 // so every answer is linearizable.
 //
 // The protocol is in paxos.go, a pure state machine driven by ticks and
-// messages (see Paxos); this file only parses flags and hands the core to
-// the shared lin-kv glue (nodes/internal/rsmnode).
+// messages (see Paxos); this file only reads the flags and hands the core
+// to the shared lin-kv glue (nodes/internal/rsmnode) over the node kit.
 //
 // Flags come after Maelstrom's "--": -tick, -batch, -election, -seed.
 package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
-	"fmt"
-	"io"
-	"log"
-	"os"
 	"time"
 
-	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
-
+	"github.com/eddy-workbench/eddy/nodekit"
 	"github.com/eddy-workbench/eddy/nodes/internal/durable"
 	"github.com/eddy-workbench/eddy/nodes/internal/rsm"
 	"github.com/eddy-workbench/eddy/nodes/internal/rsmnode"
 )
 
-func main() {
-	opt, err := rsmnode.ParseFlags("paxos", os.Args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, "usage: paxos "+rsmnode.Usage)
-		os.Exit(0)
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "paxos: %v\n", err)
-		os.Exit(2)
-	}
-	// The library logs every message it sends or receives, and nothing
-	// reads it.
-	log.SetOutput(io.Discard)
-	if err := rsmnode.Serve(maelstrom.NewNode(), os.Stdin, glue(opt)); err != nil {
-		fmt.Fprintf(os.Stderr, "paxos: %v\n", err)
-		os.Exit(1)
+func main() { nodekit.Main(program()) }
+
+// program returns the node's flags and its setup.
+func program() (*flag.FlagSet, func(*nodekit.Node) error) {
+	fs := flag.NewFlagSet("paxos", flag.ContinueOnError)
+	opt := rsmnode.Flags(fs)
+	return fs, func(n *nodekit.Node) error {
+		if err := opt.Check(); err != nil {
+			return err
+		}
+		rsmnode.Setup(n, glue(*opt))
+		return nil
 	}
 }
 
@@ -59,7 +49,6 @@ func config(o rsmnode.Options, id string, nodes []string) Config {
 // glue is the lin-kv node around a Multi-Paxos core.
 func glue(o rsmnode.Options) rsmnode.Config[Message, HardState, Accepted] {
 	return rsmnode.Config[Message, HardState, Accepted]{
-		Name:  "paxos",
 		Kinds: Kinds,
 		Decode: func(src, dest string, body []byte) (Message, error) {
 			var m Message
@@ -72,6 +61,5 @@ func glue(o rsmnode.Options) rsmnode.Config[Message, HardState, Accepted] {
 		},
 		Tick:   o.Tick,
 		Expire: 5 * time.Second,
-		Log:    os.Stderr,
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"time"
 )
 
@@ -26,35 +25,30 @@ type Timing struct {
 	Election, First, Heartbeat, Batch, Resend, Queue int
 }
 
-// Usage is the flags' synopsis.
-const Usage = "[-tick DURATION] [-batch DURATION] [-election DURATION] [-seed N]"
-
-// ParseFlags reads the node's flags.
-func ParseFlags(name string, args []string) (Options, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+// Flags registers the options on fs and returns them, to be checked
+// (Check) once fs has parsed the arguments.
+func Flags(fs *flag.FlagSet) *Options {
 	var o Options
 	fs.DurationVar(&o.Tick, "tick", 10*time.Millisecond, "how often the protocol is ticked")
 	fs.DurationVar(&o.Batch, "batch", 50*time.Millisecond, "least time between two replication messages to a follower")
 	fs.DurationVar(&o.Election, "election", 500*time.Millisecond, "least election timeout (each is drawn from [e, 2e))")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the random timeouts (with the node's name)")
-	if err := fs.Parse(args); err != nil {
-		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
+	return &o
+}
+
+// Check says what is wrong with the options, if anything.
+func (o Options) Check() error {
 	switch {
 	case o.Tick <= 0:
-		return o, errors.New("-tick must be positive")
+		return errors.New("-tick must be positive")
 	case o.Batch < 0:
-		return o, errors.New("-batch must not be negative")
+		return errors.New("-batch must not be negative")
 	case o.Election < 10*o.Tick:
-		return o, fmt.Errorf("-election must be at least 10 ticks (%v)", 10*o.Tick)
+		return fmt.Errorf("-election must be at least 10 ticks (%v)", 10*o.Tick)
 	case o.Batch > o.Election/4:
-		return o, errors.New("-batch must be at most a quarter of -election")
+		return errors.New("-batch must be at most a quarter of -election")
 	}
-	return o, nil
+	return nil
 }
 
 // Timing converts the options to ticks: heartbeats every fifth of the

@@ -1,21 +1,24 @@
 // Package rsmnode is the glue between a consensus core (rsm.Core) and a
-// Maelstrom node serving the lin-kv workload: it turns read, write and cas
-// requests into ops for the core, feeds it the protocol's messages and a
-// tick every few milliseconds, and carries out what the core returns —
-// persist, send, apply, answer — in that order. Everything protocol-specific
-// is in the core; everything here is I/O.
+// node of the kit (nodekit) serving the lin-kv workload: it turns read,
+// write and cas requests into ops for the core, feeds it the protocol's
+// messages and a tick every few milliseconds, and carries out what the
+// core returns — persist, send, apply, answer — in that order. Everything
+// protocol-specific is in the core; everything here is I/O.
 package rsmnode
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
 
+	"github.com/eddy-workbench/eddy/nodekit"
 	"github.com/eddy-workbench/eddy/nodes/internal/durable"
 	"github.com/eddy-workbench/eddy/nodes/internal/rsm"
 )
@@ -27,10 +30,8 @@ const (
 	MaxValueBytes = 8 << 10
 )
 
-// Config is what a node binary gives Serve.
+// Config is what a node binary gives Setup.
 type Config[M rsm.Message, H, R any] struct {
-	// Name prefixes the node's own log lines.
-	Name string
 	// Kinds are the protocol's message types.
 	Kinds []string
 	// Decode rebuilds a protocol message from a body.
@@ -45,96 +46,68 @@ type Config[M rsm.Message, H, R any] struct {
 	// Expire is how long a client request waits for its op to be applied
 	// before the node forgets it (the client has given up by then).
 	Expire time.Duration
-	// Log receives the node's log lines (its stderr).
+	// Log receives the core's events as lines "eddy: …" (os.Stderr if
+	// nil).
 	Log io.Writer
 }
 
 // server is one running node.
 type server[M rsm.Message, H, R any] struct {
 	cfg  Config[M, H, R]
-	node *maelstrom.Node
+	node *nodekit.Node
 	boot uint64 // high bits of every op's Seq, so ops of a restarted node never collide
 
-	start sync.Once
-	done  chan struct{}
-
-	stdin *io.PipeReader // what Run reads; closed to stop the node
-
 	mu      sync.Mutex
-	core    rsm.Core[M, H, R] // nil until init
+	core    rsm.Core[M, H, R] // nil until init, and after a failure to persist
 	machine rsm.Machine
 	seq     uint64
 	pending map[uint64]*request
-	fatal   error
 }
 
 // request is a client request waiting for its op.
 type request struct {
-	src   string
-	msgID int
-	f     string
-	age   int // in ticks
+	msg nodekit.Message
+	f   string
+	age int // in ticks
 }
 
-// Serve runs a node on in (its stdin) until in ends.
-func Serve[M rsm.Message, H, R any](node *maelstrom.Node, in io.Reader, cfg Config[M, H, R]) error {
+// Setup registers on n the lin-kv requests, the protocol's messages and
+// the tick, around a core made at init.
+func Setup[M rsm.Message, H, R any](n *nodekit.Node, cfg Config[M, H, R]) {
 	if cfg.Store == nil {
 		cfg.Store = &durable.Memory[H, R]{}
 	}
+	if cfg.Log == nil {
+		cfg.Log = os.Stderr
+	}
 	s := &server[M, H, R]{
 		cfg:     cfg,
-		node:    node,
+		node:    n,
 		boot:    uint64(rand.Uint32()) << 32,
-		done:    make(chan struct{}),
 		pending: map[uint64]*request{},
 	}
-	node.Handle("init", func(maelstrom.Message) error {
-		// The library set the node's ids in this goroutine just before.
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.core == nil {
-			st, err := cfg.Store.Load()
-			if err != nil {
-				return fmt.Errorf("loading durable state: %w", err)
-			}
-			s.core = cfg.NewCore(node.ID(), node.NodeIDs(), st)
+	n.OnInit(func(context.Context) error {
+		st, err := cfg.Store.Load()
+		if err != nil {
+			return fmt.Errorf("loading durable state: %w", err)
 		}
-		s.start.Do(func() { go s.tickLoop() })
+		s.mu.Lock()
+		s.core = cfg.NewCore(n.ID(), n.NodeIDs(), st)
+		s.mu.Unlock()
 		return nil
 	})
 	for _, f := range []string{rsm.Read, rsm.Write, rsm.CAS} {
-		node.Handle(f, s.handleClient)
+		nodekit.HandleOneWay(n, f, s.handleClient)
 	}
 	for _, kind := range cfg.Kinds {
-		node.Handle(kind, s.handlePeer)
+		nodekit.HandleOneWay(n, kind, s.handlePeer)
 	}
-	handled := map[string]bool{"init": true, rsm.Read: true, rsm.Write: true, rsm.CAS: true}
-	for _, k := range cfg.Kinds {
-		handled[k] = true
-	}
-	defer close(s.done)
-	r, w := io.Pipe()
-	s.stdin = r
-	node.Stdin = r
-	go screen(node, handled, in, w, s.logf)
-	err := node.Run()
-	r.Close() // unblocks screen if Run stopped early
-	if err == nil {
-		s.mu.Lock()
-		err = s.fatal
-		s.mu.Unlock()
-	}
-	return err
-}
-
-func (s *server[M, H, R]) logf(format string, args ...any) {
-	fmt.Fprintf(s.cfg.Log, s.cfg.Name+": "+format+"\n", args...)
+	n.Every(cfg.Tick, func(context.Context, time.Time) { s.tick() })
 }
 
 // clientReq is a read, write or cas request. Raw fields tell a missing
 // field (nil) from a null one.
 type clientReq struct {
-	MsgID  int             `json:"msg_id"`
 	Key    json.RawMessage `json:"key"`
 	Value  json.RawMessage `json:"value"`
 	From   json.RawMessage `json:"from"`
@@ -142,26 +115,26 @@ type clientReq struct {
 	Create *bool           `json:"create_if_not_exists"`
 }
 
-func (s *server[M, H, R]) handleClient(msg maelstrom.Message) error {
-	var req clientReq
-	if err := json.Unmarshal(msg.Body, &req); err != nil {
-		return malformed("the body is not a lin-kv request: %v", err)
+func (s *server[M, H, R]) handleClient(_ context.Context, m nodekit.Message, req clientReq) {
+	op, err := opOf(m.Type, req)
+	if err == nil {
+		s.mu.Lock()
+		if s.core == nil {
+			err = maelstrom.NewRPCError(maelstrom.TemporarilyUnavailable, "this node cannot serve: it could not save its state")
+		} else {
+			s.seq++
+			op.Origin, op.Seq = s.node.ID(), s.boot|s.seq
+			s.pending[op.Seq] = &request{msg: m, f: op.F}
+			s.core.Submit(op)
+			s.drain()
+		}
+		s.mu.Unlock()
 	}
-	op, err := opOf(msg.Type(), req)
 	if err != nil {
-		return err
+		if rerr := s.node.ReplyError(m, err); rerr != nil {
+			s.node.Logger().Warn("answering a client", "dest", m.Src, "error", rerr)
+		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.core == nil {
-		return maelstrom.NewRPCError(maelstrom.TemporarilyUnavailable, "not initialised yet")
-	}
-	s.seq++
-	op.Origin, op.Seq = s.node.ID(), s.boot|s.seq
-	s.pending[op.Seq] = &request{src: msg.Src, msgID: req.MsgID, f: op.F}
-	s.core.Submit(op)
-	s.drain()
-	return nil
 }
 
 func malformed(format string, args ...any) error {
@@ -203,68 +176,53 @@ func opOf(f string, req clientReq) (rsm.Op, error) {
 	return op, nil
 }
 
-func (s *server[M, H, R]) handlePeer(msg maelstrom.Message) error {
-	m, err := s.cfg.Decode(msg.Src, msg.Dest, msg.Body)
+func (s *server[M, H, R]) handlePeer(_ context.Context, m nodekit.Message, _ json.RawMessage) {
+	msg, err := s.cfg.Decode(m.Src, s.node.ID(), m.Body)
 	if err != nil {
-		s.logf("dropping a malformed %s message from %s: %v", msg.Type(), msg.Src, err)
-		return nil // no reply: peer messages are not requests
+		s.node.Logger().Warn("dropping a malformed protocol message", "type", m.Type, "src", m.Src, "error", err)
+		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.core != nil {
-		s.core.Step(m)
+		s.core.Step(msg)
 		s.drain()
 	}
-	return nil
 }
 
-// tickLoop ticks the core until the node stops.
-func (s *server[M, H, R]) tickLoop() {
-	t := time.NewTicker(s.cfg.Tick)
-	defer t.Stop()
+// tick ticks the core and forgets client requests too old to matter.
+func (s *server[M, H, R]) tick() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.core == nil {
+		return
+	}
+	s.core.Tick()
+	s.drain()
 	expire := int(s.cfg.Expire / s.cfg.Tick)
-	for {
-		select {
-		case <-s.done:
-			return
-		case <-t.C:
+	for seq, r := range s.pending {
+		if r.age++; r.age > expire {
+			delete(s.pending, seq)
 		}
-		s.mu.Lock()
-		if s.core == nil {
-			s.mu.Unlock()
-			return
-		}
-		s.core.Tick()
-		s.drain()
-		for seq, r := range s.pending {
-			if r.age++; r.age > expire {
-				delete(s.pending, seq)
-			}
-		}
-		s.mu.Unlock()
 	}
 }
 
 // drain carries out what the core returns: persist, send, apply and
 // answer, log. It is called with the lock held.
 func (s *server[M, H, R]) drain() {
-	if s.fatal != nil {
-		return
-	}
 	rd := s.core.Ready()
 	for _, u := range rd.Persist {
 		if err := s.cfg.Store.Save(u); err != nil {
-			// Nothing may be sent that depends on an unsaved change.
-			s.fatal = fmt.Errorf("saving durable state: %w", err)
-			s.logf("%v; stopping", s.fatal)
+			// Nothing may be sent that depends on an unsaved change: the
+			// node stops taking part.
+			s.node.Logger().Error("saving durable state; this node stops serving", "error", err)
 			s.core = nil
-			s.stdin.CloseWithError(s.fatal)
 			return
 		}
 	}
 	for _, m := range rd.Messages {
 		if err := s.node.Send(m.Dest(), m); err != nil {
-			s.logf("sending to %s: %v", m.Dest(), err)
+			s.node.Logger().Warn("sending a protocol message", "dest", m.Dest(), "error", err)
 		}
 	}
 	for _, e := range rd.Committed {
@@ -283,6 +241,17 @@ func (s *server[M, H, R]) drain() {
 	}
 }
 
+// Replies.
+type (
+	readOK struct {
+		Type  string          `json:"type"`
+		Value json.RawMessage `json:"value"`
+	}
+	doneOK struct {
+		Type string `json:"type"`
+	}
+)
+
 // answer replies to the client whose op seq has its result, if the
 // client is still waiting.
 func (s *server[M, H, R]) answer(seq uint64, res rsm.Result) {
@@ -291,28 +260,16 @@ func (s *server[M, H, R]) answer(seq uint64, res rsm.Result) {
 		return
 	}
 	delete(s.pending, seq)
-	var body any
+	var err error
 	switch {
 	case res.Code != 0:
-		body = struct {
-			Type      string `json:"type"`
-			InReplyTo int    `json:"in_reply_to"`
-			Code      int    `json:"code"`
-			Text      string `json:"text"`
-		}{"error", r.msgID, res.Code, res.Text}
+		err = s.node.ReplyError(r.msg, maelstrom.NewRPCError(res.Code, res.Text))
 	case r.f == rsm.Read:
-		body = struct {
-			Type      string          `json:"type"`
-			InReplyTo int             `json:"in_reply_to"`
-			Value     json.RawMessage `json:"value"`
-		}{"read_ok", r.msgID, res.Value}
+		err = s.node.Reply(r.msg, readOK{"read_ok", res.Value})
 	default:
-		body = struct {
-			Type      string `json:"type"`
-			InReplyTo int    `json:"in_reply_to"`
-		}{r.f + "_ok", r.msgID}
+		err = s.node.Reply(r.msg, doneOK{r.f + "_ok"})
 	}
-	if err := s.node.Send(r.src, body); err != nil {
-		s.logf("answering %s: %v", r.src, err)
+	if err != nil {
+		s.node.Logger().Warn("answering a client", "dest", r.msg.Src, "error", err)
 	}
 }

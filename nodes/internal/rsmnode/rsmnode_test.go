@@ -1,13 +1,9 @@
 package rsmnode
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"io"
-	"log"
-	"os"
+	"flag"
 	"strings"
 	"sync"
 	"testing"
@@ -17,14 +13,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/nodekit"
+	"github.com/eddy-workbench/eddy/nodekit/kittest"
 	"github.com/eddy-workbench/eddy/nodes/internal/durable"
 	"github.com/eddy-workbench/eddy/nodes/internal/rsm"
 )
-
-func TestMain(m *testing.M) {
-	log.SetOutput(io.Discard) // the library logs every message to stderr
-	os.Exit(m.Run())
-}
 
 // echoMsg is the fake protocol's one message: a peer's "ping" is answered
 // with a "pong" carrying N+1.
@@ -94,40 +87,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// wire is a node on pipes, driven the way Maelstrom drives it.
-type wire struct {
-	t     *testing.T
-	in    *io.PipeWriter
-	out   *bufio.Scanner
-	outR  *io.PipeReader
-	done  chan error
-	id    int
-	msg   int
-	log   *syncBuffer
+// fake is a node of the fake protocol on pipes, with its store and log.
+type fake struct {
+	*kittest.Wire
 	store *durable.Memory[uint64, rsm.Op]
+	log   *syncBuffer
 }
 
-type reply struct {
-	Src, Dest string
-	Body      struct {
-		Type      string          `json:"type"`
-		InReplyTo int             `json:"in_reply_to"`
-		Value     json.RawMessage `json:"value"`
-		Code      int             `json:"code"`
-		Text      string          `json:"text"`
-		N         int             `json:"n"`
-	}
-}
-
-func start(t *testing.T) *wire {
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	n := maelstrom.NewNode()
-	n.Stdout = outW
-	w := &wire{t: t, in: inW, out: bufio.NewScanner(outR), outR: outR, done: make(chan error, 1),
-		log: &syncBuffer{}, store: &durable.Memory[uint64, rsm.Op]{}}
+func start(t *testing.T) fake {
+	f := fake{store: &durable.Memory[uint64, rsm.Op]{}, log: &syncBuffer{}}
 	cfg := Config[echoMsg, uint64, rsm.Op]{
-		Name:  "fake",
 		Kinds: []string{"ping", "pong"},
 		Decode: func(src, dest string, body []byte) (echoMsg, error) {
 			var m echoMsg
@@ -138,81 +107,45 @@ func start(t *testing.T) *wire {
 		NewCore: func(id string, _ []string, _ durable.State[uint64, rsm.Op]) rsm.Core[echoMsg, uint64, rsm.Op] {
 			return &instant{id: id}
 		},
-		Store:  w.store,
+		Store:  f.store,
 		Tick:   time.Millisecond,
 		Expire: time.Second,
-		Log:    w.log,
+		Log:    f.log,
 	}
-	go func() { w.done <- Serve(n, inR, cfg) }()
-	w.line(`{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1","n2"]}}`)
-	require.Equal(t, "init_ok", w.next().Body.Type)
-	t.Cleanup(w.close)
-	return w
-}
-
-func (w *wire) line(s string) {
-	w.t.Helper()
-	_, err := io.WriteString(w.in, s+"\n")
-	require.NoError(w.t, err)
+	f.Wire = kittest.Start(t, func(n *nodekit.Node) { Setup(n, cfg) })
+	f.Init("n1", "n1", "n2")
+	return f
 }
 
 // call sends a request from client c1 and returns the reply.
-func (w *wire) call(body string) reply {
-	w.t.Helper()
-	w.msg++
-	w.id++
-	w.line(fmt.Sprintf(`{"id":%d,"src":"c1","dest":"n1","body":{"msg_id":%d,%s}`, w.id, w.msg, strings.TrimPrefix(body, "{")))
-	r := w.next()
-	require.Equal(w.t, w.msg, r.Body.InReplyTo, "reply to the latest request")
-	return r
-}
-
-func (w *wire) next() reply {
-	w.t.Helper()
-	if !w.out.Scan() {
-		w.t.Fatalf("no output: %v", w.out.Err())
-	}
-	var r reply
-	require.NoError(w.t, json.Unmarshal(w.out.Bytes(), &r), "%s", w.out.Bytes())
-	return r
-}
-
-func (w *wire) close() {
-	go io.Copy(io.Discard, w.outR)
-	w.in.Close()
-	select {
-	case err := <-w.done:
-		require.NoError(w.t, err)
-	case <-time.After(5 * time.Second):
-		w.t.Fatal("node did not stop after stdin closed")
-	}
-}
+func (f fake) call(body string) kittest.Msg { return f.Call("c1", body) }
 
 func TestServeAnswersOnceApplied(t *testing.T) {
 	w := start(t)
 	r := w.call(`{"type":"read","key":1}`)
-	assert.Equal(t, "error", r.Body.Type)
-	assert.Equal(t, rsm.CodeKeyDoesNotExist, r.Body.Code)
+	assert.Equal(t, "error", r.Type)
+	assert.Equal(t, rsm.CodeKeyDoesNotExist, r.Code)
 	r = w.call(`{"type":"write","key":1,"value":{"b":2,"a":[1.0]}}`)
-	assert.Equal(t, "write_ok", r.Body.Type)
+	assert.Equal(t, "write_ok", r.Type)
 	r = w.call(`{"type":"read","key":1}`)
-	assert.Equal(t, "read_ok", r.Body.Type)
-	assert.JSONEq(t, `{"a":[1.0],"b":2}`, string(r.Body.Value))
-	assert.Equal(t, `{"a":[1.0],"b":2}`, string(r.Body.Value), "canonical: keys sorted, 1.0 kept")
+	assert.Equal(t, "read_ok", r.Type)
+	assert.Equal(t, `{"a":[1.0],"b":2}`, value(t, r), "canonical: keys sorted, 1.0 kept")
 	r = w.call(`{"type":"cas","key":1,"from":{"a":[1],"b":2},"to":3}`)
-	assert.Equal(t, rsm.CodePreconditionFailed, r.Body.Code, "1 is not 1.0")
-	assert.Contains(t, r.Body.Text, "is not")
+	assert.Equal(t, rsm.CodePreconditionFailed, r.Code, "1 is not 1.0")
+	assert.Contains(t, r.Text, "is not")
 	r = w.call(`{"type":"cas","key":1,"from":{"a":[1.0], "b":2},"to":3}`)
-	assert.Equal(t, "cas_ok", r.Body.Type)
+	assert.Equal(t, "cas_ok", r.Type)
 	r = w.call(`{"type":"cas","key":"new","from":0,"to":5,"create_if_not_exists":true}`)
-	assert.Equal(t, "cas_ok", r.Body.Type)
+	assert.Equal(t, "cas_ok", r.Type)
 	r = w.call(`{"type":"read","key":"new"}`)
-	assert.Equal(t, "5", string(r.Body.Value))
+	assert.Equal(t, "5", value(t, r))
+	r = w.call(`{"type":"write","key":null,"value":null}`)
+	assert.Equal(t, "write_ok", r.Type, "null is a key and a value like any other")
 
 	st, err := w.store.Load()
 	require.NoError(t, err)
-	assert.Equal(t, uint64(7), st.Hard, "what the core persists reaches the store")
-	assert.Len(t, st.Records, 7, "reads are ops in the log too")
+	assert.Equal(t, uint64(8), st.Hard, "what the core persists reaches the store")
+	assert.Len(t, st.Records, 8, "reads are ops in the log too")
 }
 
 func TestServeRefusesBadRequests(t *testing.T) {
@@ -225,6 +158,7 @@ func TestServeRefusesBadRequests(t *testing.T) {
 		{`{"type":"read"}`, rsm.CodeMalformedRequest, `read needs "key"`},
 		{`{"type":"write","key":1}`, rsm.CodeMalformedRequest, `write needs "value"`},
 		{`{"type":"cas","key":1,"from":1}`, rsm.CodeMalformedRequest, `cas needs "to"`},
+		{`{"type":"cas","key":1,"from":1,"to":2,"create_if_not_exists":"yes"}`, rsm.CodeMalformedRequest, `create_if_not_exists`},
 		{`{"type":"write","key":"` + strings.Repeat("k", MaxKeyBytes) + `","value":1}`, rsm.CodeMalformedRequest, `"key" is 1026 bytes of JSON; this node takes up to 1024`},
 		{`{"type":"write","key":1,"value":"` + strings.Repeat("v", MaxValueBytes) + `"}`, rsm.CodeMalformedRequest, `"value" is 8194 bytes`},
 		{`{"type":"write","key":"nope","value":1}`, rsm.CodeTemporarilyUnavailable, "no leader"},
@@ -232,28 +166,33 @@ func TestServeRefusesBadRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := w.call(tt.body)
-		assert.Equal(t, "error", r.Body.Type, tt.body)
-		assert.Equal(t, tt.code, r.Body.Code, tt.body)
-		assert.Contains(t, r.Body.Text, tt.text, tt.body)
+		assert.Equal(t, "error", r.Type, tt.body)
+		assert.Equal(t, tt.code, r.Code, tt.body)
+		assert.Contains(t, r.Text, tt.text, tt.body)
 	}
-	// A line that is not JSON, and one over the line limit, do not stop
-	// the node.
-	w.line(`this is not JSON`)
-	w.line(`{"src":"c1","dest":"n1","body":{"type":"write","msg_id":99,"key":1,"value":"` + strings.Repeat("x", 70<<10) + `"}}`)
-	r := w.next()
-	assert.Equal(t, 99, r.Body.InReplyTo)
-	assert.Contains(t, r.Body.Text, "over the")
-	r = w.call(`{"type":"write","key":1,"value":2}`)
-	assert.Equal(t, "write_ok", r.Body.Type)
+	// A line that is not JSON does not stop the node.
+	w.Line(`this is not JSON`)
+	r := w.call(`{"type":"write","key":1,"value":2}`)
+	assert.Equal(t, "write_ok", r.Type)
+}
+
+func value(t *testing.T, r kittest.Msg) string {
+	t.Helper()
+	var b struct {
+		Value json.RawMessage `json:"value"`
+	}
+	require.NoError(t, r.Decode(&b))
+	return string(b.Value)
 }
 
 func TestServeStepsPeerMessagesAndLogsEvents(t *testing.T) {
 	w := start(t)
-	w.line(`{"src":"n2","dest":"n1","body":{"type":"ping","n":41}}`)
-	r := w.next()
+	w.Send("n2", `{"type":"ping","n":41}`)
+	r := w.WaitFor(func(m kittest.Msg) bool { return m.Type == "pong" })
 	assert.Equal(t, "n2", r.Dest)
-	assert.Equal(t, "pong", r.Body.Type)
-	assert.Equal(t, 42, r.Body.N)
+	var b echoMsg
+	require.NoError(t, r.Decode(&b))
+	assert.Equal(t, 42, b.N)
 	require.Eventually(t, func() bool { return strings.Contains(w.log.String(), "eddy: leader n1 term 1\n") },
 		5*time.Second, time.Millisecond, "the core's events go to the log as eddy: lines")
 }
@@ -267,4 +206,34 @@ func TestOpOf(t *testing.T) {
 	require.ErrorAs(t, err, &rpcErr)
 	assert.Equal(t, maelstrom.MalformedRequest, rpcErr.Code)
 	assert.Equal(t, `"value" is not JSON: unexpected EOF`, rpcErr.Text)
+}
+
+func TestFlags(t *testing.T) {
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{nil, ""},
+		{[]string{"-batch", "0s"}, ""},
+		{[]string{"-tick", "0s"}, "-tick must be positive"},
+		{[]string{"-batch=-1ms"}, "-batch must not be negative"},
+		{[]string{"-election", "50ms"}, "-election must be at least 10 ticks"},
+		{[]string{"-batch", "200ms"}, "-batch must be at most a quarter of -election"},
+	}
+	for _, tt := range tests {
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		o := Flags(fs)
+		require.NoError(t, fs.Parse(tt.args))
+		err := o.Check()
+		if tt.wantErr == "" {
+			assert.NoError(t, err, "%v", tt.args)
+			continue
+		}
+		require.Error(t, err, "%v", tt.args)
+		assert.Contains(t, err.Error(), tt.wantErr)
+	}
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	o := Flags(fs)
+	require.NoError(t, fs.Parse(nil))
+	assert.Equal(t, Timing{Election: 50, First: 10, Heartbeat: 10, Batch: 5, Resend: 20, Queue: 50}, o.Timing())
 }
