@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
 )
 
@@ -30,8 +30,15 @@ func TestConsensusNodesUnderPartitions(t *testing.T) {
 			cfg.Nemesis = []string{"partition"}
 			cfg.NemesisInterval = time.Second
 			res := run(t, cfg)
-			require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
-			require.Empty(t, res.Problems)
+			require.Equal(t, check.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
+			for _, p := range res.Problems {
+				// Requests a node took while cut off from the leader and
+				// passed on may commit or not: their clients time out,
+				// and eddy names the nodes that left requests unanswered.
+				// No other problem is allowed, nor an answer after the
+				// client gave up.
+				assert.Regexp(t, `^node n\d never replied to \d+ of \d+ \w+ requests \(timed out after 1 s\)$`, p)
+			}
 			assert.Positive(t, get(t, res.Results, "stats", "ok-count"))
 			logs, err := filepath.Glob(filepath.Join(res.Dir, "node-logs", "*.log"))
 			require.NoError(t, err)

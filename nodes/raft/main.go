@@ -13,7 +13,6 @@ package main
 import (
 	"encoding/json"
 	"flag"
-	"time"
 
 	"github.com/eddy-workbench/eddy/nodekit"
 	"github.com/eddy-workbench/eddy/nodes/internal/durable"
@@ -59,6 +58,6 @@ func glue(o rsmnode.Options) rsmnode.Config[Message, HardState, Entry] {
 			return New(config(o, id, nodes), st)
 		},
 		Tick:   o.Tick,
-		Expire: 5 * time.Second,
+		Expire: o.Expire,
 	}
 }

@@ -18,6 +18,9 @@ type Options struct {
 	Election time.Duration
 	// Seed, with the node's name, seeds the core's random timeouts.
 	Seed uint64
+	// Expire is how long a client request may wait for an answer; an
+	// older one is forgotten unanswered.
+	Expire time.Duration
 }
 
 // Timing is Options in ticks, with the timeouts derived from them.
@@ -33,6 +36,7 @@ func Flags(fs *flag.FlagSet) *Options {
 	fs.DurationVar(&o.Batch, "batch", 50*time.Millisecond, "least time between two replication messages to a follower")
 	fs.DurationVar(&o.Election, "election", 500*time.Millisecond, "least election timeout (each is drawn from [e, 2e))")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the random timeouts (with the node's name)")
+	fs.DurationVar(&o.Expire, "expire", 900*time.Millisecond, "forget a client request unanswered after this long (Maelstrom's lin-kv clients give up after 1 s, or 10 × --latency)")
 	return &o
 }
 
@@ -41,6 +45,8 @@ func (o Options) Check() error {
 	switch {
 	case o.Tick <= 0:
 		return errors.New("-tick must be positive")
+	case o.Expire <= 0:
+		return errors.New("-expire must be positive")
 	case o.Batch < 0:
 		return errors.New("-batch must not be negative")
 	case o.Election < 10*o.Tick:

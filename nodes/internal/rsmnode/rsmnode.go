@@ -43,8 +43,10 @@ type Config[M rsm.Message, H, R any] struct {
 	Store durable.Store[H, R]
 	// Tick is how often the core is ticked.
 	Tick time.Duration
-	// Expire is how long a client request waits for its op to be applied
-	// before the node forgets it (the client has given up by then).
+	// Expire is how long, on the node's clock, a client request waits for
+	// its op to be applied; an older one is forgotten unanswered, as its
+	// client has given up (Maelstrom's lin-kv clients wait 1 s, or ten
+	// times --latency if that is longer).
 	Expire time.Duration
 	// Log receives the core's events as lines "eddy: …" (os.Stderr if
 	// nil).
@@ -68,7 +70,7 @@ type server[M rsm.Message, H, R any] struct {
 type request struct {
 	msg nodekit.Message
 	f   string
-	age int // in ticks
+	at  time.Time // when it came
 }
 
 // Setup registers on n the lin-kv requests, the protocol's messages and
@@ -124,7 +126,7 @@ func (s *server[M, H, R]) handleClient(_ context.Context, m nodekit.Message, req
 		} else {
 			s.seq++
 			op.Origin, op.Seq = s.node.ID(), s.boot|s.seq
-			s.pending[op.Seq] = &request{msg: m, f: op.F}
+			s.pending[op.Seq] = &request{msg: m, f: op.F, at: s.node.Now()}
 			s.core.Submit(op)
 			s.drain()
 		}
@@ -199,9 +201,9 @@ func (s *server[M, H, R]) tick() {
 	}
 	s.core.Tick()
 	s.drain()
-	expire := int(s.cfg.Expire / s.cfg.Tick)
+	now := s.node.Now()
 	for seq, r := range s.pending {
-		if r.age++; r.age > expire {
+		if now.Sub(r.at) > s.cfg.Expire {
 			delete(s.pending, seq)
 		}
 	}
@@ -260,6 +262,9 @@ func (s *server[M, H, R]) answer(seq uint64, res rsm.Result) {
 		return
 	}
 	delete(s.pending, seq)
+	if s.node.Now().Sub(r.at) > s.cfg.Expire {
+		return // its client has given up
+	}
 	var err error
 	switch {
 	case res.Code != 0:

@@ -216,6 +216,7 @@ func TestFlags(t *testing.T) {
 		{nil, ""},
 		{[]string{"-batch", "0s"}, ""},
 		{[]string{"-tick", "0s"}, "-tick must be positive"},
+		{[]string{"-expire", "0s"}, "-expire must be positive"},
 		{[]string{"-batch=-1ms"}, "-batch must not be negative"},
 		{[]string{"-election", "50ms"}, "-election must be at least 10 ticks"},
 		{[]string{"-batch", "200ms"}, "-batch must be at most a quarter of -election"},
