@@ -212,9 +212,8 @@ type queued struct {
 // in a gap. Then it runs phase 2 alone: every Batch ticks each acceptor
 // (their turns spread over the interval) gets one accept with, in a new
 // slot, all the client ops that arrived since the last slot, every open
-// slot it has not been sent,
-// the chosen watermark and the chosen values the acceptor lacks (gap
-// filling). A slot is chosen when a majority accepted it in the same
+// slot it has not been sent, the chosen watermark and the chosen values
+// the acceptor lacks (gap filling). A slot is chosen when a majority accepted it in the same
 // ballot, whatever came before it; slots are applied in order.
 type Paxos struct {
 	cfg    Config
