@@ -25,8 +25,7 @@ cd "$root"
 mkdir -p "$root/bin"
 go build -o "$root/bin/eddy" ./cmd/eddy
 for dir in nodes/*/; do
-  # nodes/internal holds packages, not a node.
-  compgen -G "$dir*.go" >/dev/null || continue
+  [ "$(basename "$dir")" = internal ] && continue # shared packages, no node
   go build -o "$root/bin/$(basename "$dir")" "./$dir"
 done
 

@@ -43,7 +43,23 @@ func runWithRunner(ctx context.Context, pr plannedRun, progress func(runner.Prog
 	if err != nil {
 		return runResult{}, err
 	}
-	return runResult{Dir: res.Dir, Aborted: res.Aborted, Problems: res.Problems, Figures: challenge.Extract(res.Results)}, nil
+	out := runResult{Dir: res.Dir, Aborted: res.Aborted, Problems: res.Problems, Figures: challenge.Extract(res.Results)}
+	if err := out.Figures.AddRun(res.Dir, runConcurrency(cfg)); err != nil {
+		out.Problems = append(out.Problems, fmt.Sprintf("eddy compare could not read the run's history and logs: %v", err))
+	}
+	return out, nil
+}
+
+// runConcurrency is a run's number of worker threads.
+func runConcurrency(cfg runner.Config) int {
+	nodes := len(cfg.Nodes)
+	if nodes == 0 {
+		nodes = cfg.NodeCount
+	}
+	if nodes == 0 {
+		nodes = 5
+	}
+	return challenge.Concurrency(cfg.Concurrency, nodes)
 }
 
 // compareEnv is what eddy compare takes from its surroundings; tests
@@ -379,8 +395,14 @@ func runSummary(o compare.Outcome) string {
 	if f.LatencyP50 != nil && f.LatencyMax != nil {
 		parts = append(parts, fmt.Sprintf("stable latency p50 %s ms, max %s ms", compare.Num(*f.LatencyP50), compare.Num(*f.LatencyMax)))
 	}
+	if f.OpLatencyP50 != nil && f.LatencyP50 == nil {
+		parts = append(parts, fmt.Sprintf("latency p50 %s ms", compare.Num(*f.OpLatencyP50)))
+	}
 	if f.Availability != nil {
 		parts = append(parts, "availability "+compare.Num(*f.Availability))
+	}
+	if f.LeaderChanges != nil {
+		parts = append(parts, "leader changes "+compare.Num(*f.LeaderChanges))
 	}
 	return fmt.Sprintf("%s (%.0f s) in %s", strings.Join(parts, ", "), o.Seconds, o.Dir)
 }

@@ -40,6 +40,28 @@ type Figures struct {
 	// OK and Count are :stats :ok-count and :count; zero when absent.
 	OK    int64 `json:"ok-count"`
 	Count int64 `json:"count"`
+
+	// The figures below come from the run's history and node logs, not
+	// its results map; AddHistory and AddLogs fill them.
+
+	// OpLatencyP50, OpLatencyP95 and OpLatencyMax are quantiles of the
+	// latency of the client operations that succeeded, from invocation to
+	// completion, in milliseconds.
+	OpLatencyP50 *float64 `json:"latency-p50,omitempty"`
+	OpLatencyP95 *float64 `json:"latency-p95,omitempty"`
+	OpLatencyMax *float64 `json:"latency-max,omitempty"`
+	// Served is the fraction of invocations that got a definite answer
+	// of the workload's own: ok, or failed because, say, the key was
+	// missing or a cas precondition did not hold — not timed out, not
+	// refused as unavailable. (Availability counts only ok ones, so on
+	// lin-kv even a perfect store stays near 0.7.)
+	Served *float64 `json:"served,omitempty"`
+	// LeaderChanges is how many times a node logged becoming the leader
+	// (lines starting with LeaderLine); absent for nodes that log none.
+	LeaderChanges *float64 `json:"leader-changes,omitempty"`
+	// HealToWrite is how long after a partition heals every node serves
+	// writes again, in milliseconds (see AddHistory).
+	HealToWrite *float64 `json:"heal-to-write,omitempty"`
 }
 
 // Extract reads the figures out of a results map. It accepts every numeric

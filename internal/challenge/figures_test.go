@@ -12,8 +12,6 @@ import (
 
 type kw = edn.Keyword
 
-func ptr(f float64) *float64 { return &f }
-
 // eddyResults is shaped like the results eddy writes for a broadcast run.
 func eddyResults() *edn.Map {
 	return edn.NewMap(

@@ -170,6 +170,16 @@ func TestPairsMatchSeeds(t *testing.T) {
 	line := PairedLine(outs, 0, "a", "b")
 	assert.Equal(t, "b vs a: servers msgs-per-op lower in 2 of 2 seeds, stable latency p50 (ms) lower in 1 of 2 seeds", line)
 	assert.Empty(t, PairedLine(outs, 1, "a", "b"), "no seed pairs up in cell 1")
+
+	// Operation latency is compared only where there are no stable
+	// latencies.
+	outs[2].Figures.OpLatencyP50, outs[0].Figures.OpLatencyP50 = ptr(100), ptr(100)
+	outs[1].Figures.OpLatencyP50, outs[3].Figures.OpLatencyP50 = ptr(50), ptr(150)
+	assert.Equal(t, line, PairedLine(outs, 0, "a", "b"))
+	for i := range outs {
+		outs[i].Figures.LatencyP50 = nil
+	}
+	assert.Equal(t, "b vs a: servers msgs-per-op lower in 2 of 2 seeds, latency p50 (ms) lower in 1 of 2 seeds", PairedLine(outs, 0, "a", "b"))
 }
 
 func TestNum(t *testing.T) {

@@ -18,9 +18,7 @@ import (
 
 const (
 	plotXFigure    = "servers-msgs-per-op"
-	plotYFigure    = "stable-latency-p50"
-	plotTitle      = "Servers msgs-per-op against median stable latency"
-	plotNoDataNote = "No cell has both servers msgs-per-op and stable latencies (only broadcast and g-set report stable latencies), so there is nothing to plot."
+	plotNoDataNote = "No cell has both servers msgs-per-op and a latency, so there is nothing to plot."
 	// logSpan is the ratio of the largest to the smallest value from which
 	// an axis is logarithmic (a value far from the others stays readable).
 	logSpan = 20
@@ -28,6 +26,26 @@ const (
 	legendWidth = 3 * vg.Inch
 	markerSize  = 4 // points
 )
+
+// plotYFigure is the latency plotted: the median stable latency where some
+// cell has one (broadcast, g-set), the median operation latency otherwise
+// (lin-kv, say).
+func plotYFigure(aggs []Aggregate) string {
+	for _, a := range aggs {
+		if _, ok := a.Figures["stable-latency-p50"]; ok {
+			return "stable-latency-p50"
+		}
+	}
+	return "latency-p50"
+}
+
+// plotYLabel names the plotted latency.
+func plotYLabel(aggs []Aggregate) string {
+	if plotYFigure(aggs) == "stable-latency-p50" {
+		return "median stable latency"
+	}
+	return "median operation latency"
+}
 
 // palette colours implementations, in order.
 var palette = []color.Color{
@@ -51,13 +69,14 @@ type PlotPoint struct {
 	X, Y      Spread
 }
 
-// PlotPoints are the aggregates that have both servers msgs-per-op and a
-// median stable latency, in the aggregates' order.
+// PlotPoints are the aggregates that have both servers msgs-per-op and the
+// plotted latency (plotYFigure), in the aggregates' order.
 func PlotPoints(impls []string, aggs []Aggregate) []PlotPoint {
 	var pts []PlotPoint
+	yFigure := plotYFigure(aggs)
 	for _, a := range aggs {
 		x, okx := a.Figures[plotXFigure]
-		y, oky := a.Figures[plotYFigure]
+		y, oky := a.Figures[yFigure]
 		if okx && oky {
 			pts = append(pts, PlotPoint{Impl: a.Impl, ImplIndex: max(0, slices.Index(impls, a.Impl)),
 				Cell: a.Cell, Label: a.Label, X: x, Y: y})
@@ -66,7 +85,8 @@ func PlotPoints(impls []string, aggs []Aggregate) []PlotPoint {
 	return pts
 }
 
-// Plot draws servers msgs-per-op (x) against median stable latency (y) as
+// Plot draws servers msgs-per-op (x) against the median latency (y; see
+// plotYFigure) as
 // SVG, with gonum/plot in the style of a run's plots: one marker per
 // implementation and cell at the medians over seeds, with bars from the
 // minimum to the maximum on both axes; implementations told apart by
@@ -79,7 +99,7 @@ func Plot(impls []string, cells []Cell, aggs []Aggregate) ([]byte, error) {
 		return nil, nil
 	}
 	canvas := vgsvg.New(viz.PlotWidth, viz.PlotHeight)
-	if err := drawPlot(draw.New(canvas), impls, cells, pts); err != nil {
+	if err := drawPlot(draw.New(canvas), impls, cells, pts, plotYLabel(aggs), FigureLabel(plotYFigure(aggs))); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
@@ -90,8 +110,8 @@ func Plot(impls []string, cells []Cell, aggs []Aggregate) ([]byte, error) {
 }
 
 // drawPlot draws the points, and the legend on the right, onto dc.
-func drawPlot(dc draw.Canvas, impls []string, cells []Cell, pts []PlotPoint) error {
-	p := viz.NewPlot(plotTitle, "", "")
+func drawPlot(dc draw.Canvas, impls []string, cells []Cell, pts []PlotPoint, yName, yLabel string) error {
+	p := viz.NewPlot("Servers msgs-per-op against "+yName, "", "")
 	var xs, ys []float64
 	for _, pt := range pts {
 		xs = append(xs, pt.X.Min, pt.X.Max)
@@ -100,7 +120,7 @@ func drawPlot(dc draw.Canvas, impls []string, cells []Cell, pts []PlotPoint) err
 	xs2, xnote := scaleAxis(&p.X, xs)
 	ys2, ynote := scaleAxis(&p.Y, ys)
 	p.X.Label.Text = "servers msgs-per-op" + xnote
-	p.Y.Label.Text = "stable latency p50 (ms)" + ynote
+	p.Y.Label.Text = yLabel + ynote
 
 	for _, pt := range pts {
 		col := palette[pt.ImplIndex%len(palette)]

@@ -153,7 +153,24 @@ func TestPlotPlacesPointsAndBars(t *testing.T) {
 
 	empty, err := Plot([]string{"a"}, nil, []Aggregate{{Impl: "a", Figures: map[string]Spread{"servers-msgs-per-op": {}}}})
 	require.NoError(t, err)
-	assert.Nil(t, empty, "nothing to plot without stable latencies")
+	assert.Nil(t, empty, "nothing to plot without latencies")
+}
+
+// TestPlotFallsBackToOperationLatency: a workload with no stable
+// latencies (lin-kv) plots the median operation latency.
+func TestPlotFallsBackToOperationLatency(t *testing.T) {
+	aggs := []Aggregate{{Impl: "raft", Label: "all", Figures: map[string]Spread{
+		"servers-msgs-per-op": {Median: 1.5, Min: 1.4, Max: 1.6, N: 3},
+		"latency-p50":         {Median: 120, Min: 100, Max: 150, N: 3},
+	}}}
+	pts := PlotPoints([]string{"raft"}, aggs)
+	require.Len(t, pts, 1)
+	assert.Equal(t, Spread{120, 100, 150, 3}, pts[0].Y)
+	out, err := Plot([]string{"raft"}, []Cell{{Label: "all"}}, aggs)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "median operation latency")
+	aggs = append(aggs, Aggregate{Impl: "other", Figures: map[string]Spread{"stable-latency-p50": {Median: 5}, "servers-msgs-per-op": {}}})
+	assert.Equal(t, "median stable latency", plotYLabel(aggs), "stable latencies come first where a cell has them")
 }
 
 // originX is where the x axis's 0 lies: its first grid line.

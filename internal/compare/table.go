@@ -18,6 +18,12 @@ var figureLabels = map[string]string{
 	"availability":        "availability",
 	"ok-count":            "ops ok",
 	"count":               "ops total",
+	"latency-p50":         "latency p50 (ms)",
+	"latency-p95":         "latency p95 (ms)",
+	"latency-max":         "latency max (ms)",
+	"served":              "served",
+	"leader-changes":      "leader changes",
+	"heal-to-write":       "heal to write (ms)",
 }
 
 // FigureLabel is the heading a figure is shown under.
