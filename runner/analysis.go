@@ -19,6 +19,7 @@ import (
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/report"
 	"github.com/eddy-workbench/eddy/internal/viz"
@@ -160,6 +161,13 @@ func (ev *evidence) check() verdict {
 		valid = checker.Unknown
 	}
 	eddy := edn.NewMap(edn.Keyword("seed"), int64(ev.seed))
+	if spans := ev.nemesisSpans(); len(spans) > 0 {
+		list := make([]any, len(spans))
+		for i, s := range spans {
+			list[i] = s.EDN()
+		}
+		eddy.Set(edn.Keyword("faults"), list)
+	}
 	if ev.aborted != "" {
 		eddy.Set(edn.Keyword("aborted"), ev.aborted)
 	}
@@ -173,6 +181,11 @@ func (ev *evidence) check() verdict {
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
 	return verdict{results: results, valid: valid, problems: problems, fresh: fresh, warnings: warnings}
+}
+
+// nemesisSpans are the spans of the nemesis's faults, from the history.
+func (ev *evidence) nemesisSpans() []nemesis.Span {
+	return nemesis.Spans(ev.ops, int64(runLength(ev)*1e9))
 }
 
 // strings2EDN is a vector of strings.
@@ -277,10 +290,11 @@ func writeReport(dir string, ev *evidence, v verdict) error {
 		errs = append(errs, err)
 		mu.Unlock()
 	}
+	spans := ev.nemesisSpans()
 	wg.Go(func() {
 		var full bytes.Buffer
 		var err error
-		st, err = viz.WriteDiagram(&full, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled})
+		st, err = viz.WriteDiagram(&full, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled, Faults: spans})
 		if err == nil {
 			err = os.WriteFile(filepath.Join(dir, "messages.svg"), full.Bytes(), 0o644)
 		}
@@ -292,7 +306,7 @@ func writeReport(dir string, ev *evidence, v verdict) error {
 			return
 		}
 		var b bytes.Buffer
-		if ist, err = viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled}); err != nil {
+		if ist, err = viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled, Faults: spans}); err != nil {
 			fail(err)
 		}
 		inline = b.Bytes()
@@ -332,6 +346,9 @@ func writeReport(dir string, ev *evidence, v verdict) error {
 		Diagram:     template.HTML(inline), // written by viz, every text escaped
 		DiagramNote: note,
 		Plots:       figures,
+	}
+	for _, s := range spans {
+		ix.Faults = append(ix.Faults, s.String())
 	}
 	if err := report.WriteIndex(dir, ix); err != nil {
 		errs = append(errs, err)

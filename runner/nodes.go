@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/process"
 	"github.com/eddy-workbench/eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/nodekit/durable"
 )
 
 // initTimeout is how long a node has to answer init, as in Maelstrom.
@@ -24,37 +27,74 @@ const maxLine = 1 << 20
 
 // node is one server node: its process and its network endpoint. Until the
 // node has answered init, every message but init is held back and delivered
-// in order right after init_ok.
+// in order right after init_ok. The nemesis may kill its process and start
+// it again (a new incarnation, which is initialised afresh), or pause it.
 type node struct {
-	id   string
-	proc *process.Process
+	id string
 
 	mu      sync.Mutex
+	proc    *process.Process // the current incarnation
 	ready   bool
 	pending [][]byte
-	dead    bool // stdin writes fail; reported once
+	dead    bool // stdin writes fail; reported once per incarnation
 	// stopping is set at teardown: messages still arriving then (replies
 	// to requests in flight) are dropped without a diagnosis.
 	stopping bool
+	down     bool // killed by the nemesis, not yet restarted
+
+	// out serialises the routing of the node's stdout lines with their
+	// holding while the node is paused.
+	out struct {
+		sync.Mutex
+		paused bool
+		held   [][]byte
+	}
+}
+
+// process is the node's current incarnation.
+func (n *node) process() *process.Process {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.proc
+}
+
+// nodeDir is a node's private directory: it lives as long as the run,
+// through the node's restarts (an eddy extension; see package
+// nodekit/durable).
+func (r *run) nodeDir(id string) string {
+	return filepath.Join(r.dir, "node-data", id)
 }
 
 // startNode spawns a node's process and registers its endpoint.
 func (r *run) startNode(id string) (*node, error) {
 	n := &node{id: id}
-	proc, err := process.Start(process.Config{
+	dir, err := filepath.Abs(r.nodeDir(id))
+	if err == nil {
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("node %s: creating its directory: %w", id, err)
+	}
+	cfg := process.Config{
 		ID:      id,
 		Bin:     r.s.Bin,
 		Args:    r.s.Args,
-		Func:    r.s.Node,
+		Env:     []string{durable.EnvDir + "=" + dir},
 		LogPath: filepath.Join(r.dir, "node-logs", id+".log"),
 		MaxLine: maxLine,
 		MaxLog:  r.s.MaxLog,
-		OnLine:  r.lineHandler(id),
+		OnLine:  r.lineHandler(n),
 		OnProblem: func(p process.Problem) {
 			r.problems.add(p.Node, p.Kind, p.Text)
 		},
 		OnStderr: r.stderrHook(id),
-	})
+	}
+	if f := r.s.Node; f != nil {
+		cfg.Func = func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+			return f(durable.WithDir(ctx, dir), stdin, stdout, stderr)
+		}
+	}
+	proc, err := process.Start(cfg)
 	if err != nil {
 		return nil, &ConfigError{Msg: err.Error()}
 	}
@@ -84,8 +124,9 @@ func (n *node) deliver(r *run) netsim.Handler {
 			n.mu.Unlock()
 			return
 		}
+		proc := n.proc
 		n.mu.Unlock()
-		n.write(r, line)
+		n.write(r, proc, line)
 	}
 }
 
@@ -97,10 +138,13 @@ func isInit(m netsim.Message) bool {
 	return err == nil && h.Type == "init"
 }
 
-func (n *node) write(r *run, line []byte) {
-	if err := n.proc.Write(line); err != nil {
+// write writes a line to an incarnation's stdin. A failure is reported once
+// per incarnation, unless the nemesis killed it (the message was on its way
+// to a process that died).
+func (n *node) write(r *run, proc *process.Process, line []byte) {
+	if err := proc.Write(line); err != nil {
 		n.mu.Lock()
-		first := !n.dead && !n.stopping
+		first := !n.dead && !n.stopping && !proc.Killed() && proc == n.proc
 		n.dead = true
 		n.mu.Unlock()
 		if first {
@@ -109,24 +153,35 @@ func (n *node) write(r *run, line []byte) {
 	}
 }
 
-// markReady releases the messages held back until init_ok.
+// markReady releases the messages held back until init_ok, in order (those
+// delivered meanwhile queue behind them), without holding the lock while
+// writing.
 func (n *node) markReady(r *run) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	for _, line := range n.pending {
-		n.write(r, line)
+	for {
+		n.mu.Lock()
+		batch, proc := n.pending, n.proc
+		n.pending = nil
+		if len(batch) == 0 {
+			n.ready = true
+			n.mu.Unlock()
+			return
+		}
+		n.mu.Unlock()
+		for _, line := range batch {
+			n.write(r, proc, line)
+		}
 	}
-	n.pending = nil
-	n.ready = true
 }
 
 // defaultFloodLimit is Config.FloodLimit's default.
 const defaultFloodLimit = 25_000
 
 // lineHandler returns the handler of one node's stdout lines: it routes
-// each, and reports the node once per second in which it prints more than
-// the flood limit. It is called from the node's stdout reader only.
-func (r *run) lineHandler(id string) func([]byte) {
+// each (or holds it while the nemesis has the node paused), and reports the
+// node once per second in which it prints more than the flood limit. It is
+// called from the node's stdout reader only (of one incarnation at a time).
+func (r *run) lineHandler(n *node) func([]byte) {
+	id := n.id
 	floodLimit := r.s.FloodLimit
 	if floodLimit <= 0 {
 		floodLimit = defaultFloodLimit
@@ -141,6 +196,12 @@ func (r *run) lineHandler(id string) func([]byte) {
 		count++
 		if count == floodLimit {
 			r.problems.add(id, "flood", fmt.Sprintf("node %s is flooding the network: %d messages within one second (a busy node sends a few thousand); still routed", id, floodLimit))
+		}
+		n.out.Lock()
+		defer n.out.Unlock()
+		if n.out.paused {
+			n.out.held = append(n.out.held, bytes.Clone(line))
+			return
 		}
 		r.route(id, line)
 	}
@@ -161,6 +222,8 @@ func (r *run) route(id string, line []byte) {
 	if _, err := r.net.Send(env.Src, env.Dest, body); err != nil {
 		var what string
 		switch {
+		case errors.Is(err, netsim.ErrCrashedSrc):
+			return // read from a process the nemesis killed: it died with it
 		case errors.Is(err, netsim.ErrClosedDest) && netsim.IsClient(env.Dest):
 			what = fmt.Sprintf("replied to client %s, which had given up and closed", env.Dest)
 			if h, _, err := proto.ParseHeader(body); err == nil && h.HasReply {
@@ -198,19 +261,20 @@ func (r *run) initNode(ctx context.Context, n *node) error {
 		done <- result{reply, err}
 	})
 	var res result
+	proc := n.process()
 	select {
 	case res = <-done:
-	case <-n.proc.Exited():
+	case <-proc.Exited():
 		// Give a reply that raced the exit a moment to arrive.
 		select {
 		case res = <-done:
 		case <-time.After(50 * time.Millisecond):
-			return fmt.Errorf("node %s exited (%s) before answering init%s", n.id, n.proc.ExitStatus(), lastWords(n.proc))
+			return fmt.Errorf("node %s exited (%s) before answering init%s", n.id, proc.ExitStatus(), lastWords(proc))
 		}
 	}
 	switch {
 	case errors.Is(res.err, client.ErrTimeout):
-		return fmt.Errorf("node %s did not answer init within %v%s", n.id, initTimeout, lastWords(n.proc))
+		return fmt.Errorf("node %s did not answer init within %v%s", n.id, initTimeout, lastWords(proc))
 	case res.err != nil:
 		return fmt.Errorf("node %s: init failed: %v", n.id, res.err)
 	case res.reply.Header.Type == "error":
@@ -238,8 +302,9 @@ func (r *run) stopNodes() {
 		wg.Go(func() {
 			n.mu.Lock()
 			n.stopping = true
+			proc := n.proc
 			n.mu.Unlock()
-			if err := n.proc.Stop(r.s.StopGrace); err != nil {
+			if err := proc.Stop(r.s.StopGrace); err != nil {
 				r.logf("stopping node %s: %v", n.id, err)
 			}
 		})

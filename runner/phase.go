@@ -90,6 +90,10 @@ func (r *run) mainPhase(ctx context.Context) {
 	if r.s.partition {
 		nem.Go(func() { r.runNemesis(phaseCtx) })
 	}
+	procs := nemesis.NewProcesses(r.s.faults, r.s.targets)
+	if procs != nil {
+		nem.Go(func() { r.runProcessNemesis(phaseCtx, ctx, procs) })
+	}
 	pool := gen.NewPool(len(workers), r.genRand)
 	sched := gen.NewSchedule(r.s.Rate, r.genRand)
 	var inflight sync.WaitGroup
@@ -128,6 +132,9 @@ func (r *run) mainPhase(ctx context.Context) {
 	}
 	if r.s.partition {
 		r.heal()
+	}
+	if procs != nil {
+		r.processFaultsFinal(ctx, procs)
 	}
 	r.logf("Waiting for recovery...")
 	r.prog.setPhase("recovery")

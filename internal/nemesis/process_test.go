@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 func TestParseFaults(t *testing.T) {
@@ -158,4 +161,45 @@ func TestProcessesDeterministic(t *testing.T) {
 	}
 	require.Equal(t, run(5), run(5))
 	require.NotEqual(t, run(5), run(6))
+}
+
+func nem(t int64, f string, v any) history.Op {
+	return history.Op{Type: history.Info, Process: history.Nemesis, Time: t, F: f, Value: v}
+}
+
+// Spans pairs each fault with what undid it, across interleaved timelines,
+// and leaves open what the run ended with.
+func TestSpans(t *testing.T) {
+	kw := func(s string) edn.Keyword { return edn.Keyword(s) }
+	ops := []history.Op{
+		nem(0, "start-partition", kw("majority")),
+		nem(1, FKill, kw("minority")),
+		nem(2, "start-partition", edn.Raw(`[:isolated {"n1" #{"n2"}, "n2" #{"n1"}}]`)),
+		{Type: history.Invoke, Process: 0, Time: 3, F: "read"},
+		nem(4, FKill, edn.NewMap("n1", kw("killed"), "n3", kw("killed"))),
+		nem(5, FPause, kw("one")),
+		nem(6, FPause, edn.NewMap("n2", kw("paused"))),
+		nem(7, "stop-partition", nil),
+		nem(8, "stop-partition", kw("network-healed")),
+		nem(9, FStart, kw("all")),
+		nem(10, FStart, edn.NewMap("n1", kw("started"), "n3", kw("started"))),
+		nem(11, FKill, kw("one")),
+		nem(12, FKill, edn.NewMap()), // hit nobody: no span
+		nem(13, FResume, kw("all")),
+		nem(14, FResume, edn.NewMap("n2", kw("resumed"))),
+		nem(15, FPause, kw("all")),
+		nem(16, FPause, edn.NewMap("n1", kw("paused"), "n2", kw("paused"))),
+	}
+	got := Spans(ops, 20)
+	require.Equal(t, []Span{
+		{Fault: Partition, Start: 0, End: 7, Detail: `[:isolated {"n1" #{"n2"}, "n2" #{"n1"}}]`},
+		{Fault: Kill, Nodes: []string{"n1", "n3"}, Start: 1, End: 10},
+		{Fault: Pause, Nodes: []string{"n2"}, Start: 5, End: 14},
+		{Fault: Pause, Nodes: []string{"n1", "n2"}, Start: 15, End: 20, Open: true},
+	}, got)
+	sec := func(s Span) Span { s.Start, s.End = s.Start*1e8, s.End*1e8; return s }
+	require.Equal(t, "kill n1, n3 from 0.10 s to 1.00 s", sec(got[1]).String())
+	require.Equal(t, "pause n1, n2 from 1.50 s to the end (2.00 s)", sec(got[3]).String())
+	require.Equal(t, `{:fault :pause, :nodes ["n1" "n2"], :start 1.5, :end 2.0, :open? true}`, edn.String(sec(got[3]).EDN()))
+	require.Equal(t, `{:fault :partition, :start 0.0, :end 0.7, :grudge [:isolated {"n1" #{"n2"}, "n2" #{"n1"}}]}`, edn.String(sec(got[0]).EDN()))
 }

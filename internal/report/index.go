@@ -35,6 +35,9 @@ type Index struct {
 	Diagram     template.HTML
 	DiagramNote string
 	Plots       []Figure
+	// Faults are the nemesis's faults in words, in the order they began
+	// ("kill n1, n3 from 1.20 s to 3.41 s").
+	Faults []string
 }
 
 // Figure is a plot file of the run and its caption.
