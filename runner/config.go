@@ -44,7 +44,7 @@ type Config struct {
 	// time at random (--nemesis-targets): subset, one, minority-third,
 	// minority, majority, all (default all six, as Jepsen).
 	NemesisTargets []string
-	Topology        string        // --topology; default grid
+	Topology       string // --topology; default grid
 
 	Availability      string   // --availability: "", "total" or a fraction in [0, 1]
 	ConsistencyModels []string // --consistency-models; default strict-serializable

@@ -150,4 +150,3 @@ func TestFuncKillAndRestart(t *testing.T) {
 		require.Equal(t, "1", <-ended)
 	})
 }
-

@@ -47,7 +47,7 @@ type node struct {
 	peers   []string
 	vals    map[int64]bool
 	unacked map[string]map[int64]bool // peer → values it has not acknowledged
-	log     *durable.Log             // nil in memory mode
+	log     *durable.Log              // nil in memory mode
 }
 
 func main() {
