@@ -188,18 +188,25 @@ func TestSpans(t *testing.T) {
 		nem(13, FResume, kw("all")),
 		nem(14, FResume, edn.NewMap("n2", kw("resumed"))),
 		nem(15, FPause, kw("all")),
-		nem(16, FPause, edn.NewMap("n1", kw("paused"), "n2", kw("paused"))),
+		nem(16, FPause, edn.NewMap("n1", kw("paused"), "n2", kw("paused"), "n3", kw("paused"))),
+		nem(17, FKill, kw("one")),
+		nem(18, FKill, edn.NewMap("n3", kw("killed"))), // ends n3's pause
+		nem(19, FResume, kw("all")),
+		nem(19, FResume, edn.NewMap("n2", kw("resumed"))), // n1's goes on (a resume lost?)
 	}
-	got := Spans(ops, 20)
+	got := Spans(ops, 25)
 	require.Equal(t, []Span{
 		{Fault: Partition, Start: 0, End: 7, Detail: `[:isolated {"n1" #{"n2"}, "n2" #{"n1"}}]`},
 		{Fault: Kill, Nodes: []string{"n1", "n3"}, Start: 1, End: 10},
 		{Fault: Pause, Nodes: []string{"n2"}, Start: 5, End: 14},
-		{Fault: Pause, Nodes: []string{"n1", "n2"}, Start: 15, End: 20, Open: true},
+		{Fault: Pause, Nodes: []string{"n3"}, Start: 15, End: 18},
+		{Fault: Pause, Nodes: []string{"n2"}, Start: 15, End: 19},
+		{Fault: Pause, Nodes: []string{"n1"}, Start: 15, End: 25, Open: true},
+		{Fault: Kill, Nodes: []string{"n3"}, Start: 17, End: 25, Open: true},
 	}, got)
 	sec := func(s Span) Span { s.Start, s.End = s.Start*1e8, s.End*1e8; return s }
 	require.Equal(t, "kill n1, n3 from 0.10 s to 1.00 s", sec(got[1]).String())
-	require.Equal(t, "pause n1, n2 from 1.50 s to the end (2.00 s)", sec(got[3]).String())
-	require.Equal(t, `{:fault :pause, :nodes ["n1" "n2"], :start 1.5, :end 2.0, :open? true}`, edn.String(sec(got[3]).EDN()))
+	require.Equal(t, "pause n1 from 1.50 s to the end (2.50 s)", sec(got[5]).String())
+	require.Equal(t, `{:fault :pause, :nodes ["n1"], :start 1.5, :end 2.5, :open? true}`, edn.String(sec(got[5]).EDN()))
 	require.Equal(t, `{:fault :partition, :start 0.0, :end 0.7, :grudge [:isolated {"n1" #{"n2"}, "n2" #{"n1"}}]}`, edn.String(sec(got[0]).EDN()))
 }

@@ -1,6 +1,7 @@
 package nemesis
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -123,6 +124,10 @@ func Spans(ops []history.Op, end int64) []Span {
 				fault, undo = Pause, FResume
 			}
 			nodes := nodesDone(done)
+			if o.F == FKill {
+				// A kill ends the pause of a node it kills.
+				open[FPause] = endFor(&out, open[FPause], nodes, o.Time)
+			}
 			if o.F != undo {
 				if len(nodes) > 0 {
 					open[o.F] = append(open[o.F], len(out))
@@ -130,17 +135,9 @@ func Spans(ops []history.Op, end int64) []Span {
 				}
 				continue
 			}
-			// The repair ends every open span of its fault whose nodes it
+			// The repair ends the open spans of its fault for the nodes it
 			// brought back.
-			var still []int
-			for _, i := range open[faultOp(fault)] {
-				if slices.ContainsFunc(out[i].Nodes, func(n string) bool { return slices.Contains(nodes, n) }) {
-					out[i].End, out[i].Open = o.Time, false
-				} else {
-					still = append(still, i)
-				}
-			}
-			open[faultOp(fault)] = still
+			open[faultOp(fault)] = endFor(&out, open[faultOp(fault)], nodes, o.Time)
 		}
 	}
 	for i := range out {
@@ -148,7 +145,37 @@ func Spans(ops []history.Op, end int64) []Span {
 			out[i].End = max(end, out[i].Start)
 		}
 	}
+	slices.SortStableFunc(out, func(a, b Span) int { return cmp.Compare(a.Start, b.Start) })
 	return out
+}
+
+// endFor ends, at t, the open spans (indexes into *all) for the given
+// nodes, and returns the indexes of the spans still open. A span some of
+// whose nodes end is split: the ended part keeps its place, the rest goes
+// on as a new open span with the same start, appended to *all.
+func endFor(all *[]Span, open []int, nodes []string, t int64) []int {
+	var still []int
+	for _, i := range open {
+		s := (*all)[i]
+		var ended, rest []string
+		for _, n := range s.Nodes {
+			if slices.Contains(nodes, n) {
+				ended = append(ended, n)
+			} else {
+				rest = append(rest, n)
+			}
+		}
+		if len(ended) == 0 {
+			still = append(still, i)
+			continue
+		}
+		(*all)[i].Nodes, (*all)[i].End, (*all)[i].Open = ended, t, false
+		if len(rest) > 0 {
+			still = append(still, len(*all))
+			*all = append(*all, Span{Fault: s.Fault, Nodes: rest, Start: s.Start, Open: true})
+		}
+	}
+	return still
 }
 
 // faultOp is the f of the op that injects a process fault.
