@@ -287,10 +287,20 @@ func (w *crashWatch) report() string {
 	return w.crashed[0]
 }
 
-// teardown heals the network, stops the nodes and closes the network.
+// teardown heals the network, continues paused nodes, stops the nodes and
+// closes the network.
 func (r *run) teardown() {
 	r.logf("Tearing down")
 	r.net.SetPartition(nil)
+	// A node left paused (no final phase resumed it) must not stay
+	// stopped, whether it is stopped now or left running.
+	for _, n := range r.nodes {
+		n.out.Lock()
+		if n.out.paused {
+			_ = n.process().Resume()
+		}
+		n.out.Unlock()
+	}
 	if !r.s.LeaveDBRunning {
 		r.stopNodes()
 	}
