@@ -16,8 +16,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/netsim"
@@ -108,6 +109,9 @@ type evidence struct {
 	unjournaled int64
 	aborted     string
 	problems    []string // diagnosed while the run went on
+	// hook, if set, is called at the start of every guarded part of the
+	// analysis with its name; tests make it panic.
+	hook func(string)
 	// faults are what was wrong with a stored history.edn (eddy analyze
 	// only); lossy, whether they lost information the checkers need.
 	faults []history.Fault
@@ -116,50 +120,123 @@ type evidence struct {
 
 // verdict is the checkers' conclusion on the evidence.
 type verdict struct {
-	results *edn.Map
-	valid   checker.Validity
+	valid    check.Verdict
+	figures  check.Figures
+	findings check.Findings
+	results  *edn.Map // rendered from the above
 	// problems are the run's diagnoses followed by the analysis's own
 	// (fresh holds just the latter).
 	problems, fresh []string
+	eddy            *edn.Map // results' :eddy entry
+	// crashes are the panics recovered while checking and writing.
+	crashes []crash
 	// warnings are findings of eddy's own checks that Maelstrom's verdict
 	// does not reflect (nodes that did not converge).
 	warnings []string
 }
 
-// check runs every checker over the evidence and composes results.edn.
-// A run and eddy analyze both come here.
+// addProblem adds one of the analysis's own diagnoses, to results.edn too.
+func (v *verdict) addProblem(p string) {
+	v.problems = append(v.problems, p)
+	v.fresh = append(v.fresh, p)
+	v.eddy.Set(edn.Keyword("problems"), strings2EDN(v.problems))
+}
+
+// check runs every checker over the evidence and composes results.edn from
+// their typed results. A run and eddy analyze both come here. A checker
+// that panics is reported and its verdict is unknown; the others still run.
 func (ev *evidence) check() verdict {
 	ops := ev.ops
-	results := edn.NewMap()
-	results.Set(edn.Keyword("exceptions"), exceptions(ops))
-	results.Set(edn.Keyword("stats"), checker.Stats(statsOps(ops)))
-	results.Set(edn.Keyword("availability"), checker.Availability(ops, ev.s.availability))
-	results.Set(edn.Keyword("net"), checker.Net(checker.NetStats{
-		All:     checker.NetCounts(ev.net.All),
-		Clients: checker.NetCounts(ev.net.Clients),
-		Servers: checker.NetCounts(ev.net.Servers),
-	}, checker.ClientInvokes(ops)))
+	var crashed []crash
+	// section runs one checker's part under a guard: a panic makes that
+	// part's verdict unknown, with the message in its place in results.edn.
+	section := func(name string, f func() (check.Verdict, *edn.Map)) (check.Verdict, *edn.Map) {
+		var v check.Verdict
+		var m *edn.Map
+		if c := guard("the "+name+" checker", ev.hook, func() { v, m = f() }); c != nil {
+			crashed = append(crashed, *c)
+			cr := &check.Crashed{Checker: name + " checker", Message: c.msg}
+			return cr.Verdict(), cr.EDN()
+		}
+		return v, m
+	}
+	var synthetic func(string) bool
+	if s, ok := ev.wl.(workload.Synthetic); ok {
+		synthetic = s.Synthetic
+	}
+	var fig check.Figures
+	figCrash := guard("the figures", ev.hook, func() {
+		fig = checker.Figures(ops, synthetic, checker.NetStats{
+			All:     checker.NetCounts(ev.net.All),
+			Clients: checker.NetCounts(ev.net.Clients),
+			Servers: checker.NetCounts(ev.net.Servers),
+		})
+	})
+	figured := func(f func() (check.Verdict, *edn.Map)) func() (check.Verdict, *edn.Map) {
+		if figCrash != nil {
+			return func() (check.Verdict, *edn.Map) {
+				panic("the figures they are computed from panicked: " + figCrash.msg)
+			}
+		}
+		return f
+	}
+	if figCrash != nil {
+		crashed = append(crashed, *figCrash)
+	}
+	_, exc := section("exceptions", func() (check.Verdict, *edn.Map) { return check.Valid, exceptions(ops) })
+	statsV, stats := section("stats", figured(func() (check.Verdict, *edn.Map) { return checker.StatsVerdict(fig), checker.StatsEDN(fig) }))
+	availV, avail := section("availability", figured(func() (check.Verdict, *edn.Map) {
+		return checker.AvailabilityVerdict(fig, ev.s.availability), checker.AvailabilityEDN(fig, ev.s.availability)
+	}))
+	netV, net := section("net", figured(func() (check.Verdict, *edn.Map) { return check.Valid, checker.NetEDN(fig) }))
+	// unchecked are the workload's diagnoses of what Maelstrom's checker
+	// does not look at (duplicates in reads, …).
+	var findings check.Findings
+	var unchecked []string
+	if c := guard("the workload checker", ev.hook, func() { findings, unchecked = ev.wl.Check(ops) }); c != nil {
+		crashed = append(crashed, *c)
+		findings, unchecked = &check.Crashed{Checker: "workload checker", Message: c.msg}, nil
+	}
+	var wres *edn.Map
+	if c := guard("the workload checker", nil, func() { wres = findings.EDN() }); c != nil {
+		crashed = append(crashed, *c)
+		findings = &check.Crashed{Checker: "workload checker", Message: c.msg}
+		wres = findings.EDN()
+	}
+	valid := check.Merge(statsV, availV, netV, findings.Verdict())
 	var fresh []string
 	if ev.unjournaled > 0 {
 		fresh = append(fresh, fmt.Sprintf("the network journal kept its first %d events and dropped %d more (net-journal.jsonl is incomplete; the :net counts are exact)", netsim.DefaultMaxJournal, ev.unjournaled))
 	}
-	wres := ev.wl.Check(ops)
-	results.Set(edn.Keyword("workload"), wres)
-	fresh = append(fresh, uncheckedProblems(ev.s, wres)...)
-	valid := checker.ValidityOf(checker.Compose(results))
+	fresh = append(fresh, unchecked...)
+	for _, c := range crashed {
+		fresh = append(fresh, c.problem("its verdict is unknown"))
+	}
 	fresh = append(fresh, faultProblems(ev.faults, ev.lossy, valid)...)
-	problems := append(append([]string(nil), ev.problems...), fresh...)
 	var warnings []string
 	if c, ok := ev.wl.(workload.Converger); ok {
-		if summary := c.Unconverged(wres); summary != "" {
+		var summary string
+		if cr := guard("the convergence check", ev.hook, func() { summary = c.Unconverged(findings) }); cr != nil {
+			crashed = append(crashed, *cr)
+			fresh = append(fresh, cr.problem("it found nothing"))
+		} else if summary != "" {
 			warnings = append(warnings, convergenceWarning(summary, ev.s.Strict, valid))
 		}
 	}
+	problems := append(append([]string(nil), ev.problems...), fresh...)
 	if ev.aborted != "" || ev.lossy {
 		// Nothing about an aborted run can be vouched for, nor about a
 		// history that lost ops: they could hide an anomaly, or fake one.
-		valid = checker.Unknown
+		valid = check.Unknown
 	}
+
+	results := edn.NewMap(
+		edn.Keyword("exceptions"), exc,
+		edn.Keyword("stats"), stats,
+		edn.Keyword("availability"), avail,
+		edn.Keyword("net"), net,
+		edn.Keyword("workload"), wres,
+	)
 	eddy := edn.NewMap(edn.Keyword("seed"), int64(ev.seed))
 	if spans := ev.nemesisSpans(); len(spans) > 0 {
 		list := make([]any, len(spans))
@@ -180,7 +257,7 @@ func (ev *evidence) check() verdict {
 	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
-	return verdict{results: results, valid: valid, problems: problems, fresh: fresh, warnings: warnings}
+	return verdict{valid: valid, figures: fig, findings: findings, results: results, problems: problems, fresh: fresh, warnings: warnings, eddy: eddy, crashes: crashed}
 }
 
 // nemesisSpans are the spans of the nemesis's faults, from the history.
@@ -199,34 +276,22 @@ func strings2EDN(ss []string) []any {
 
 // convergenceWarning phrases what the convergence check found, given the
 // verdict of the checkers (which counts it only under --strict).
-func convergenceWarning(summary string, strict bool, valid checker.Validity) string {
+func convergenceWarning(summary string, strict bool, valid check.Verdict) string {
 	switch {
 	case strict:
 		return fmt.Sprintf("Not every node converged: %s (eddy's convergence check; invalid under --strict)", summary)
-	case valid == checker.Valid:
+	case valid == check.Valid:
 		return fmt.Sprintf("Maelstrom would pass this run, but not every node converged: %s (eddy's convergence check; --strict makes it invalid)", summary)
 	}
 	return fmt.Sprintf("Not every node converged: %s (eddy's convergence check; --strict makes it invalid)", summary)
 }
 
-// uncheckedProblems turns what Maelstrom's checkers cannot see (duplicate
-// elements in broadcast and g-set reads, txn replies that do not answer
-// their request) into diagnoses; only --strict makes them invalid.
-func uncheckedProblems(s settings, wres *edn.Map) []string {
-	effect := "a warning only; --strict makes it invalid"
-	if s.Strict {
-		effect = "invalid under --strict"
+// result is the Result of a run or an analysis stored in dir.
+func (v verdict) result(dir string, seed uint64, aborted string) Result {
+	return Result{
+		Dir: dir, Seed: seed, Valid: v.valid, Figures: v.figures, Findings: v.findings,
+		Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: aborted,
 	}
-	var out []string
-	// unique-ids has a :duplicated-count too, of ids, which is its verdict.
-	setRead := s.Workload == "broadcast" || s.Workload == "g-set"
-	if n, _ := wres.Get(edn.Keyword("duplicated-count")); setRead && asCount(n) > 0 {
-		out = append(out, fmt.Sprintf("reads returned %d element(s) more than once in the same read (see :workload :duplicated); %s", asCount(n), effect))
-	}
-	if n, _ := wres.Get(edn.Keyword("mismatched-count")); asCount(n) > 0 {
-		out = append(out, fmt.Sprintf("%d txn_ok replies do not answer the transaction asked (micro-ops dropped or changed; see :workload :mismatched); %s", asCount(n), effect))
-	}
-	return out
 }
 
 // maxFaultLines is how many faults of a stored history are listed.
@@ -235,7 +300,7 @@ const maxFaultLines = 50
 // faultProblems are the diagnoses of a damaged history.edn: one line per
 // fault (up to maxFaultLines), then what the damage means for the verdict,
 // which was valid on the sound ops.
-func faultProblems(faults []history.Fault, lossy bool, valid checker.Validity) []string {
+func faultProblems(faults []history.Fault, lossy bool, valid check.Verdict) []string {
 	if len(faults) == 0 {
 		return nil
 	}
@@ -247,40 +312,28 @@ func faultProblems(faults []history.Fault, lossy bool, valid checker.Validity) [
 		out = append(out, fmt.Sprintf("history.edn: %d more faults", n))
 	}
 	if lossy {
-		out = append(out, fmt.Sprintf("history.edn is damaged (%d faults): only its sound ops were checked, and the verdict is :unknown, as what was lost could hide an anomaly or fake one (on what remains the checkers say %s)", len(faults), valid))
+		out = append(out, fmt.Sprintf("history.edn is damaged (%d faults): only its sound ops were checked, and the verdict is :unknown, as what was lost could hide an anomaly or fake one (on what remains the checkers say %s)", len(faults), edn.String(valid.EDN())))
 	} else {
 		out = append(out, fmt.Sprintf("history.edn had %d faults that lose nothing (lines repeated or out of order); they were repaired before checking", len(faults)))
 	}
 	return out
 }
 
-// asCount reads a count from a result map: int or int64, else 0.
-func asCount(v any) int64 {
-	switch n := v.(type) {
-	case int:
-		return int64(n)
-	case int64:
-		return n
-	}
-	return 0
-}
-
 // inlineEvents is how many journal events the diagram inside index.html
 // draws; messages.svg draws up to viz.DefaultMaxEvents.
 const inlineEvents = 1500
 
-// writeReport writes what the analysis produces: results.edn and
-// results.json, messages.svg, the plots and index.html. Failures are
-// returned together; each file is attempted.
-func writeReport(dir string, ev *evidence, v verdict) error {
-	var errs []error
-	if err := report.WriteResults(dir, v.results); err != nil {
-		errs = append(errs, err)
-	}
-	// The diagrams and plots are independent: draw them concurrently.
+// writeReport writes what the analysis produces: messages.svg and the
+// plots, then results.edn and results.json, then index.html. Each part is
+// attempted whatever became of the others; a part that panics is reported
+// in v (and so in results.edn) and left out. Write errors are returned
+// together.
+func writeReport(dir string, ev *evidence, v *verdict) error {
 	var (
+		errs    []error
 		wg      sync.WaitGroup
 		mu      sync.Mutex
+		cs      crashes
 		st, ist viz.DiagramStats
 		inline  []byte
 		figures []report.Figure
@@ -291,41 +344,60 @@ func writeReport(dir string, ev *evidence, v verdict) error {
 		mu.Unlock()
 	}
 	spans := ev.nemesisSpans()
-	wg.Go(func() {
-		var full bytes.Buffer
-		var err error
-		st, err = viz.WriteDiagram(&full, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled, Faults: spans})
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, "messages.svg"), full.Bytes(), 0o644)
+	// guarded runs one part; a panic is kept with what it left undone.
+	guarded := func(what, effect string, f func()) bool {
+		c := guard(what, ev.hook, f)
+		if c != nil {
+			cs.add(*c)
+			mu.Lock()
+			v.addProblem(c.problem(effect))
+			mu.Unlock()
 		}
-		if err != nil {
-			fail(fmt.Errorf("messages.svg: %w", err))
-		}
-		if st.NotShown == 0 && st.Events <= inlineEvents {
-			inline, ist = full.Bytes(), st // small enough to show whole
-			return
-		}
-		var b bytes.Buffer
-		if ist, err = viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled, Faults: spans}); err != nil {
-			fail(err)
-		}
-		inline = b.Bytes()
-	})
-	var dists []viz.Distribution
-	if d, ok := ev.wl.(workload.Distributor); ok {
-		for _, x := range d.Distributions(ev.ops) {
-			dists = append(dists, viz.Distribution{File: x.File, Title: x.Title, XLabel: x.XLabel, Values: x.Values})
-		}
+		return c == nil
 	}
-	plots := viz.Plots(ev.ops, runLength(ev), dists)
+	// The diagrams and plots are independent: draw them concurrently.
+	wg.Go(func() {
+		guarded("messages.svg", "the diagram is missing", func() {
+			var full bytes.Buffer
+			var err error
+			st, err = viz.WriteDiagram(&full, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled, Faults: spans})
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, "messages.svg"), full.Bytes(), 0o644)
+			}
+			if err != nil {
+				fail(fmt.Errorf("messages.svg: %w", err))
+			}
+			if st.NotShown == 0 && st.Events <= inlineEvents {
+				inline, ist = full.Bytes(), st // small enough to show whole
+				return
+			}
+			var b bytes.Buffer
+			if ist, err = viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled, Faults: spans}); err != nil {
+				fail(err)
+			}
+			inline = b.Bytes()
+		})
+	})
+	var plots []viz.Plot
+	guarded("the plots", "no plot was drawn", func() {
+		var dists []viz.Distribution
+		if d, ok := ev.wl.(workload.Distributor); ok {
+			for _, x := range d.Distributions(ev.ops) {
+				dists = append(dists, viz.Distribution{File: x.File, Title: x.Title, XLabel: x.XLabel, Values: x.Values})
+			}
+		}
+		plots = viz.Plots(ev.ops, runLength(ev), dists)
+	})
 	written := make([]bool, len(plots))
 	for i, p := range plots {
 		wg.Go(func() {
-			if err := writeFile(filepath.Join(dir, p.File), p.Write); err != nil {
-				fail(fmt.Errorf("%s: %w", p.File, err))
-				return
-			}
-			written[i] = true
+			guarded(p.File, p.File+" is missing", func() {
+				if err := report.WriteFile(filepath.Join(dir, p.File), p.Write); err != nil {
+					fail(fmt.Errorf("%s: %w", p.File, err))
+					return
+				}
+				written[i] = true
+			})
 		})
 	}
 	wg.Wait()
@@ -334,25 +406,38 @@ func writeReport(dir string, ev *evidence, v verdict) error {
 			figures = append(figures, report.Figure{File: p.File, Title: p.Title})
 		}
 	}
+	writeResults := func() {
+		guarded("the results writer", "results.edn or results.json may be missing", func() {
+			if err := report.WriteResults(dir, v.results); err != nil {
+				fail(err)
+			}
+		})
+	}
+	writeResults()
 	note := fmt.Sprintf("%d messages between %d participants.", ist.Arrows, ist.Participants)
 	if ist.Events < st.Events || st.NotShown > 0 {
 		note = fmt.Sprintf("The first %d journal events: %d delivered messages between %d participants (messages.svg draws %d events).", ist.Events, ist.Arrows, ist.Participants, st.Events)
 	}
-	ix := report.Index{
-		Workload:    ev.s.Workload,
-		Run:         filepath.Base(dir),
-		Results:     v.results,
-		Settings:    settingsTable(ev),
-		Diagram:     template.HTML(inline), // written by viz, every text escaped
-		DiagramNote: note,
-		Plots:       figures,
+	if !guarded("index.html", "the run has no index.html", func() {
+		ix := report.Index{
+			Workload:    ev.s.Workload,
+			Run:         filepath.Base(dir),
+			Results:     v.results,
+			Settings:    settingsTable(ev),
+			Diagram:     template.HTML(inline), // written by viz, every text escaped
+			DiagramNote: note,
+			Plots:       figures,
+		}
+		for _, s := range spans {
+			ix.Faults = append(ix.Faults, s.String())
+		}
+		if err := report.WriteIndex(dir, ix); err != nil {
+			fail(err)
+		}
+	}) {
+		writeResults() // with the diagnosis of index.html's failure
 	}
-	for _, s := range spans {
-		ix.Faults = append(ix.Faults, s.String())
-	}
-	if err := report.WriteIndex(dir, ix); err != nil {
-		errs = append(errs, err)
-	}
+	v.crashes = append(v.crashes, cs.take()...)
 	return errors.Join(errs...)
 }
 
@@ -383,8 +468,8 @@ func settingsTable(ev *evidence) [][2]string {
 	if len(s.Nemesis) > 0 {
 		rows = append(rows, [2]string{"nemesis", fmt.Sprintf("%s every %s", strings.Join(s.Nemesis, ","), s.NemesisInterval)})
 	}
-	if s.Workload == "broadcast" {
-		rows = append(rows, [2]string{"topology", s.Topology})
+	if d, ok := ev.wl.(workload.Describer); ok {
+		rows = append(rows, d.Settings()...)
 	}
 	if s.Availability != "" {
 		rows = append(rows, [2]string{"availability", s.Availability})
@@ -427,7 +512,13 @@ func writeRecord(dir string, ev *evidence) error {
 // (history.ReadAudited): each fault is a problem naming its line, only the
 // sound ops are checked, and a fault that lost ops makes the verdict
 // :unknown.
+// A checker, plot or writer that panics is reported as a run does it.
 func Analyze(ctx context.Context, dir string) (Result, error) {
+	return analyze(ctx, dir, nil)
+}
+
+// analyze is Analyze with a hook for the tests (see evidence.hook).
+func analyze(ctx context.Context, dir string, hook func(string)) (res Result, err error) {
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -438,6 +529,21 @@ func Analyze(ctx context.Context, dir string) (Result, error) {
 	if fi, err := os.Stat(real); err != nil || !fi.IsDir() {
 		return Result{}, fmt.Errorf("%s is not a run directory", dir)
 	}
+	// Whatever escaped the guards of the analysis (reading the files) is an
+	// error, never a crash of the command.
+	c := guard("eddy analyze", hook, func() { res, err = analyzeDir(ctx, dir, real, hook) })
+	if c != nil {
+		werr := writePanics(real, []crash{*c})
+		msg := fmt.Sprintf("%s: eddy bug: the analysis panicked (%s); the stack is in %s", dir, clipText(c.msg, 200), PanicLog)
+		if werr != nil {
+			msg += fmt.Sprintf(" (not written: %v)", werr)
+		}
+		return Result{}, errors.New(msg)
+	}
+	return res, err
+}
+
+func analyzeDir(ctx context.Context, dir, real string, hook func(string)) (Result, error) {
 	name := func(f string) string { return filepath.Join(dir, f) }
 	raw, err := os.ReadFile(filepath.Join(real, RecordFile))
 	if err != nil {
@@ -483,14 +589,19 @@ func Analyze(ctx context.Context, dir string) (Result, error) {
 		s: s, wl: wl, seed: rec.Seed, start: rec.Start, ops: hist.Ops, journal: journal,
 		net: rec.Net, unjournaled: rec.Unjournaled, aborted: rec.Aborted, problems: rec.Problems,
 		faults: hist.Faults, lossy: hist.Lossy,
+		hook: hook,
 	}
 	if rec.Unjournaled == 0 {
 		ev.net = netsim.StatsOf(journal)
 	}
 	v := ev.check()
-	res := Result{Dir: dir, Seed: rec.Seed, Valid: v.valid, Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: rec.Aborted}
-	if err := writeReport(real, ev, v); err != nil {
-		return res, fmt.Errorf("rewriting the results in %s: %w", dir, err)
+	werr := writeReport(real, ev, &v)
+	if err := writePanics(real, v.crashes); err != nil {
+		werr = errors.Join(werr, err)
+	}
+	res := v.result(dir, rec.Seed, rec.Aborted)
+	if werr != nil {
+		return res, fmt.Errorf("rewriting the results in %s: %w", dir, werr)
 	}
 	return res, nil
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/runner"
 )
 
@@ -27,34 +27,34 @@ func TestAnalyzeAgreesWithTheRun(t *testing.T) {
 		name, workload, pkg string
 		args                []string
 		nodes               int
-		valid               checker.Validity
+		valid               check.Verdict
 		config              func(*runner.Config)
 	}{
-		{"echo, valid", "echo", "nodes/echo", nil, 1, checker.Valid, nil},
-		{"echo answering with the previous text", "echo", "runner/testdata/nodes/badecho", []string{"previous"}, 1, checker.Invalid, nil},
-		{"unique-ids colliding", "unique-ids", "runner/testdata/nodes/collidingids", nil, 3, checker.Invalid, nil},
-		{"broadcast under partitions, valid", "broadcast", "nodes/broadcast", nil, 3, checker.Valid, func(c *runner.Config) {
+		{"echo, valid", "echo", "nodes/echo", nil, 1, check.Valid, nil},
+		{"echo answering with the previous text", "echo", "runner/testdata/nodes/badecho", []string{"previous"}, 1, check.Invalid, nil},
+		{"unique-ids colliding", "unique-ids", "runner/testdata/nodes/collidingids", nil, 3, check.Invalid, nil},
+		{"broadcast under partitions, valid", "broadcast", "nodes/broadcast", nil, 3, check.Valid, func(c *runner.Config) {
 			c.Nemesis, c.NemesisInterval, c.RecoveryWait = []string{"partition"}, 400*time.Millisecond, 2*time.Second
 		}},
-		{"broadcast that never forwards", "broadcast", "runner/testdata/nodes/brokenbroadcast", []string{"local"}, 3, checker.Invalid, nil},
-		{"pn-counter dropping adds", "pn-counter", "runner/testdata/nodes/brokencounter", []string{"drop"}, 1, checker.Invalid, nil},
-		{"a node that crashes: aborted, unknown", "echo", "runner/testdata/nodes/misbehave", []string{"exit-after", "0"}, 1, checker.Unknown, nil},
-		{"kafka, valid", "kafka", "runner/testdata/nodes/brokenkafka", []string{"ok"}, 1, checker.Valid, func(c *runner.Config) {
+		{"broadcast that never forwards", "broadcast", "runner/testdata/nodes/brokenbroadcast", []string{"local"}, 3, check.Invalid, nil},
+		{"pn-counter dropping adds", "pn-counter", "runner/testdata/nodes/brokencounter", []string{"drop"}, 1, check.Invalid, nil},
+		{"a node that crashes: aborted, unknown", "echo", "runner/testdata/nodes/misbehave", []string{"exit-after", "0"}, 1, check.Unknown, nil},
+		{"kafka, valid", "kafka", "runner/testdata/nodes/brokenkafka", []string{"ok"}, 1, check.Valid, func(c *runner.Config) {
 			c.Rate, c.Concurrency = 200, "2n"
 		}},
-		{"kafka polls that skip", "kafka", "runner/testdata/nodes/brokenkafka", []string{"skip"}, 1, checker.Invalid, func(c *runner.Config) {
+		{"kafka polls that skip", "kafka", "runner/testdata/nodes/brokenkafka", []string{"skip"}, 1, check.Invalid, func(c *runner.Config) {
 			c.Rate, c.Concurrency = 200, "2n"
 		}},
-		{"txn-rw-register, valid", "txn-rw-register", "nodes/txn", nil, 2, checker.Valid, func(c *runner.Config) {
+		{"txn-rw-register, valid", "txn-rw-register", "nodes/txn", nil, 2, check.Valid, func(c *runner.Config) {
 			c.Rate, c.Concurrency, c.ConsistencyModels = 300, "2n", []string{"read-committed"}
 		}},
-		{"txn-rw-register exposing intermediate writes", "txn-rw-register", "runner/testdata/nodes/brokentxn", []string{"intermediate"}, 1, checker.Invalid, func(c *runner.Config) {
+		{"txn-rw-register exposing intermediate writes", "txn-rw-register", "runner/testdata/nodes/brokentxn", []string{"intermediate"}, 1, check.Invalid, func(c *runner.Config) {
 			c.Rate, c.Concurrency, c.ConsistencyModels = 300, "4", []string{"read-committed"}
 		}},
-		{"txn-list-append, strict-serializable", "txn-list-append", "runner/testdata/nodes/brokentxn", []string{"ok"}, 1, checker.Valid, func(c *runner.Config) {
+		{"txn-list-append, strict-serializable", "txn-list-append", "runner/testdata/nodes/brokentxn", []string{"ok"}, 1, check.Valid, func(c *runner.Config) {
 			c.Rate, c.Concurrency = 300, "4"
 		}},
-		{"lin-kv with a blind cas", "lin-kv", "runner/testdata/nodes/brokenlinkv", []string{"blind-cas"}, 1, checker.Invalid, func(c *runner.Config) {
+		{"lin-kv with a blind cas", "lin-kv", "runner/testdata/nodes/brokenlinkv", []string{"blind-cas"}, 1, check.Invalid, func(c *runner.Config) {
 			c.Rate, c.Concurrency, c.TimeLimit = 200, "2n", 3*time.Second
 		}},
 	}
@@ -102,7 +102,7 @@ func TestAnalyzeNamesTheBadFile(t *testing.T) {
 	cfg := quick(t, "echo", bins.MustBuild(t, "nodes/echo"), 1)
 	cfg.TimeLimit = 500 * time.Millisecond
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid)
+	require.Equal(t, check.Valid, res.Valid)
 	files := map[string][]byte{}
 	for _, f := range []string{"test.json", "history.edn", "net-journal.jsonl"} {
 		b, err := os.ReadFile(filepath.Join(res.Dir, f))
@@ -160,7 +160,7 @@ func TestAnalyzeDamagedHistory(t *testing.T) {
 	cfg := quick(t, "echo", bins.MustBuild(t, "nodes/echo"), 1)
 	cfg.TimeLimit = 500 * time.Millisecond
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid)
+	require.Equal(t, check.Valid, res.Valid)
 	files := map[string][]byte{}
 	for _, f := range []string{"test.json", "history.edn", "net-journal.jsonl"} {
 		b, err := os.ReadFile(filepath.Join(res.Dir, f))
@@ -177,28 +177,28 @@ func TestAnalyzeDamagedHistory(t *testing.T) {
 	cases := []struct {
 		name    string
 		history string
-		valid   checker.Validity
+		valid   check.Verdict
 		want    []string // problems that must be reported
 	}{
-		{"an invoke line deleted", edit(func(l []string) []string { return slices.Delete(l, 2, 3) }), checker.Unknown, []string{
+		{"an invoke line deleted", edit(func(l []string) []string { return slices.Delete(l, 2, 3) }), check.Unknown, []string{
 			"history.edn line 3: :index 2 missing before :index 3 (deleted lines?)",
 			"history.edn line 3: a :ok completion of process 0 (:index 3) with no invocation before it; dropped",
 			"history.edn is damaged (2 faults): only its sound ops were checked, and the verdict is :unknown, as what was lost could hide an anomaly or fake one (on what remains the checkers say true)",
 		}},
-		{"a line duplicated", edit(func(l []string) []string { return slices.Insert(l, 3, l[2]) }), checker.Valid, []string{
+		{"a line duplicated", edit(func(l []string) []string { return slices.Insert(l, 3, l[2]) }), check.Valid, []string{
 			"history.edn line 4: repeats line 3 (:index 2) word for word; dropped",
 			"history.edn had 1 faults that lose nothing (lines repeated or out of order); they were repaired before checking",
 		}},
-		{"two lines swapped", edit(func(l []string) []string { l[2], l[3] = l[3], l[2]; return l }), checker.Valid, []string{
+		{"two lines swapped", edit(func(l []string) []string { l[2], l[3] = l[3], l[2]; return l }), check.Valid, []string{
 			"history.edn line 4: :index 2 comes after :index 3 (line 3): lines out of order; put back in :index order",
 		}},
-		{"a line that is not EDN", edit(func(l []string) []string { l[2] = "{:index 2 :time\n"; return l }), checker.Unknown, []string{
+		{"a line that is not EDN", edit(func(l []string) []string { l[2] = "{:index 2 :time\n"; return l }), check.Unknown, []string{
 			"history.edn line 3: not EDN",
 		}},
 		{"a line that is not an op", edit(func(l []string) []string {
 			l[2] = strings.Replace(l[2], ":type :invoke", ":type :frob", 1)
 			return l
-		}), checker.Unknown, []string{"history.edn line 3: not an op (op 2 has :type :frob, not :invoke, :ok, :fail or :info); skipped"}},
+		}), check.Unknown, []string{"history.edn line 3: not an op (op 2 has :type :frob, not :invoke, :ok, :fail or :info); skipped"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -231,7 +231,7 @@ func TestAnalyzeCarriesNetCountsOfACappedJournal(t *testing.T) {
 	cfg := quick(t, "echo", bins.MustBuild(t, "nodes/echo"), 1)
 	cfg.TimeLimit = 500 * time.Millisecond
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid)
+	require.Equal(t, check.Valid, res.Valid)
 	path := filepath.Join(res.Dir, runner.RecordFile)
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)

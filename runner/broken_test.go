@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/runner"
 )
 
@@ -141,7 +141,7 @@ func TestBrokenCorpus(t *testing.T) {
 				tc.config(&cfg)
 			}
 			res := run(t, cfg)
-			require.Equal(t, checker.Invalid, res.Valid, edn.String(res.Results))
+			require.Equal(t, check.Invalid, res.Valid, edn.String(res.Results))
 			require.Equal(t, 1, res.ExitCode())
 			assert.Empty(t, res.Problems, "the bug is semantic, not a protocol error")
 			finding := get(t, res.Results, tc.finding...)
@@ -187,7 +187,7 @@ func TestCorrectNodesStayValid(t *testing.T) {
 				}
 			}
 			res := run(t, cfg)
-			require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
+			require.Equal(t, check.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
 			require.Equal(t, 0, res.ExitCode())
 			require.Empty(t, res.Problems)
 			require.Empty(t, res.Warnings)
@@ -238,12 +238,12 @@ func TestUnconvergedBroadcast(t *testing.T) {
 			warnings := get(t, res.Results, "eddy", "warnings").([]any)
 			assert.Equal(t, []any{w}, warnings)
 			if tc.strict {
-				assert.Equal(t, checker.Invalid, res.Valid)
+				assert.Equal(t, check.Invalid, res.Valid)
 				assert.Contains(t, w, "invalid under --strict")
 				return
 			}
 			assert.Contains(t, w, "--strict makes it invalid")
-			if res.Valid == checker.Valid {
+			if res.Valid == check.Valid {
 				assert.True(t, strings.HasPrefix(w, "Maelstrom would pass this run"), w)
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,8 +20,15 @@ import (
 )
 
 // Config is one test run: the flags of `maelstrom test`, plus eddy's own.
-// The zero value of every field means Maelstrom's default; Defaults fills
-// them in.
+//
+// The zero value of every field means Maelstrom's default. That is never
+// ambiguous: where Maelstrom rejects an explicit zero (--node-count,
+// --time-limit, --nemesis-interval, --key-count, --max-txn-length,
+// --max-writes-per-key), zero here can only mean "not given", and the eddy
+// command rejects a zero typed on its command line as Maelstrom does; where
+// zero is a value of its own and the default is not zero (--rate), a Set
+// field says it was given. Out-of-range values (negative, NaN, beyond the
+// limits below) are a *ConfigError.
 type Config struct {
 	Workload string   // -w; default lin-kv
 	Bin      string   // --bin; required unless Node is set
@@ -29,17 +37,17 @@ type Config struct {
 	// NodeFunc); Bin and Args must then be empty.
 	Node NodeFunc
 
-	NodeCount   int      // --node-count; nodes n0…n(N-1); overrides Nodes
+	NodeCount   int      // --node-count; nodes n0…n(N-1); overrides Nodes; at most MaxNodes
 	Nodes       []string // --nodes / --node; default n1…n5
 	Concurrency string   // --concurrency: an integer or "<k>n"; default 1n
 
-	TimeLimit       time.Duration // --time-limit; default 60 s
-	Rate            float64       // --rate, total requests per second; default 5 (set RateSet for 0)
+	TimeLimit       time.Duration // --time-limit; default 60 s; at most MaxDuration
+	Rate            float64       // --rate, total requests per second; default 5 (set RateSet for 0); 0 or at least MinRate
 	RateSet         bool          // Rate was given explicitly (so 0 means no ops)
-	Latency         time.Duration // --latency; default 0
+	Latency         time.Duration // --latency; default 0; at most MaxLatency
 	LatencyDist     string        // --latency-dist; default constant
 	Nemesis         []string      // --nemesis: partition, kill, pause (each may be "a,b")
-	NemesisInterval time.Duration // --nemesis-interval; default 10 s
+	NemesisInterval time.Duration // --nemesis-interval; default 10 s; at least MinNemesisInterval, at most MaxDuration
 	// NemesisTargets are the targets a kill or a pause picks from, each
 	// time at random (--nemesis-targets): subset, one, minority-third,
 	// minority, majority, all (default all six, as Jepsen).
@@ -48,8 +56,8 @@ type Config struct {
 
 	Availability      string   // --availability: "", "total" or a fraction in [0, 1]
 	ConsistencyModels []string // --consistency-models; default strict-serializable
-	KeyCount          int      // --key-count
-	MaxTxnLength      int      // --max-txn-length; default 4
+	KeyCount          int      // --key-count; default 10; at most MaxKeyCount
+	MaxTxnLength      int      // --max-txn-length; default 4; at most MaxTxnLen
 	MaxWritesPerKey   int      // --max-writes-per-key; default 16
 
 	LogStderr  bool // --log-stderr: echo node stderr on the console
@@ -80,6 +88,10 @@ type Config struct {
 	// Progress, if set, is called about twice a second while the run goes
 	// on, and at each change of phase, from one goroutine at a time.
 	Progress func(Progress)
+
+	// hook, if set, is called with the name of each guarded part of the run
+	// and the analysis as it starts; the package's tests make it panic.
+	hook func(string)
 }
 
 // Progress is a snapshot of a run in progress.
@@ -95,6 +107,20 @@ type Progress struct {
 	// yet restarted) and paused.
 	Down, Paused int
 }
+
+// Limits on a run's settings, beyond which a value is an error rather than
+// a run that could never complete (a billion processes, an op every 30
+// years, a duration that overflows).
+const (
+	MaxNodes           = 1000                 // nodes, each a process (or goroutine)
+	MaxConcurrency     = 10_000               // worker threads
+	MaxDuration        = 365 * 24 * time.Hour // --time-limit, --nemesis-interval
+	MinNemesisInterval = time.Millisecond     // a partition at most every millisecond or so
+	MaxLatency         = time.Hour            // --latency
+	MinRate            = 1e-9                 // ops/s: one op per 32 years; 0 means none
+	MaxKeyCount        = 10_000               // --key-count
+	MaxTxnLen          = 10_000               // --max-txn-length
+)
 
 // Maelstrom's defaults for the fields of Config that leave them zero.
 const (
@@ -175,10 +201,14 @@ func resolveSettings(cfg Config) (settings, error) {
 	switch {
 	case s.NodeCount < 0:
 		return s, badf("--node-count must be positive, got %d", s.NodeCount)
+	case s.NodeCount > MaxNodes:
+		return s, badf("--node-count %d is more nodes than eddy runs (at most %d, each a process)", s.NodeCount, MaxNodes)
 	case s.NodeCount > 0:
 		for i := range s.NodeCount {
 			s.nodes = append(s.nodes, fmt.Sprintf("n%d", i))
 		}
+	case len(s.Nodes) > MaxNodes:
+		return s, badf("--nodes names %d nodes, more than eddy runs (at most %d, each a process)", len(s.Nodes), MaxNodes)
 	case len(s.Nodes) > 0:
 		seen := map[string]bool{}
 		for _, n := range s.Nodes {
@@ -202,20 +232,30 @@ func resolveSettings(cfg Config) (settings, error) {
 		return s, err
 	}
 	s.concurrency = c
-	if s.TimeLimit == 0 {
+	switch {
+	case s.TimeLimit < 0:
+		return s, badf("--time-limit must be positive, got %v", s.TimeLimit)
+	case s.TimeLimit == 0:
 		s.TimeLimit = DefaultTimeLimit
-	}
-	if s.TimeLimit < 0 {
-		return s, badf("--time-limit must not be negative")
+	case s.TimeLimit > MaxDuration:
+		return s, badf("--time-limit %v is longer than eddy runs (at most a year)", s.TimeLimit)
 	}
 	if !s.RateSet && s.Rate == 0 {
 		s.Rate = DefaultRate
 	}
-	if s.Rate < 0 {
-		return s, badf("--rate must not be negative, got %v", s.Rate)
+	switch r := s.Rate; {
+	case math.IsNaN(r) || math.IsInf(r, 0):
+		return s, badf("--rate must be a finite number of requests per second, got %v", r)
+	case r < 0:
+		return s, badf("--rate must not be negative, got %v", r)
+	case r > 0 && r < MinRate:
+		return s, badf("--rate %v is too low to schedule anything (the least is %v per second, one op in 32 years); --rate 0 means no operations", r, MinRate)
 	}
-	if s.Latency < 0 {
-		return s, badf("--latency must not be negative")
+	switch {
+	case s.Latency < 0:
+		return s, badf("--latency must not be negative, got %v", s.Latency)
+	case s.Latency > MaxLatency:
+		return s, badf("--latency %v is longer than eddy simulates (at most an hour, 3600000 ms)", s.Latency)
 	}
 	if s.LatencyDist == "" {
 		s.LatencyDist = string(netsim.Constant)
@@ -232,11 +272,15 @@ func resolveSettings(cfg Config) (settings, error) {
 			return s, badf("%v", err)
 		}
 	}
-	if s.NemesisInterval == 0 {
+	switch {
+	case s.NemesisInterval < 0:
+		return s, badf("--nemesis-interval must be positive, got %v", s.NemesisInterval)
+	case s.NemesisInterval == 0:
 		s.NemesisInterval = DefaultNemesisInterval
-	}
-	if s.NemesisInterval < 0 {
-		return s, badf("--nemesis-interval must be positive")
+	case s.NemesisInterval < MinNemesisInterval:
+		return s, badf("--nemesis-interval %v is shorter than eddy schedules (at least %v)", s.NemesisInterval, MinNemesisInterval)
+	case s.NemesisInterval > MaxDuration:
+		return s, badf("--nemesis-interval %v is longer than eddy runs (at most a year)", s.NemesisInterval)
 	}
 	if s.Topology == "" {
 		s.Topology = "grid"
@@ -252,7 +296,7 @@ func resolveSettings(cfg Config) (settings, error) {
 		s.availability = checker.AvailabilitySpec{Set: true, Total: true}
 	default:
 		f, err := strconv.ParseFloat(a, 64)
-		if err != nil || f < 0 || f > 1 {
+		if err != nil || !(f >= 0 && f <= 1) { // NaN fails both
 			return s, badf("--availability must be total or a number between 0 and 1, got %q", a)
 		}
 		s.availability = checker.AvailabilitySpec{Set: true, Min: f}
@@ -263,8 +307,16 @@ func resolveSettings(cfg Config) (settings, error) {
 	if err := elle.ValidateModels(s.ConsistencyModels); err != nil {
 		return s, badf("--consistency-models: %v", err)
 	}
-	if s.KeyCount < 0 || s.MaxTxnLength < 0 || s.MaxWritesPerKey < 0 {
-		return s, badf("--key-count, --max-txn-length and --max-writes-per-key must not be negative")
+	for _, f := range []struct {
+		name   string
+		v, max int
+	}{{"--key-count", s.KeyCount, MaxKeyCount}, {"--max-txn-length", s.MaxTxnLength, MaxTxnLen}, {"--max-writes-per-key", s.MaxWritesPerKey, math.MaxInt}} {
+		switch {
+		case f.v < 0:
+			return s, badf("%s must be positive, got %d", f.name, f.v)
+		case f.v > f.max:
+			return s, badf("%s %d is more than eddy generates (at most %d)", f.name, f.v, f.max)
+		}
 	}
 	if s.MaxTxnLength == 0 {
 		s.MaxTxnLength = 4
@@ -294,8 +346,11 @@ func parseConcurrency(v string, nodes int) (int, error) {
 	}
 	k, perNode := strings.CutSuffix(v, "n")
 	n, err := strconv.Atoi(k)
-	if err != nil || n <= 0 {
+	if err != nil || n <= 0 || strings.HasPrefix(k, "+") {
 		return 0, badf("--concurrency must be a positive integer or <k>n, got %q", v)
+	}
+	if perNode && n > MaxConcurrency/max(nodes, 1) || n > MaxConcurrency {
+		return 0, badf("--concurrency %s is more worker threads than eddy runs (at most %d)", v, MaxConcurrency)
 	}
 	if perNode {
 		n *= nodes

@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -121,4 +123,58 @@ func TestValidateMatchesRunWithoutWritingAnything(t *testing.T) {
 			assert.NoDirExists(t, store, "Validate writes nothing")
 		})
 	}
+}
+
+// TestOutOfRange: values a Go caller may put in a Config that no run could
+// honour are a one-line *ConfigError, never a flood, an overflow or a hang.
+func TestOutOfRange(t *testing.T) {
+	bin := executable(t)
+	many := make([]string, MaxNodes+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("x%d", i)
+	}
+	cases := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"negative node count", Config{NodeCount: -1}, "--node-count must be positive"},
+		{"a billion nodes", Config{NodeCount: 1e9}, "more nodes than eddy runs"},
+		{"too many named nodes", Config{Nodes: many}, "more than eddy runs"},
+		{"concurrency overflow", Config{NodeCount: 5, Concurrency: "4611686018427387904n"}, "more worker threads"},
+		{"negative time limit", Config{TimeLimit: -time.Second}, "--time-limit must be positive"},
+		{"time limit over a year", Config{TimeLimit: MaxDuration + 1}, "longer than eddy runs"},
+		{"NaN rate", Config{Rate: math.NaN()}, "--rate must be a finite number"},
+		{"infinite rate", Config{Rate: math.Inf(1)}, "--rate must be a finite number"},
+		{"negative rate", Config{Rate: -1}, "--rate must not be negative"},
+		{"vanishing rate", Config{Rate: 1e-20}, "too low to schedule anything"},
+		{"negative latency", Config{Latency: -time.Millisecond}, "--latency must not be negative"},
+		{"latency over an hour", Config{Latency: MaxLatency + time.Millisecond}, "longer than eddy simulates"},
+		{"negative nemesis interval", Config{NemesisInterval: -1}, "--nemesis-interval must be positive"},
+		{"nemesis interval of a nanosecond", Config{NemesisInterval: 1}, "shorter than eddy schedules"},
+		{"nemesis interval over a year", Config{NemesisInterval: MaxDuration + 1}, "longer than eddy runs"},
+		{"negative key count", Config{KeyCount: -1}, "--key-count must be positive"},
+		{"huge key count", Config{KeyCount: MaxKeyCount + 1}, "--key-count 10001 is more than eddy generates"},
+		{"huge transactions", Config{MaxTxnLength: MaxTxnLen + 1}, "--max-txn-length"},
+		{"negative writes per key", Config{MaxWritesPerKey: -1}, "--max-writes-per-key must be positive"},
+		{"NaN availability", Config{Availability: "NaN"}, "--availability"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Bin = bin
+			_, err := resolve(tc.cfg)
+			var bad *ConfigError
+			require.ErrorAs(t, err, &bad)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "\n")
+		})
+	}
+	// The limits themselves are accepted, and a zero rate given as such.
+	s, err := resolve(Config{Bin: bin, NodeCount: MaxNodes, Concurrency: "10n", TimeLimit: MaxDuration, Rate: MinRate,
+		Latency: MaxLatency, NemesisInterval: MinNemesisInterval, KeyCount: MaxKeyCount, MaxTxnLength: MaxTxnLen})
+	require.NoError(t, err)
+	assert.Equal(t, MaxConcurrency, s.concurrency)
+	s, err = resolve(Config{Bin: bin, RateSet: true})
+	require.NoError(t, err)
+	assert.Zero(t, s.Rate)
 }

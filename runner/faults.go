@@ -7,10 +7,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/nemesis"
+	"github.com/eddy-workbench/eddy/internal/seeded"
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
@@ -22,7 +23,7 @@ import (
 // processStream is the random stream of the j-th operation of the process
 // faults: which fault, and whom it hits. It depends on the seed and j alone.
 func (r *run) processStream(j int) *rand.Rand {
-	return rand.New(rand.NewPCG(r.seed^0x70726f63657373, uint64(j)))
+	return seeded.Stream(r.seed, "nemesis process", j)
 }
 
 // runProcessNemesis carries out the kill and pause schedule until phaseCtx
@@ -105,7 +106,7 @@ func (r *run) killNodes(ids []string) map[string]string {
 			n.mu.Unlock()
 			continue
 		}
-		n.down, n.ready, n.pending = true, false, nil
+		n.down = true
 		proc := n.proc
 		n.mu.Unlock()
 		wg.Go(func() {
@@ -148,7 +149,7 @@ func (r *run) restartNodes(ctx context.Context) map[string]string {
 			if err := r.restartNode(ctx, n); err != nil {
 				what = "failed"
 				if ctx.Err() == nil {
-					r.crashes.fail(n.id, fmt.Sprintf("node %s could not be restarted %.2f s into the run: %v", n.id, time.Since(r.start).Seconds(), err))
+					r.exits.fail(n.id, fmt.Sprintf("node %s could not be restarted %.2f s into the run: %v", n.id, time.Since(r.start).Seconds(), err))
 				}
 			} else {
 				r.logf("Restarted node %s", n.id)
@@ -163,6 +164,8 @@ func (r *run) restartNodes(ctx context.Context) map[string]string {
 }
 
 // restartNode starts a killed node's next incarnation and initialises it.
+// As at the start, the node takes messages from the moment its process
+// runs; only the nemesis waits for its init_ok.
 func (r *run) restartNode(ctx context.Context, n *node) error {
 	old := n.process()
 	proc, err := old.Restart()
@@ -170,9 +173,9 @@ func (r *run) restartNode(ctx context.Context, n *node) error {
 		return err
 	}
 	n.mu.Lock()
-	n.proc, n.dead, n.ready, n.pending = proc, false, false, nil
+	n.proc, n.dead, n.live, n.pending = proc, false, true, nil
 	n.mu.Unlock()
-	r.crashes.watch(n, proc)
+	r.exits.watch(n, proc)
 	_ = r.net.Restart(n.id)
 	if err := r.initNode(ctx, n); err != nil {
 		return err
@@ -248,7 +251,7 @@ func (r *run) resumeNodes() map[string]string {
 			r.logf("resuming node %s: %v", n.id, err)
 		}
 		for _, line := range n.out.held {
-			r.route(n.id, line)
+			r.routeGuarded(n.id, line)
 		}
 		n.out.paused, n.out.held = false, nil
 		n.out.Unlock()

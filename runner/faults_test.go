@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/netsim"
@@ -82,7 +82,7 @@ func TestKillWipesMemory(t *testing.T) {
 	cfg.NemesisTargets = []string{"all"}
 	res := run(t, cfg)
 	require.Empty(t, res.Aborted)
-	require.Equal(t, checker.Invalid, res.Valid, edn.String(res.Results))
+	require.Equal(t, check.Invalid, res.Valid, edn.String(res.Results))
 	require.Equal(t, 1, res.ExitCode())
 	lost := get(t, res.Results, "workload", "lost-count")
 	require.NotZero(t, lost)
@@ -154,7 +154,7 @@ func TestDurableSurvivesKill(t *testing.T) {
 	cfg := faultRun(t, "durable", "kill")
 	cfg.NemesisTargets = []string{"all"}
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
+	require.Equal(t, check.Valid, res.Valid, edn.String(res.Results))
 	require.Empty(t, res.Aborted)
 	ops, _ := stored(t, res.Dir)
 	require.Contains(t, nemesisOps(ops, "kill"), `kill {"n0" :killed, "n1" :killed, "n2" :killed}`)
@@ -172,7 +172,7 @@ func TestPauseKeepsMemory(t *testing.T) {
 	cfg := faultRun(t, "memory", "pause")
 	cfg.NemesisTargets = []string{"one", "majority"}
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
+	require.Equal(t, check.Valid, res.Valid, edn.String(res.Results))
 	ops, events := stored(t, res.Dir)
 	pauses := nemesisOps(ops, "pause", "resume")
 	require.Contains(t, strings.Join(pauses, "\n"), ":paused")

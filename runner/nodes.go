@@ -25,18 +25,21 @@ const initTimeout = 10 * time.Second
 // maxLine is the longest stdout line eddy accepts from a node.
 const maxLine = 1 << 20
 
-// node is one server node: its process and its network endpoint. Until the
-// node has answered init, every message but init is held back and delivered
-// in order right after init_ok. The nemesis may kill its process and start
-// it again (a new incarnation, which is initialised afresh), or pause it.
+// node is one server node: its network endpoint and its process. Every
+// endpoint is registered before any process starts, so a node may message a
+// peer or a service from its first line on; as in Maelstrom, nothing waits
+// for init_ok. Messages that arrive before the node's own process has
+// started are queued and written to its stdin, in order, once it runs. The
+// nemesis may kill its process and start it again (a new incarnation,
+// initialised afresh), or pause it.
 type node struct {
 	id string
 
 	mu      sync.Mutex
-	proc    *process.Process // the current incarnation
-	ready   bool
-	pending [][]byte
-	dead    bool // stdin writes fail; reported once per incarnation
+	proc    *process.Process // the current incarnation; set by startNode
+	live    bool             // the process runs and pending has been written
+	pending [][]byte         // delivered before that
+	dead    bool             // stdin writes fail; reported once per incarnation
 	// stopping is set at teardown: messages still arriving then (replies
 	// to requests in flight) are dropped without a diagnosis.
 	stopping bool
@@ -65,15 +68,26 @@ func (r *run) nodeDir(id string) string {
 	return filepath.Join(r.dir, "node-data", id)
 }
 
-// startNode spawns a node's process and registers its endpoint.
-func (r *run) startNode(id string) (*node, error) {
+// registerNode adds a node's endpoint to the network; its process is
+// started later by startNode.
+func (r *run) registerNode(id string) (*node, error) {
 	n := &node{id: id}
+	if err := r.net.Register(id, n.deliver(r)); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// startNode spawns a node's process and writes it what was delivered to
+// it before. The node's private directory is made first.
+func (r *run) startNode(n *node) error {
+	id := n.id
 	dir, err := filepath.Abs(r.nodeDir(id))
 	if err == nil {
 		err = os.MkdirAll(dir, 0o755)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("node %s: creating its directory: %w", id, err)
+		return fmt.Errorf("node %s: creating its directory: %w", id, err)
 	}
 	cfg := process.Config{
 		ID:      id,
@@ -96,14 +110,26 @@ func (r *run) startNode(id string) (*node, error) {
 	}
 	proc, err := process.Start(cfg)
 	if err != nil {
-		return nil, &ConfigError{Msg: err.Error()}
+		return &ConfigError{Msg: err.Error()}
 	}
+	n.mu.Lock()
 	n.proc = proc
-	if err := r.net.Register(id, n.deliver(r)); err != nil {
-		proc.Stop(r.s.StopGrace)
-		return nil, err
+	n.mu.Unlock()
+	// Write what came before, in order; deliveries meanwhile queue behind.
+	for {
+		n.mu.Lock()
+		batch := n.pending
+		n.pending = nil
+		if len(batch) == 0 {
+			n.live = true
+			n.mu.Unlock()
+			return nil
+		}
+		n.mu.Unlock()
+		for _, line := range batch {
+			n.write(r, proc, line)
+		}
 	}
-	return n, nil
 }
 
 func (r *run) stderrHook(id string) func([]byte) {
@@ -119,7 +145,7 @@ func (n *node) deliver(r *run) netsim.Handler {
 	return func(m netsim.Message) {
 		line := proto.AppendDelivered(make([]byte, 0, len(m.Body)+64), m.ID, m.Src, m.Dest, m.Body)
 		n.mu.Lock()
-		if !n.ready && !isInit(m) {
+		if !n.live {
 			n.pending = append(n.pending, line)
 			n.mu.Unlock()
 			return
@@ -128,14 +154,6 @@ func (n *node) deliver(r *run) netsim.Handler {
 		n.mu.Unlock()
 		n.write(r, proc, line)
 	}
-}
-
-func isInit(m netsim.Message) bool {
-	if !netsim.IsClient(m.Src) {
-		return false
-	}
-	h, _, err := proto.ParseHeader(m.Body)
-	return err == nil && h.Type == "init"
 }
 
 // write writes a line to an incarnation's stdin. A failure is reported once
@@ -149,26 +167,6 @@ func (n *node) write(r *run, proc *process.Process, line []byte) {
 		n.mu.Unlock()
 		if first {
 			r.problems.add(n.id, "stdin", fmt.Sprintf("node %s no longer reads its stdin (%v); messages to it are lost", n.id, err))
-		}
-	}
-}
-
-// markReady releases the messages held back until init_ok, in order (those
-// delivered meanwhile queue behind them), without holding the lock while
-// writing.
-func (n *node) markReady(r *run) {
-	for {
-		n.mu.Lock()
-		batch, proc := n.pending, n.proc
-		n.pending = nil
-		if len(batch) == 0 {
-			n.ready = true
-			n.mu.Unlock()
-			return
-		}
-		n.mu.Unlock()
-		for _, line := range batch {
-			n.write(r, proc, line)
 		}
 	}
 }
@@ -203,7 +201,16 @@ func (r *run) lineHandler(n *node) func([]byte) {
 			n.out.held = append(n.out.held, bytes.Clone(line))
 			return
 		}
-		r.route(id, line)
+		r.routeGuarded(id, line)
+	}
+}
+
+// routeGuarded routes a line, recovering a panic in the router as an eddy
+// bug: the line is dropped and the run goes on.
+func (r *run) routeGuarded(id string, line []byte) {
+	if c := guard("the router", r.s.hook, func() { r.route(id, line) }); c != nil {
+		r.crashes.add(*c)
+		r.problems.add(id, "panic:route", c.problem(fmt.Sprintf("a line of node %s was dropped: %s", id, truncate(line, 120))))
 	}
 }
 
@@ -211,12 +218,22 @@ func (r *run) lineHandler(n *node) func([]byte) {
 func (r *run) route(id string, line []byte) {
 	env, err := proto.ParseEnvelope(line)
 	if err != nil {
-		if proto.IsNotJSON(err) {
+		switch {
+		case proto.IsTooDeep(line):
+			r.problems.add(id, "too-deep", fmt.Sprintf("node %s printed a line nested more than %d levels deep, which no JSON reader here accepts: %s; skipped", id, proto.MaxDepth, truncate(line, 120)))
+		case proto.IsNotJSON(err):
 			r.problems.add(id, "not-json", fmt.Sprintf("node %s printed a line to stdout that is not JSON (logs belong on stderr): %s; skipped", id, truncate(line, 120)))
-		} else {
+		default:
 			r.problems.add(id, "malformed", fmt.Sprintf("node %s printed a malformed message (%v): %s; skipped", id, err, truncate(line, 120)))
 		}
 		return
+	}
+	if netsim.IsClient(env.Dest) || r.services[env.Dest] {
+		// What eddy decodes (client replies, service requests) is checked
+		// for what cannot be read at face value.
+		for _, o := range proto.Oddities(env.Body) {
+			r.problems.add(id, "odd:"+o.Kind, fmt.Sprintf("node %s sent %s a body that %s: %s", id, env.Dest, o.Text, truncate(line, 120)))
+		}
 	}
 	body := bytes.Clone(env.Body)
 	if _, err := r.net.Send(env.Src, env.Dest, body); err != nil {
@@ -282,7 +299,6 @@ func (r *run) initNode(ctx context.Context, n *node) error {
 	case res.reply.Header.Type != "init_ok":
 		return fmt.Errorf("node %s answered init with %s, expected an init_ok", n.id, res.reply.Body)
 	}
-	n.markReady(r)
 	return nil
 }
 

@@ -3,14 +3,16 @@ package runner
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/gen"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/nemesis"
+	"github.com/eddy-workbench/eddy/internal/seeded"
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
@@ -21,6 +23,21 @@ type worker struct {
 	process int
 	node    string
 	client  *client.Client
+	// gen yields the operations of process genFor (the current process
+	// once the worker has been handed an op since its last change).
+	gen    workload.Generator
+	genFor int
+}
+
+// next returns the next main-phase operation of the worker's current
+// process, from that process's own generator and stream.
+func (r *run) next(w *worker) workload.Op {
+	if w.gen == nil || w.genFor != w.process {
+		p := workload.Process{ID: w.process, Concurrency: r.s.concurrency, Seed: r.seed}
+		w.gen = r.wl.Generator(p, seeded.Stream(r.seed, "ops", w.process))
+		w.genFor = w.process
+	}
+	return w.gen.Next()
 }
 
 // perform records op's invocation, runs it, records its completion and
@@ -37,7 +54,12 @@ func (r *run) perform(ctx context.Context, w *worker, op workload.Op) history.Op
 		w.client = c
 	}
 	inv := r.rec.Add(history.Op{Type: history.Invoke, Process: w.process, F: op.F, Value: op.Value, Final: op.Final})
-	comp := r.wl.Invoke(ctx, w.client, inv)
+	var comp history.Op
+	if c := guard("the "+r.s.Workload+" client", r.s.hook, func() { comp = r.wl.Invoke(ctx, w.client, inv) }); c != nil {
+		r.crashes.add(*c)
+		r.problems.add(w.node, "panic:client", c.problem("the operation is recorded as indeterminate"))
+		comp = history.Op{Type: history.Info, Value: inv.Value, Error: "eddy bug: the client panicked: " + c.msg}
+	}
 	comp.Process, comp.F, comp.Final = inv.Process, inv.F, inv.Final
 	r.rec.Add(comp)
 	r.prog.completed(comp.Type)
@@ -49,13 +71,6 @@ func (r *run) perform(ctx context.Context, w *worker, op workload.Op) history.Op
 		}
 	}
 	return comp
-}
-
-// randN draws from the generator's stream for concurrent callers.
-func (r *run) randN(n int64) int64 {
-	r.randMu.Lock()
-	defer r.randMu.Unlock()
-	return r.genRand.Int64N(n)
 }
 
 // bogusReply reports replies that answer a request the client never made.
@@ -94,8 +109,8 @@ func (r *run) mainPhase(ctx context.Context) {
 	if procs != nil {
 		nem.Go(func() { r.runProcessNemesis(phaseCtx, ctx, procs) })
 	}
-	pool := gen.NewPool(len(workers), r.genRand)
-	sched := gen.NewSchedule(r.s.Rate, r.genRand)
+	pool := gen.NewPool(len(workers))
+	sched := gen.NewSchedule(r.s.Rate, seeded.Stream(r.seed, "pacing"))
 	var inflight sync.WaitGroup
 	if r.s.Rate > 0 {
 		for {
@@ -106,12 +121,7 @@ func (r *run) mainPhase(ctx context.Context) {
 			if !ok {
 				break
 			}
-			var op workload.Op
-			if tw, ok := r.wl.(workload.Threaded); ok {
-				op = tw.NextFor(t, workers[t].process, r.genRand)
-			} else {
-				op = r.wl.Next(r.genRand)
-			}
+			op := r.next(workers[t])
 			inflight.Go(func() {
 				defer pool.Release(t)
 				r.perform(ctx, workers[t], op)
@@ -148,8 +158,9 @@ func (r *run) mainPhase(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, w := range workers {
 		if f, ok := r.wl.(workload.Finisher); ok {
+			rng := seeded.Stream(r.seed, "final", w.thread)
 			wg.Go(func() {
-				f.Finish(ctx, r.randN, func(op workload.Op) history.Op { return r.perform(ctx, w, op) })
+				f.Finish(ctx, rng.Int64N, func(op workload.Op) history.Op { return r.perform(ctx, w, op) })
 			})
 			continue
 		}
@@ -158,29 +169,35 @@ func (r *run) mainPhase(ctx context.Context) {
 	wg.Wait()
 }
 
-// runNemesis alternates start-partition and stop-partition, starting at once,
-// with uniform random gaps of mean --nemesis-interval, until ctx ends.
+// runNemesis alternates start-partition and stop-partition, starting at
+// once, until ctx ends. Event j (0, 1, …) draws its gap, and for a start
+// its shape and grudge, from the stream "nemesis" of j, and is scheduled at
+// the sum of the earlier gaps after the phase began, so the nemesis's
+// schedule and partitions depend on the seed alone.
 func (r *run) runNemesis(ctx context.Context) {
-	start := true
-	for {
-		if start {
-			r.startPartition()
+	at := time.Now()
+	for j := 0; ; j++ {
+		rng := seeded.Stream(r.seed, "nemesis", j)
+		if j%2 == 0 {
+			r.startPartition(rng)
 		} else {
 			r.heal()
 		}
-		start = !start
+		at = at.Add(nemesis.NextGap(rng, r.s.NemesisInterval))
+		t := time.NewTimer(time.Until(at))
 		select {
-		case <-time.After(nemesis.NextGap(r.nemRand, r.s.NemesisInterval)):
+		case <-t.C:
 		case <-ctx.Done():
+			t.Stop()
 			return
 		}
 	}
 }
 
-func (r *run) startPartition() {
-	shape := nemesis.PickShape(r.nemRand)
+func (r *run) startPartition(rng *rand.Rand) {
+	shape := nemesis.PickShape(rng)
 	r.rec.Add(history.Op{Type: history.Info, Process: history.Nemesis, F: "start-partition", Value: edn.Keyword(shape)})
-	grudge, err := nemesis.Build(shape, r.s.nodes, r.nemRand)
+	grudge, err := nemesis.Build(shape, r.s.nodes, rng)
 	if err != nil {
 		r.logf("nemesis: %v", err) // the node list was validated; this cannot happen
 		return

@@ -11,15 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/process"
@@ -27,13 +26,25 @@ import (
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
-// Result is the outcome of a run.
+// Result is the outcome of a run, or of the analysis of a stored one.
 type Result struct {
-	Dir     string           // the run's store directory
-	Seed    uint64           // the seed every random choice came from
-	Valid   checker.Validity // the merged verdict
-	Results *edn.Map         // what results.edn holds
-	// Problems are one-line diagnoses of node misbehaviour.
+	Dir  string // the run's store directory
+	Seed uint64 // the seed every random choice came from
+	// Valid is the verdict: the merge of every checker's (the workload's,
+	// and those of the operation counts and availability), or Unknown when
+	// the run aborted.
+	Valid check.Verdict
+	// Figures are the numbers every run has: operation counts,
+	// availability, messages per operation, latencies.
+	Figures check.Figures
+	// Findings are what the workload's checker found; their type depends
+	// on the workload (*check.SetFull for broadcast, …).
+	Findings check.Findings
+	// Results is what results.edn holds, rendered from the above in
+	// Maelstrom's shape.
+	Results *edn.Map
+	// Problems are one-line diagnoses of node misbehaviour, and of what
+	// Maelstrom's checkers do not look at (duplicates in reads, …).
 	Problems []string
 	// Warnings are findings of eddy's own checks that Maelstrom's verdict
 	// does not reflect, e.g. "Maelstrom would pass this run, but not every
@@ -50,9 +61,9 @@ func (r Result) ExitCode() int {
 	switch {
 	case r.Aborted != "":
 		return 255
-	case r.Valid == checker.Valid:
+	case r.Valid == check.Valid:
 		return 0
-	case r.Valid == checker.Invalid:
+	case r.Valid == check.Invalid:
 		return 1
 	default:
 		return 2
@@ -70,15 +81,19 @@ type run struct {
 	rec      *history.Recorder
 	problems *problems
 	nodes    []*node
-	crashes  *crashWatch
+	// exits watches the node processes for crashes (exits the nemesis did
+	// not cause) and records failed restarts.
+	exits *crashWatch
 
 	prog *progress
 
+	// crashes are panics recovered while the run went on (their stacks go
+	// to PanicLog at the end).
+	crashes crashes
+
+	services  map[string]bool // the names of the services
 	clientIDs client.Allocator
 	silence   client.Silence // the workload's requests that went unanswered
-	genRand   *rand.Rand
-	randMu    sync.Mutex // for genRand outside the main loop (randN)
-	nemRand   *rand.Rand
 
 	logMu sync.Mutex
 }
@@ -109,22 +124,20 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	r := &run{
-		s:       s,
-		wl:      wl,
-		dir:     dir,
-		seed:    seed,
-		start:   time.Now(),
-		genRand: rand.New(rand.NewPCG(seed, 2)),
-		nemRand: rand.New(rand.NewPCG(seed, 3)),
+		s:     s,
+		wl:    wl,
+		dir:   dir,
+		seed:  seed,
+		start: time.Now(),
 	}
 	r.problems = newProblems(r.logf)
-	r.crashes = newCrashWatch(r)
+	r.exits = newCrashWatch(r)
 	r.prog = newProgress(s.Progress, s.TimeLimit)
 	r.rec = history.NewRecorder(r.start)
 	r.net = netsim.New(netsim.Config{
 		Latency: s.Latency,
 		Dist:    s.dist,
-		Rand:    rand.New(rand.NewPCG(seed, 1)),
+		Seed:    seed,
 		Start:   r.start,
 		OnEvent: r.netLogger(),
 	})
@@ -179,33 +192,37 @@ func (r *run) execute(ctx context.Context) Result {
 	return res
 }
 
-// setup starts every node and initialises it, all in parallel.
+// setup registers every node's endpoint, then starts and initialises every
+// node, all in parallel. As in Maelstrom, a node's messages are routed both
+// ways from the moment its process runs: it may call a service or a peer
+// before it answers init. Only the main phase waits for every init_ok.
 func (r *run) setup(ctx context.Context) error {
 	if err := r.startServices(); err != nil {
 		return err
 	}
-	r.nodes = make([]*node, len(r.s.nodes))
-	errs := make([]error, len(r.s.nodes))
-	var wg sync.WaitGroup
+	all := make([]*node, len(r.s.nodes))
 	for i, id := range r.s.nodes {
+		n, err := r.registerNode(id)
+		if err != nil {
+			return err
+		}
+		all[i] = n
+	}
+	errs := make([]error, len(all))
+	var wg sync.WaitGroup
+	for i, n := range all {
 		wg.Go(func() {
-			n, err := r.startNode(id)
-			if err != nil {
-				errs[i] = err
-				return
+			if errs[i] = r.startNode(n); errs[i] == nil {
+				errs[i] = r.initNode(ctx, n)
 			}
-			r.nodes[i] = n
-			errs[i] = r.initNode(ctx, n)
 		})
 	}
 	wg.Wait()
-	started := r.nodes[:0]
-	for _, n := range r.nodes {
-		if n != nil {
-			started = append(started, n)
+	for _, n := range all {
+		if n.proc != nil {
+			r.nodes = append(r.nodes, n)
 		}
 	}
-	r.nodes = started
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -244,9 +261,9 @@ func newCrashWatch(r *run) *crashWatch {
 // watchCrashes watches every node's current process.
 func (r *run) watchCrashes() *crashWatch {
 	for _, n := range r.nodes {
-		r.crashes.watch(n, n.process())
+		r.exits.watch(n, n.process())
 	}
-	return r.crashes
+	return r.exits
 }
 
 // watch reports proc, an incarnation of n, if it exits before stop unless
@@ -316,7 +333,9 @@ func (r *run) reportSilence() {
 	}
 }
 
-// analyse checks the history and writes every file of the run.
+// analyse writes the run's evidence (history, journal, test.json), then
+// checks it and writes the rest: a bug in a checker or a report writer can
+// never lose the run.
 func (r *run) analyse(aborted string) Result {
 	ev := &evidence{
 		s:           r.s,
@@ -329,58 +348,51 @@ func (r *run) analyse(aborted string) Result {
 		unjournaled: r.net.Unjournaled(),
 		aborted:     aborted,
 		problems:    r.problems.lines(),
+		hook:        r.s.hook,
 	}
+	r.writeEvidence(ev)
+	ev.problems = r.problems.lines()
 	v := ev.check()
+	if err := writeReport(r.dir, ev, &v); err != nil {
+		r.logf("writing the results: %v", err)
+	}
 	for _, p := range v.fresh {
 		r.logf("%s", p)
 	}
-	r.write(ev, v)
-	return Result{Dir: r.dir, Seed: r.seed, Valid: v.valid, Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: aborted}
-}
-
-// write stores the run's files; failures are logged, not fatal.
-func (r *run) write(ev *evidence, v verdict) {
-	if err := report.WriteHistory(r.dir, ev.ops); err != nil {
-		r.logf("writing the history: %v", err)
-	}
-	if err := writeFile(filepath.Join(r.dir, "net-journal.jsonl"), func(w io.Writer) error {
-		return netsim.WriteJournal(w, ev.journal)
-	}); err != nil {
-		r.logf("writing the network journal: %v", err)
-	}
-	if err := writeRecord(r.dir, ev); err != nil {
-		r.logf("writing %s: %v", RecordFile, err)
-	}
-	if err := writeReport(r.dir, ev, v); err != nil {
-		r.logf("writing the results: %v", err)
+	if err := writePanics(r.dir, append(r.crashes.take(), v.crashes...)); err != nil {
+		r.logf("writing %s: %v", PanicLog, err)
 	}
 	if err := report.Link(r.s.StoreDir, r.s.Workload, r.dir); err != nil {
 		r.logf("linking latest: %v", err)
 	}
+	return v.result(r.dir, r.seed, aborted)
 }
 
-func writeFile(path string, fill func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
+// writeEvidence stores what the checkers read, before they run; failures
+// (and panics) are logged, not fatal.
+func (r *run) writeEvidence(ev *evidence) {
+	parts := []struct {
+		what  string
+		write func() error
+	}{
+		{"history.edn and history.txt", func() error { return report.WriteHistory(r.dir, ev.ops) }},
+		{"net-journal.jsonl", func() error {
+			return report.WriteFile(filepath.Join(r.dir, "net-journal.jsonl"), func(w io.Writer) error {
+				return netsim.WriteJournal(w, ev.journal)
+			})
+		}},
+		{RecordFile, func() error { return writeRecord(r.dir, ev) }},
 	}
-	if err := fill(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// statsOps are the ops the stats checker sees: kafka's crash ops, which are
-// always indeterminate by design, are left out, as Maelstrom does.
-func statsOps(ops []history.Op) []history.Op {
-	out := make([]history.Op, 0, len(ops))
-	for _, o := range ops {
-		if o.F != "crash" {
-			out = append(out, o)
+	for _, p := range parts {
+		ev.problems = r.problems.lines() // test.json records them
+		var err error
+		if c := guard("the writer of "+p.what, ev.hook, func() { err = p.write() }); c != nil {
+			r.crashes.add(*c)
+			r.problems.add("", "panic:"+p.what, c.problem(p.what+" may be incomplete"))
+		} else if err != nil {
+			r.logf("writing %s: %v", p.what, err)
 		}
 	}
-	return out
 }
 
 // exceptions groups the ops that ended in an unexpected client error, as

@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/testbin"
 	"github.com/eddy-workbench/eddy/runner"
 )
@@ -77,7 +77,7 @@ func TestEchoIsValid(t *testing.T) {
 	t.Parallel()
 	cfg := quick(t, "echo", bins.MustBuild(t, "nodes/echo"), 1)
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
+	require.Equal(t, check.Valid, res.Valid, edn.String(res.Results))
 	require.Equal(t, 0, res.ExitCode())
 	require.Empty(t, res.Problems)
 	for _, f := range []string{"results.edn", "results.json", "history.edn", "history.txt", "net-journal.jsonl", "node-logs/n0.log"} {
@@ -106,7 +106,7 @@ func TestProgress(t *testing.T) {
 	var seen []runner.Progress
 	cfg.Progress = func(p runner.Progress) { seen = append(seen, p) }
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid)
+	require.Equal(t, check.Valid, res.Valid)
 	var phases []string
 	partitioned := false
 	for _, p := range seen {
@@ -132,7 +132,7 @@ func TestUniqueIDsUnderPartitions(t *testing.T) {
 	cfg.Nemesis = []string{"partition"}
 	cfg.NemesisInterval = 500 * time.Millisecond
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
+	require.Equal(t, check.Valid, res.Valid, edn.String(res.Results))
 	assert.Equal(t, 0.0, get(t, res.Results, "net", "servers", "msgs-per-op"))
 	all := get(t, res.Results, "net", "all", "msgs-per-op").(float64)
 	assert.InDelta(t, 2.0, all, 0.05)
@@ -159,7 +159,7 @@ func TestCounters(t *testing.T) {
 			cfg.NemesisInterval = 500 * time.Millisecond
 			cfg.RecoveryWait = time.Second
 			res := run(t, cfg)
-			require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
+			require.Equal(t, check.Valid, res.Valid, edn.String(res.Results))
 			require.Empty(t, res.Problems)
 			require.Empty(t, res.Warnings)
 			assert.Equal(t, true, get(t, res.Results, "workload", "convergence", "converged?"))
@@ -196,7 +196,7 @@ func TestBroadcast(t *testing.T) {
 			cfg.NemesisInterval = 500 * time.Millisecond
 			cfg.RecoveryWait = 2 * time.Second
 			res := run(t, cfg)
-			require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
+			require.Equal(t, check.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
 			require.Empty(t, res.Problems)
 			require.Empty(t, res.Warnings)
 			assert.Equal(t, true, get(t, res.Results, "workload", "convergence", "converged?"))
@@ -217,7 +217,7 @@ func TestKafka(t *testing.T) {
 	cfg.Concurrency = "2n"
 	cfg.RecoveryWait = 100 * time.Millisecond
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
+	require.Equal(t, check.Valid, res.Valid, edn.String(get(t, res.Results, "workload")))
 	require.Empty(t, res.Problems)
 	assert.Equal(t, "[]", edn.String(get(t, res.Results, "workload", "error-types")))
 	// Crashes are left out of :stats, as in Maelstrom.
@@ -240,9 +240,9 @@ func TestDuplicatesInReads(t *testing.T) {
 			res := run(t, cfg)
 			assert.Greater(t, get(t, res.Results, "workload", "duplicated-count").(int64), int64(0))
 			assert.True(t, containsLine(res.Problems, "more than once in the same read"), "%q", res.Problems)
-			want := checker.Valid
+			want := check.Valid
 			if strict {
-				want = checker.Invalid
+				want = check.Invalid
 			}
 			assert.Equal(t, want, res.Valid, edn.String(get(t, res.Results, "workload")))
 		})
@@ -284,7 +284,7 @@ func TestBrokenNodesAreInvalid(t *testing.T) {
 				cfg.NemesisInterval = 400 * time.Millisecond
 			}
 			res := run(t, cfg)
-			require.Equal(t, checker.Invalid, res.Valid, edn.String(res.Results))
+			require.Equal(t, check.Invalid, res.Valid, edn.String(res.Results))
 			require.Equal(t, 1, res.ExitCode())
 			finding := get(t, res.Results, tc.finding...)
 			assert.NotEqual(t, "[]", edn.String(finding))
@@ -409,7 +409,7 @@ func TestGrandchildIsKilled(t *testing.T) {
 	cfg := quick(t, "unique-ids", bins.MustBuild(t, "runner/testdata/nodes/misbehave"), 1)
 	cfg.Args = []string{"grandchild", pidFile}
 	res := run(t, cfg)
-	require.Equal(t, checker.Valid, res.Valid)
+	require.Equal(t, check.Valid, res.Valid)
 	raw, err := os.ReadFile(pidFile)
 	require.NoError(t, err, "the node started its child")
 	pid, err := strconv.Atoi(string(raw))
@@ -447,4 +447,50 @@ func BenchmarkFixedCost(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64((b.Elapsed()/time.Duration(b.N)-limit).Microseconds())/1000, "fixed-ms")
+}
+
+// TestInitHandlerMayTalk: as in Maelstrom, a node's messages are routed from
+// the moment its process runs, so a node may write to seq-kv and wait for a
+// peer inside its init handler, and answer init_ok only then.
+func TestInitHandlerMayTalk(t *testing.T) {
+	t.Parallel()
+	cfg := quick(t, "echo", bins.MustBuild(t, "runner/testdata/nodes/initkv"), 3)
+	cfg.TimeLimit = time.Second
+	res := run(t, cfg)
+	require.Empty(t, res.Aborted)
+	require.Equal(t, check.Valid, res.Valid, edn.String(res.Results))
+	require.Empty(t, res.Problems)
+
+	// Every node heard back from seq-kv and from its peer before it sent
+	// init_ok.
+	raw, err := os.ReadFile(filepath.Join(res.Dir, "net-journal.jsonl"))
+	require.NoError(t, err)
+	type event struct {
+		Seq       int64
+		Type      string
+		Src, Dest string
+		Body      struct{ Type string }
+	}
+	initOK := map[string]int64{}
+	var replies []event
+	for line := range strings.Lines(string(raw)) {
+		var ev event
+		require.NoError(t, json.Unmarshal([]byte(line), &ev))
+		switch {
+		case ev.Type == "send" && ev.Body.Type == "init_ok":
+			initOK[ev.Src] = ev.Seq
+		case ev.Type == "recv" && (ev.Body.Type == "write_ok" || ev.Body.Type == "hello_ok"):
+			replies = append(replies, ev)
+		}
+	}
+	require.Len(t, initOK, 3)
+	for node, sent := range initOK {
+		var got []string
+		for _, ev := range replies {
+			if ev.Dest == node && ev.Seq < sent {
+				got = append(got, ev.Body.Type)
+			}
+		}
+		assert.ElementsMatch(t, []string{"write_ok", "hello_ok"}, got, "what %s heard before its init_ok", node)
+	}
 }

@@ -2,9 +2,10 @@ package runner
 
 import (
 	"fmt"
-	"math/rand/v2"
+	"strconv"
 
 	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/service"
 )
 
@@ -12,16 +13,24 @@ import (
 // lin-tso) on the network before any node starts. Each serves one request at
 // a time from its delivery goroutine and answers through the network, so
 // requests and replies pay the configured latency; the nemesis never cuts
-// them off. Each service draws its random choices from its own stream of the
-// run's seed.
+// them off. A service's random choices come from streams of the run's seed
+// named for the service and the requesting node (package service).
 func (r *run) startServices() error {
-	for i, name := range service.Names() {
-		svc, err := service.New(name, rand.New(rand.NewPCG(r.seed, uint64(10+i))))
+	r.services = map[string]bool{}
+	for _, name := range service.Names() {
+		r.services[name] = true
+		svc, err := service.New(name, r.seed)
 		if err != nil {
 			return err
 		}
 		err = r.net.Register(name, func(m netsim.Message) {
-			reply, problem := svc.Handle(m.Src, m.Body)
+			var reply []byte
+			var problem string
+			if c := guard("the "+name+" service", r.s.hook, func() { reply, problem = svc.Handle(m.Src, m.Body) }); c != nil {
+				r.crashes.add(*c)
+				r.problems.add(m.Src, "panic:"+name, c.problem("answered with error 13 (crash)"))
+				reply = crashReply(m.Body, "eddy bug: "+name+" panicked: "+c.msg)
+			}
 			if problem != "" {
 				r.problems.add(m.Src, "service:"+name, fmt.Sprintf("node %s sent %s a request it cannot serve (%s): %s; answered with an error", m.Src, name, problem, truncate(m.Body, 120)))
 			}
@@ -34,4 +43,15 @@ func (r *run) startServices() error {
 		}
 	}
 	return nil
+}
+
+// crashReply is an error reply (code 13, crash: indefinite) to a request.
+func crashReply(req []byte, text string) []byte {
+	b := []byte(`{"type":"error","code":13,"text":`)
+	b = proto.AppendString(b, text)
+	if h, _, err := proto.ParseHeader(req); err == nil && h.HasMsgID {
+		b = append(b, `,"in_reply_to":`...)
+		b = strconv.AppendInt(b, h.MsgID, 10)
+	}
+	return append(b, '}')
 }

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/challenge"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/runner"
 )
 
@@ -209,6 +209,19 @@ func (o *challengeOptions) build(root, pkg string, stderr io.Writer) error {
 	return nil
 }
 
+// eddyModule is the module path of eddy's source tree.
+const eddyModule = "github.com/eddy-workbench/eddy"
+
+// modulePath is the path a go.mod file declares, or "".
+func modulePath(gomod []byte) string {
+	for line := range strings.Lines(string(gomod)) {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module"); ok {
+			return strings.Trim(strings.TrimSpace(rest), `"`)
+		}
+	}
+	return ""
+}
+
 // sourceRoot finds the eddy source tree at or above the working directory.
 func sourceRoot() (string, error) {
 	dir, err := os.Getwd()
@@ -217,7 +230,7 @@ func sourceRoot() (string, error) {
 	}
 	for {
 		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.HasPrefix(strings.TrimSpace(string(data)), "module github.com/eddy-workbench/eddy\n") {
+		if err == nil && modulePath(data) == eddyModule {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)

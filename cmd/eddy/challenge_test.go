@@ -67,7 +67,7 @@ func TestChallengeOnEddy(t *testing.T) {
 // does, and checks that the figures and targets come out of it.
 func TestChallengeOnMaelstrom(t *testing.T) {
 	t.Parallel()
-	fixture, err := filepath.Abs("../../internal/edn/testdata/maelstrom-results.edn")
+	fixture, err := filepath.Abs("../../edn/testdata/maelstrom-results.edn")
 	require.NoError(t, err)
 	dir := t.TempDir()
 	fake := filepath.Join(dir, "fake maelstrom") // a space in the path, on purpose

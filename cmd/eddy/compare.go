@@ -39,8 +39,12 @@ every run as given. --bin, --seed and --test-count belong to --impl and
 --seeds.
 
 Seeds. Every implementation runs every cell with the same seeds, so they
-face the same schedules of operations, latencies and partitions. Runs go
-cell by cell, seed by seed, every implementation in turn.
+face the same schedules of operations, latencies and partitions: each
+process asks the same operations in the same order, each link draws the
+same latencies in the same order, and the nemesis makes the same
+partitions at the same times (how far each process gets, and what the
+nodes answer, is up to the implementation). Runs go cell by cell, seed by
+seed, every implementation in turn.
 
 Spec files. --spec FILE reads flags from FILE, one a line: the flag, a blank,
 and the rest of the line as its value, unquoted (blank lines and lines

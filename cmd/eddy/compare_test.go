@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eddy-workbench/eddy/internal/compare"
+	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/repro"
 	"github.com/eddy-workbench/eddy/runner"
 )
 
@@ -283,6 +285,50 @@ func TestCompareInterrupt(t *testing.T) {
 	assert.Equal(t, compare.Aborted, rep.Runs[0].Verdict)
 	assert.Contains(t, rep.Runs[0].Aborted, "interrupted")
 	assert.FileExists(t, filepath.Join(out, "index.html"))
+}
+
+// TestCompareSameSchedules checks what eddy compare promises: with the same
+// seed, every implementation faces the same operations (every process's
+// invocations in one run are a prefix of its invocations in the other) and
+// the same partitions at the same points of the nemesis's schedule.
+func TestCompareSameSchedules(t *testing.T) {
+	t.Parallel()
+	bin := bins.MustBuild(t, "nodes/broadcast")
+	store, out := t.TempDir(), filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := compareRun(t, context.Background(), "--store", store, "--out", out,
+		"--impl", "latency="+bin+" -- -strategy latency",
+		"--impl", "messages="+bin+" -- -strategy messages -round 100ms",
+		"--seeds", "5", "-w", "broadcast", "--node-count", "3", "--time-limit", "1.5", "--rate", "50",
+		"--latency", "5", "--latency-dist", "uniform", "--nemesis", "partition", "--nemesis-interval", "0.2")
+	// A verdict may be invalid (a short recovery wait), but every run ran.
+	require.Contains(t, []int{0, 1}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	rep := readReport(t, out)
+	require.Len(t, rep.Runs, 10)
+	for seed := uint64(1); seed <= 5; seed++ {
+		var runs []compare.Outcome
+		for _, o := range rep.Runs {
+			if o.Seed == seed {
+				runs = append(runs, o)
+			}
+		}
+		require.Len(t, runs, 2)
+		a, b := runStreams(t, runs[0].Dir), runStreams(t, runs[1].Dir)
+		d := repro.Compare(a, b)
+		assert.True(t, d.Prefixes(), "seed %d: %s and %s differ: %v", seed, runs[0].Impl, runs[1].Impl, d.Examples)
+		assert.Greater(t, d.Compared, 20, "seed %d: enough operations to compare", seed)
+		assert.GreaterOrEqual(t, d.NemesisCompared, 2, "seed %d: the nemesis made partitions", seed)
+	}
+}
+
+// runStreams reads a stored run's invocations per process (scripts/repro).
+func runStreams(t *testing.T, dir string) repro.Streams {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "history.edn"))
+	require.NoError(t, err)
+	defer f.Close()
+	ops, err := history.ReadEDN(f)
+	require.NoError(t, err)
+	return repro.Of(ops, repro.Phase{TimeLimit: 1500 * time.Millisecond, RecoveryWait: 500 * time.Millisecond})
 }
 
 // TestCompareParallelRealRuns runs real echo runs two at a time, and as

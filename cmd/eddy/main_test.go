@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/testbin"
 	"github.com/eddy-workbench/eddy/runner"
 )
@@ -100,7 +100,7 @@ func TestNodeArgumentsAfterDoubleDash(t *testing.T) {
 // under Maelstrom's verdict, where they cannot be missed.
 func TestWarningsFollowTheVerdict(t *testing.T) {
 	var out bytes.Buffer
-	res := runner.Result{Dir: "store/x", Seed: 1, Valid: checker.Valid, Results: edn.NewMap(edn.Keyword("valid?"), true),
+	res := runner.Result{Dir: "store/x", Seed: 1, Valid: check.Valid, Results: edn.NewMap(edn.Keyword("valid?"), true),
 		Warnings: []string{"Maelstrom would pass this run, but not every node converged: n1–n4 lack 45 (…)"}}
 	require.Equal(t, 0, printVerdict(res, &out))
 	verdict := strings.Index(out.String(), "Everything looks good!")

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/runner"
 )
 
@@ -42,7 +42,9 @@ func (l listFlag) Set(v string) error {
 	return nil
 }
 
-// secondsFlag reads a number of seconds (integer or decimal).
+// secondsFlag reads a positive number of seconds (integer or decimal), as
+// Maelstrom's --time-limit and --nemesis-interval must be: an explicit zero
+// is rejected, never taken for the default.
 type secondsFlag struct{ d *time.Duration }
 
 func (s secondsFlag) String() string {
@@ -53,11 +55,38 @@ func (s secondsFlag) String() string {
 }
 
 func (s secondsFlag) Set(v string) error {
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	switch {
+	case err != nil || math.IsNaN(f) || math.IsInf(f, 0):
 		return fmt.Errorf("expected a number of seconds, got %q", v)
+	case f <= 0:
+		return fmt.Errorf("must be a positive number of seconds, got %q", v)
+	case f > runner.MaxDuration.Seconds():
+		return fmt.Errorf("%s seconds is longer than eddy runs (at most a year, %g s)", v, runner.MaxDuration.Seconds())
 	}
-	*s.d = time.Duration(f * float64(time.Second))
+	// Round up, so that a tiny positive value stays positive.
+	*s.d = time.Duration(math.Ceil(f * float64(time.Second)))
+	return nil
+}
+
+// countFlag reads a positive integer, as Maelstrom's counts must be: an
+// explicit zero is rejected, never taken for the default. Its default is
+// whatever *p holds when the flag is bound (0 shows as none).
+type countFlag struct{ p *int }
+
+func (c countFlag) String() string {
+	if c.p == nil || *c.p == 0 {
+		return ""
+	}
+	return strconv.Itoa(*c.p)
+}
+
+func (c countFlag) Set(v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return fmt.Errorf("must be a positive integer, got %q", v)
+	}
+	*c.p = n
 	return nil
 }
 
@@ -68,7 +97,7 @@ func testFlags(cfg *runner.Config, testCount *int) (*flag.FlagSet, func() error)
 	fs.StringVar(&cfg.Workload, "w", "lin-kv", "workload (short for --workload)")
 	fs.StringVar(&cfg.Workload, "workload", "lin-kv", "workload: "+strings.Join(runner.Workloads(), ", "))
 	fs.StringVar(&cfg.Bin, "bin", "", "the node binary to test (required)")
-	fs.IntVar(&cfg.NodeCount, "node-count", 0, "number of nodes, named n0…n(N-1)")
+	fs.Var(countFlag{&cfg.NodeCount}, "node-count", "number of nodes, named n0…n(N-1)")
 	fs.Var(listFlag{&cfg.Nodes, true}, "nodes", "comma-separated node names (default n1…n5)")
 	fs.Var(listFlag{&cfg.Nodes, false}, "node", "a node name (repeatable)")
 	fs.Var(listFlag{&cfg.Nodes, false}, "n", "a node name (short for --node)")
@@ -77,9 +106,9 @@ func testFlags(cfg *runner.Config, testCount *int) (*flag.FlagSet, func() error)
 	fs.StringVar(&cfg.Concurrency, "concurrency", "1n", "worker threads: an integer or <k>n (k per node)")
 	cfg.TimeLimit = 60 * time.Second
 	fs.Var(secondsFlag{&cfg.TimeLimit}, "time-limit", "seconds of main phase")
-	rate := fs.Float64("rate", 5, "total requests per second")
-	var latencyMS int
-	fs.IntVar(&latencyMS, "latency", 0, "mean inter-node latency, ms")
+	rate := fs.Float64("rate", 5, "total requests per second (0: none)")
+	var latencyMS int64
+	fs.Int64Var(&latencyMS, "latency", 0, "mean inter-node latency, ms")
 	fs.StringVar(&cfg.LatencyDist, "latency-dist", "constant", "constant, uniform or exponential")
 	fs.Var(listFlag{&cfg.Nemesis, true}, "nemesis", "faults to inject: partition, kill, pause (comma-separated)")
 	fs.Var(listFlag{&cfg.NemesisTargets, true}, "nemesis-targets", "whom a kill or pause hits, one picked at random each time: subset, one, minority-third, minority, majority, all (default all six)")
@@ -88,13 +117,16 @@ func testFlags(cfg *runner.Config, testCount *int) (*flag.FlagSet, func() error)
 	fs.StringVar(&cfg.Topology, "topology", "grid", "broadcast topology: grid, line, total, tree, tree2, tree3, tree4")
 	fs.StringVar(&cfg.Availability, "availability", "", "required availability: total, or a fraction of ok ops")
 	fs.Var(listFlag{&cfg.ConsistencyModels, true}, "consistency-models", "comma-separated consistency models (default strict-serializable)")
-	fs.IntVar(&cfg.KeyCount, "key-count", 0, "number of keys (txn workloads and kafka)")
-	fs.IntVar(&cfg.MaxTxnLength, "max-txn-length", 4, "longest transaction")
-	fs.IntVar(&cfg.MaxWritesPerKey, "max-writes-per-key", 16, "writes per key before it is retired")
+	fs.Var(countFlag{&cfg.KeyCount}, "key-count", "number of keys (txn workloads and kafka; default 10)")
+	cfg.MaxTxnLength = 4
+	fs.Var(countFlag{&cfg.MaxTxnLength}, "max-txn-length", "longest transaction")
+	cfg.MaxWritesPerKey = 16
+	fs.Var(countFlag{&cfg.MaxWritesPerKey}, "max-writes-per-key", "writes per key before it is retired")
 	fs.BoolVar(&cfg.LogStderr, "log-stderr", false, "echo node stderr on the console")
 	fs.BoolVar(&cfg.LogNetSend, "log-net-send", false, "log every message sent")
 	fs.BoolVar(&cfg.LogNetRecv, "log-net-recv", false, "log every message delivered")
-	fs.IntVar(testCount, "test-count", 1, "run the test this many times, stopping at the first failure")
+	*testCount = 1
+	fs.Var(countFlag{testCount}, "test-count", "run the test this many times, stopping at the first failure")
 	fs.BoolVar(&cfg.LeaveDBRunning, "leave-db-running", false, "do not stop the node processes at the end")
 	fs.Bool("logging-json", false, "accepted for compatibility; eddy logs plain text")
 	for _, inert := range []string{"username", "password", "ssh-private-key", "strict-host-key-checking"} {
@@ -108,10 +140,13 @@ func testFlags(cfg *runner.Config, testCount *int) (*flag.FlagSet, func() error)
 
 	finish := func() error {
 		cfg.Rate, cfg.RateSet = *rate, true
-		cfg.Latency = time.Duration(latencyMS) * time.Millisecond
-		if latencyMS < 0 {
-			return errors.New("--latency must not be negative")
+		switch {
+		case latencyMS < 0:
+			return fmt.Errorf("--latency must not be negative, got %d", latencyMS)
+		case latencyMS > int64(runner.MaxLatency/time.Millisecond):
+			return fmt.Errorf("--latency %d ms is longer than eddy simulates (at most %d ms, an hour)", latencyMS, runner.MaxLatency/time.Millisecond)
 		}
+		cfg.Latency = time.Duration(latencyMS) * time.Millisecond
 		if seed != "" {
 			s, err := strconv.ParseUint(seed, 10, 63)
 			if err != nil {
@@ -120,34 +155,71 @@ func testFlags(cfg *runner.Config, testCount *int) (*flag.FlagSet, func() error)
 			cfg.Seed, cfg.SeedSet = s, true
 		}
 		if nodesFile != "" && cfg.NodeCount == 0 && len(cfg.Nodes) == 0 {
-			data, err := os.ReadFile(nodesFile)
+			nodes, err := readNodesFile(nodesFile)
 			if err != nil {
-				return fmt.Errorf("--nodes-file: %v", err)
+				return err
 			}
-			cfg.Nodes = strings.Fields(string(data))
+			cfg.Nodes = nodes
 		}
 		return nil
 	}
 	return fs, finish
 }
 
-func testCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// maxNodesFile is the largest --nodes-file eddy reads.
+const maxNodesFile = 1 << 20
+
+// readNodesFile reads node names, separated by white space.
+func readNodesFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--nodes-file: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxNodesFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("--nodes-file: %v", err)
+	}
+	if len(data) > maxNodesFile {
+		return nil, fmt.Errorf("--nodes-file %s is larger than %d bytes", path, maxNodesFile)
+	}
+	return strings.Fields(string(data)), nil
+}
+
+const testUsage = "Usage: eddy test [flags] [-- args for the node binary]\n"
+
+// parseTest turns eddy test's arguments into a configuration that
+// runner.Validate accepts, and the number of runs. Any error is one line
+// (exit status 254); flag.ErrHelp is returned for -h and --help.
+func parseTest(args []string) (runner.Config, int, error) {
 	var cfg runner.Config
 	testCount := 1
 	fs, finish := testFlags(&cfg, &testCount)
-	if code, ok := parseFlags(fs, args, "Usage: eddy test [flags] [-- args for the node binary]\n", stdout, stderr); !ok {
-		return code
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, 0, err
+		}
+		return cfg, 0, fmt.Errorf("%v (see eddy test --help)", err)
 	}
 	if err := finish(); err != nil {
+		return cfg, 0, err
+	}
+	cfg.Args = fs.Args()
+	return cfg, testCount, runner.Validate(cfg)
+}
+
+func testCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, testCount, err := parseTest(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs, _ := testFlags(&runner.Config{}, new(int))
+		parseFlags(fs, []string{"--help"}, testUsage, stdout, stderr)
+		return 0
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "eddy test: %v\n", err)
 		return exitBadArgs
 	}
-	cfg.Args = fs.Args()
 	cfg.Log = stderr
-	if testCount < 1 {
-		fmt.Fprintln(stderr, "eddy test: --test-count must be at least 1")
-		return exitBadArgs
-	}
 	code := 0
 	for i := 0; i < testCount && code == 0; i++ {
 		one := cfg

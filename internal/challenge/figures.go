@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 )
 
 // Valid? values as Figures reports them.

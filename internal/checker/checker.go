@@ -7,86 +7,15 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 )
-
-// Validity is a checker verdict: true, false, or unknown.
-type Validity int
-
-// The verdicts, ordered so that merging keeps the largest: false beats
-// unknown, which beats true.
-const (
-	Valid Validity = iota
-	Unknown
-	Invalid
-)
-
-// EDN is the verdict as it appears under :valid?: true, false or :unknown.
-func (v Validity) EDN() any {
-	switch v {
-	case Valid:
-		return true
-	case Invalid:
-		return false
-	default:
-		return edn.Keyword("unknown")
-	}
-}
-
-// String is the verdict as EDN text.
-func (v Validity) String() string { return edn.String(v.EDN()) }
-
-// Merge combines verdicts as Jepsen's merge-valid does: false > unknown >
-// true. No verdicts at all merge to Valid.
-func Merge(vs ...Validity) Validity {
-	out := Valid
-	for _, v := range vs {
-		out = max(out, v)
-	}
-	return out
-}
 
 // ValidityOf reads a result's :valid?. A missing or unrecognised value
 // counts as Unknown (Jepsen would throw, which also ends as :unknown).
-func ValidityOf(result *edn.Map) Validity {
+func ValidityOf(result *edn.Map) check.Verdict {
 	v, _ := result.Get(kw("valid?"))
-	return ParseValidity(v)
-}
-
-// ParseValidity maps a :valid? value to a verdict: true, false, anything
-// else Unknown.
-func ParseValidity(v any) Validity {
-	switch v {
-	case true:
-		return Valid
-	case false:
-		return Invalid
-	default:
-		return Unknown
-	}
-}
-
-// Compose returns a copy of results (a map of checker names to their result
-// maps) with :valid? added last: the merge of every entry's :valid?. An
-// existing :valid? entry is replaced; an entry that is not a map counts as
-// Unknown.
-func Compose(results *edn.Map) *edn.Map {
-	out := edn.NewMap()
-	var vs []Validity
-	results.Each(func(k, v any) {
-		if k == kw("valid?") {
-			return
-		}
-		out.Set(k, v)
-		m, ok := v.(*edn.Map)
-		if !ok {
-			vs = append(vs, Unknown)
-			return
-		}
-		vs = append(vs, ValidityOf(m))
-	})
-	out.Set(kw("valid?"), Merge(vs...).EDN())
-	return out
+	return check.VerdictOf(v)
 }
 
 func kw(s string) edn.Keyword { return edn.Keyword(s) }

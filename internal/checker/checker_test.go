@@ -8,7 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -32,74 +33,18 @@ func info(p int, f string, v any) history.Op { return op(p, history.Info, f, v) 
 
 func nemesis(f string) history.Op { return op(history.Nemesis, history.Info, f, nil) }
 
-func TestMergeTruthTable(t *testing.T) {
-	cases := []struct {
-		in   []Validity
-		want Validity
-	}{
-		{nil, Valid},
-		{[]Validity{Valid}, Valid},
-		{[]Validity{Unknown}, Unknown},
-		{[]Validity{Invalid}, Invalid},
-		{[]Validity{Valid, Valid}, Valid},
-		{[]Validity{Valid, Unknown}, Unknown},
-		{[]Validity{Unknown, Valid}, Unknown},
-		{[]Validity{Valid, Invalid}, Invalid},
-		{[]Validity{Invalid, Valid}, Invalid},
-		{[]Validity{Unknown, Invalid}, Invalid},
-		{[]Validity{Invalid, Unknown}, Invalid},
-		{[]Validity{Unknown, Unknown}, Unknown},
-		{[]Validity{Valid, Unknown, Invalid, Valid}, Invalid},
-	}
-	for _, c := range cases {
-		require.Equal(t, c.want, Merge(c.in...), "%v", c.in)
-	}
-}
-
-func TestValidityEDN(t *testing.T) {
-	require.Equal(t, true, Valid.EDN())
-	require.Equal(t, false, Invalid.EDN())
-	require.Equal(t, edn.Keyword("unknown"), Unknown.EDN())
-	require.Equal(t, ":unknown", Unknown.String())
+func TestValidityOf(t *testing.T) {
 	for _, c := range []struct {
 		m    *edn.Map
-		want Validity
+		want check.Verdict
 	}{
-		{edn.NewMap(kw("valid?"), true), Valid},
-		{edn.NewMap(kw("valid?"), false), Invalid},
-		{edn.NewMap(kw("valid?"), kw("unknown")), Unknown},
-		{edn.NewMap(kw("other"), true), Unknown},
-		{nil, Unknown},
+		{edn.NewMap(kw("valid?"), true), check.Valid},
+		{edn.NewMap(kw("valid?"), false), check.Invalid},
+		{edn.NewMap(kw("valid?"), kw("unknown")), check.Unknown},
+		{edn.NewMap(kw("other"), true), check.Unknown},
+		{nil, check.Unknown},
 	} {
 		require.Equal(t, c.want, ValidityOf(c.m))
-	}
-}
-
-func TestCompose(t *testing.T) {
-	v := func(x any) *edn.Map { return edn.NewMap(kw("valid?"), x) }
-	cases := []struct {
-		name    string
-		results *edn.Map
-		want    string
-	}{
-		{"empty", edn.NewMap(), "{:valid? true}"},
-		{"all valid", edn.NewMap(kw("net"), v(true), kw("workload"), v(true)),
-			"{:net {:valid? true}, :workload {:valid? true}, :valid? true}"},
-		{"unknown beats true", edn.NewMap(kw("perf"), v(kw("unknown")), kw("workload"), v(true)),
-			"{:perf {:valid? :unknown}, :workload {:valid? true}, :valid? :unknown}"},
-		{"false beats unknown", edn.NewMap(kw("perf"), v(kw("unknown")), kw("stats"), v(false), kw("workload"), v(true)),
-			"{:perf {:valid? :unknown}, :stats {:valid? false}, :workload {:valid? true}, :valid? false}"},
-		{"missing valid? is unknown", edn.NewMap(kw("x"), edn.NewMap(), kw("y"), v(true)),
-			"{:x {}, :y {:valid? true}, :valid? :unknown}"},
-		{"old valid? replaced and moved last", edn.NewMap(kw("valid?"), true, kw("w"), v(false)),
-			"{:w {:valid? false}, :valid? false}"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			before := edn.String(c.results)
-			require.Equal(t, c.want, edn.String(Compose(c.results)))
-			require.Equal(t, before, edn.String(c.results), "input unchanged")
-		})
 	}
 }
 
@@ -135,7 +80,7 @@ func TestStats(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			require.Equal(t, c.want, edn.String(Stats(c.ops)))
+			require.Equal(t, c.want, edn.String(StatsEDN(Figures(c.ops, nil, NetStats{}))))
 		})
 	}
 }
@@ -178,7 +123,7 @@ func TestAvailability(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			require.Equal(t, c.want, edn.String(Availability(c.ops, c.spec)))
+			require.Equal(t, c.want, edn.String(AvailabilityEDN(Figures(c.ops, nil, NetStats{}), c.spec)))
 		})
 	}
 }
@@ -210,19 +155,56 @@ func TestNet(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			require.Equal(t, c.want, edn.String(Net(c.stats, c.invokes)))
+			require.Equal(t, c.want, edn.String(NetEDN(Figures(invocations(c.invokes), nil, c.stats))))
 		})
 	}
-	m := Net(stats, 10000)
+	m := NetEDN(Figures(invocations(10000), nil, stats))
 	all, _ := m.Get(kw("all"))
 	per, _ := all.(*edn.Map).Get(kw("msgs-per-op"))
 	require.Equal(t, 2.0002, per, "exactly the float64 2.0002")
 }
 
-func TestClientInvokes(t *testing.T) {
+// invocations is a history of n client invocations that never complete.
+func invocations(n int) []history.Op {
+	ops := make([]history.Op, n)
+	for i := range ops {
+		ops[i] = inv(i, "echo", "x")
+	}
+	return hist(ops...)
+}
+
+func TestFiguresCountClientInvocations(t *testing.T) {
 	ops := hist(inv(0, "a", 1), nemesis("x"), op(history.Nemesis, history.Invoke, "x", nil), inv(1, "a", 1), ok(0, "a", 1))
-	require.Equal(t, 2, ClientInvokes(ops))
-	require.Equal(t, 0, ClientInvokes(nil))
+	require.Equal(t, int64(2), Figures(ops, nil, NetStats{}).Invocations)
+	require.Equal(t, int64(0), Figures(nil, nil, NetStats{}).Invocations)
+}
+
+func TestFigures(t *testing.T) {
+	ops := hist(
+		inv(0, "send", 1), inv(1, "poll", nil), ok(0, "send", 1), inv(2, "crash", nil),
+		info(2, "crash", nil), ok(1, "poll", nil), inv(0, "send", 2), fail(0, "send", 2),
+	)
+	net := NetStats{All: NetCounts{10, 9, 8}, Clients: NetCounts{6, 6, 6}, Servers: NetCounts{4, 3, 2}}
+	f := Figures(ops, func(f string) bool { return f == "crash" }, net)
+	require.Equal(t, check.OpCounts{OK: 2, Fail: 1}, f.Ops, "the crash is left out of the counts")
+	require.Equal(t, map[string]check.OpCounts{"send": {OK: 1, Fail: 1}, "poll": {OK: 1}}, f.OpsByF)
+	require.Equal(t, int64(4), f.Invocations, "the crash was invoked all the same")
+	require.Equal(t, 0.5, f.Availability)
+	require.Equal(t, check.NetCounts{Sends: 10, Recvs: 9, Msgs: 8, MsgsPerOp: 2}, f.Net.All)
+	require.Equal(t, 1.5, f.Net.Clients.MsgsPerOp)
+	require.Equal(t, 0.5, f.Net.Servers.MsgsPerOp)
+	// Two ok ops: the send took 2 µs (ops 0→2), the poll 4 µs (1→5).
+	require.Equal(t, check.Latencies{Count: 2, Min: 2 * time.Microsecond, P50: 4 * time.Microsecond, P95: 4 * time.Microsecond, P99: 4 * time.Microsecond, Max: 4 * time.Microsecond}, f.Latency)
+}
+
+func TestQuantiles(t *testing.T) {
+	var ds []time.Duration
+	for i := 100; i >= 1; i-- {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	q := Quantiles(ds)
+	require.Equal(t, check.Latencies{Count: 100, Min: time.Millisecond, P50: 51 * time.Millisecond, P95: 96 * time.Millisecond, P99: 100 * time.Millisecond, Max: 100 * time.Millisecond}, q)
+	require.Equal(t, check.Latencies{}, Quantiles(nil))
 }
 
 func TestUniqueIDs(t *testing.T) {
@@ -264,7 +246,7 @@ func TestUniqueIDs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			require.Equal(t, c.want, edn.String(UniqueIDs(c.ops)))
+			require.Equal(t, c.want, edn.String(UniqueIDs(c.ops).EDN()))
 		})
 	}
 
@@ -280,8 +262,8 @@ func TestUniqueIDs(t *testing.T) {
 	}
 	for _, c := range unknown {
 		t.Run(c.name, func(t *testing.T) {
-			m := UniqueIDs(c.ops)
-			require.Equal(t, Unknown, ValidityOf(m), edn.String(m))
+			m := UniqueIDs(c.ops).EDN()
+			require.Equal(t, check.Unknown, ValidityOf(m), edn.String(m))
 			require.Equal(t, 2, m.Len())
 			msg, _ := m.Get(kw("error"))
 			require.Contains(t, msg, c.cause)
@@ -298,8 +280,8 @@ func TestUniqueIDsDuplicatedTop48(t *testing.T) {
 			ops = append(ops, inv(0, "generate", nil), ok(0, "generate", int64(i)))
 		}
 	}
-	m := UniqueIDs(hist(ops...))
-	require.Equal(t, Invalid, ValidityOf(m))
+	m := UniqueIDs(hist(ops...)).EDN()
+	require.Equal(t, check.Invalid, ValidityOf(m))
 	n, _ := m.Get(kw("duplicated-count"))
 	require.Equal(t, int64(60), n)
 	d, _ := m.Get(kw("duplicated"))
@@ -322,7 +304,7 @@ func TestUniqueIDsFast(t *testing.T) {
 	}
 	ops = hist(ops...)
 	start := time.Now()
-	m := UniqueIDs(ops)
+	m := UniqueIDs(ops).EDN()
 	require.Less(t, time.Since(start), 5*time.Second)
 	require.Equal(t,
 		`{:valid? true, :attempted-count 100000, :acknowledged-count 100000, :duplicated-count 0, :duplicated {}, :range ["n0-0" "n4-99999"]}`,
@@ -333,7 +315,7 @@ func TestUniqueIDsFast(t *testing.T) {
 		ints = append(ints, inv(0, "generate", nil), ok(0, "generate", int64(n-i)))
 	}
 	ints = append(ints, inv(0, "generate", nil), ok(0, "generate", int64(7)))
-	m = UniqueIDs(hist(ints...))
+	m = UniqueIDs(hist(ints...)).EDN()
 	require.Equal(t,
 		"{:valid? false, :attempted-count 100001, :acknowledged-count 100001, :duplicated-count 1, :duplicated {7 2}, :range [1 100000]}",
 		edn.String(m))
@@ -398,7 +380,7 @@ func TestEcho(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			require.Equal(t, c.want, edn.String(Echo(c.ops)))
+			require.Equal(t, c.want, edn.String(Echo(c.ops).EDN()))
 		})
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"math/big"
 	"unicode/utf8"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 )
 
 // compareValues orders two EDN values as Clojure's compare does: nil before

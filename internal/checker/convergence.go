@@ -5,7 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -36,41 +37,6 @@ const (
 	maxSummaryElements = 8
 	maxSummaryGroups   = 4
 )
-
-// Convergence is the result of a convergence check: whether every node's
-// final state agrees with what the history acknowledged.
-type Convergence struct {
-	// Converged is Valid when every final read holds what it should,
-	// Invalid when one does not, and Unknown when there is nothing to judge
-	// (no final read succeeded, or the final reads cannot be told apart).
-	Converged Validity
-	// Summary says, in one line, which nodes lack what (empty when
-	// converged), e.g. "n1–n4 lack 45".
-	Summary string
-	// Result is the :convergence map of the workload's results.
-	Result *edn.Map
-}
-
-// AddConvergence records conv in a workload's result m under
-// :convergence; under strict, a run whose nodes did not converge becomes
-// invalid. It returns m.
-func AddConvergence(m *edn.Map, conv Convergence, strict bool) *edn.Map {
-	m.Set(kw("convergence"), conv.Result)
-	if strict && conv.Converged == Invalid {
-		m.Set(kw("valid?"), false)
-	}
-	return m
-}
-
-// ConvergenceSummary is the :convergence :summary of a workload's result
-// m: what its nodes lack, or "" if they converged.
-func ConvergenceSummary(m *edn.Map) string {
-	c, _ := m.Get(kw("convergence"))
-	cm, _ := c.(*edn.Map)
-	s, _ := cm.Get(kw("summary"))
-	text, _ := s.(string)
-	return text
-}
 
 // FinalReads returns the positions in ops of the :ok final reads: the ops
 // marked :final? if any op is; otherwise (g-set marks none, as in
@@ -153,9 +119,7 @@ func FinalReads(ops []history.Op, c Cluster) []int {
 // whose add (f add) completed :ok. Set-full calls an element stable when
 // the last read in history order holds it, and the final reads of all
 // nodes run concurrently, so an element only one node ever held passes
-// whenever that node's read happens to come last.
-//
-// The result map is
+// whenever that node's read happens to come last. Rendered, it is
 //
 //	{:converged?          true, false or :unknown (no final read)
 //	 :acknowledged-count  elements acknowledged
@@ -163,7 +127,7 @@ func FinalReads(ops []history.Op, c Cluster) []int {
 //	 :lacking             {node {:count n :elements [up to 32, in order]}}
 //	 :unread              nodes with no :ok final read, if any
 //	 :summary             "n1–n4 lack 45", if not converged}
-func SetConvergence(ops []history.Op, add string, c Cluster) Convergence {
+func SetConvergence(ops []history.Op, add string, c Cluster) *check.SetConvergence {
 	acked := map[string]any{}
 	invs := map[int]int{}
 	for i, op := range ops {
@@ -200,65 +164,50 @@ func SetConvergence(ops []history.Op, add string, c Cluster) Convergence {
 			}
 		}
 	}
-	conv := Convergence{Converged: Valid}
+	conv := &check.SetConvergence{Converged: check.Valid, Acknowledged: int64(len(acked)), FinalReads: int64(len(finals))}
 	switch {
 	case len(finals) == 0:
-		conv.Converged = Unknown
+		conv.Converged = check.Unknown
 	case len(lacking) > 0:
-		conv.Converged = Invalid
+		conv.Converged = check.Invalid
 	}
-	lack := edn.NewMap()
-	groups := map[string][]string{} // the text of a missing list → its nodes
-	var order []string
-	elems := map[string][]any{}
-	for _, node := range nodesOf(c, lacking) {
+	nodes := nodesOf(c, lacking)
+	lists := map[string][]any{}
+	for _, node := range nodes {
 		vs := sortedElements(lacking[node])
-		lack.Set(node, edn.NewMap(kw("count"), int64(len(vs)), kw("elements"), vs[:min(len(vs), maxLackingShown)]))
-		key := edn.String(vs)
-		if _, ok := groups[key]; !ok {
-			order = append(order, key)
-			elems[key] = vs
-		}
-		groups[key] = append(groups[key], node)
+		lists[node] = vs
+		conv.Lacking = append(conv.Lacking, check.NodeElements{Node: node, Count: int64(len(vs)), Elements: vs[:min(len(vs), maxLackingShown)]})
 	}
-	m := edn.NewMap(
-		kw("converged?"), conv.Converged.EDN(),
-		kw("acknowledged-count"), int64(len(acked)),
-		kw("final-read-count"), int64(len(finals)),
-		kw("lacking"), lack,
-	)
-	if unread := unreadNodes(c, read); len(finals) > 0 && len(unread) > 0 {
-		m.Set(kw("unread"), unread)
+	if len(finals) > 0 {
+		conv.Unread = unreadNodes(c, read)
 	}
-	if conv.Converged == Invalid {
+	if conv.Converged == check.Invalid {
 		var parts []string
-		for i, key := range order {
+		groups := groupNodes(nodes, lists)
+		for i, g := range groups {
 			if i == maxSummaryGroups {
 				rest := 0
-				for _, k := range order[i:] {
-					rest += len(groups[k])
+				for _, g := range groups[i:] {
+					rest += len(g.nodes)
 				}
 				parts = append(parts, fmt.Sprintf("%d more node(s) lack other elements (see :convergence :lacking)", rest))
 				break
 			}
-			nodes := groups[key]
 			verb := "lack"
-			if len(nodes) == 1 {
+			if len(g.nodes) == 1 {
 				verb = "lacks"
 			}
-			parts = append(parts, fmt.Sprintf("%s %s %s", NodeList(nodes, c.Nodes), verb, elementList(elems[key])))
+			parts = append(parts, fmt.Sprintf("%s %s %s", NodeList(g.nodes, c.Nodes), verb, elementList(g.list)))
 		}
 		conv.Summary = strings.Join(parts, "; ")
-		m.Set(kw("summary"), conv.Summary)
 	}
-	conv.Result = m
 	return conv
 }
 
 // CounterConvergence checks g-counter and pn-counter beyond Maelstrom's
 // counter checker, which accepts each final read on its own: all final
 // reads must agree, on a total within acceptable (the sums the :ok and
-// indeterminate adds allow). The result map is
+// indeterminate adds allow). Rendered, it is
 //
 //	{:converged?       true, false or :unknown (no final read)
 //	 :final-read-count :ok final reads
@@ -266,7 +215,7 @@ func SetConvergence(ops []history.Op, add string, c Cluster) Convergence {
 //	 :unread           nodes with no :ok final read, if any
 //	 :summary          "n0 read 100; n1, n2 read 103 (acceptable totals: 100–103)",
 //	                   if not converged}
-func CounterConvergence(ops []history.Op, acceptable Ranges, c Cluster) Convergence {
+func CounterConvergence(ops []history.Op, acceptable Ranges, c Cluster) *check.CounterConvergence {
 	finals := FinalReads(ops, c)
 	values := map[string]map[string]any{} // node → the values it read, by text
 	read := map[string]bool{}
@@ -286,44 +235,30 @@ func CounterConvergence(ops []history.Op, acceptable Ranges, c Cluster) Converge
 			outside = append(outside, text)
 		}
 	}
-	conv := Convergence{Converged: Valid}
+	conv := &check.CounterConvergence{Converged: check.Valid, FinalReads: int64(len(finals))}
 	switch {
 	case len(finals) == 0:
-		conv.Converged = Unknown
+		conv.Converged = check.Unknown
 	case len(distinct) > 1 || len(outside) > 0:
-		conv.Converged = Invalid
+		conv.Converged = check.Invalid
 	}
-	fv := edn.NewMap()
-	groups := map[string][]string{} // the text of a list of values → its nodes
-	var order []string
-	vals := map[string][]any{}
-	for _, node := range nodesOf(c, values) {
+	nodes := nodesOf(c, values)
+	lists := map[string][]any{}
+	for _, node := range nodes {
 		vs := sortedElements(values[node])
-		fv.Set(node, vs)
-		key := edn.String(vs)
-		if _, ok := groups[key]; !ok {
-			order = append(order, key)
-			vals[key] = vs
-		}
-		groups[key] = append(groups[key], node)
+		lists[node] = vs
+		conv.FinalValues = append(conv.FinalValues, check.NodeElements{Node: node, Count: int64(len(vs)), Elements: vs})
 	}
-	m := edn.NewMap(
-		kw("converged?"), conv.Converged.EDN(),
-		kw("final-read-count"), int64(len(finals)),
-		kw("final-values"), fv,
-	)
-	if unread := unreadNodes(c, read); len(finals) > 0 && len(unread) > 0 {
-		m.Set(kw("unread"), unread)
+	if len(finals) > 0 {
+		conv.Unread = unreadNodes(c, read)
 	}
-	if conv.Converged == Invalid {
+	if conv.Converged == check.Invalid {
 		var parts []string
-		for _, key := range order {
-			parts = append(parts, fmt.Sprintf("%s read %s", NodeList(groups[key], c.Nodes), elementList(vals[key])))
+		for _, g := range groupNodes(nodes, lists) {
+			parts = append(parts, fmt.Sprintf("%s read %s", NodeList(g.nodes, c.Nodes), elementList(g.list)))
 		}
 		conv.Summary = strings.Join(parts, "; ") + " (acceptable totals: " + rangesText(acceptable) + ")"
-		m.Set(kw("summary"), conv.Summary)
 	}
-	conv.Result = m
 	return conv
 }
 
@@ -346,9 +281,33 @@ func nodesOf[V any](c Cluster, m map[string]V) []string {
 	return append(out, rest...)
 }
 
+// nodeGroup is nodes whose lists are equal, and that list.
+type nodeGroup struct {
+	nodes []string
+	list  []any
+}
+
+// groupNodes groups nodes, in order, by their lists, equal when their EDN
+// text is; the groups come in the order of their first node.
+func groupNodes(nodes []string, lists map[string][]any) []nodeGroup {
+	var out []nodeGroup
+	at := map[string]int{} // a list's text → its group
+	for _, n := range nodes {
+		key := edn.String(lists[n])
+		i, ok := at[key]
+		if !ok {
+			i = len(out)
+			at[key] = i
+			out = append(out, nodeGroup{list: lists[n]})
+		}
+		out[i].nodes = append(out[i].nodes, n)
+	}
+	return out
+}
+
 // unreadNodes are the cluster's nodes with no :ok final read.
-func unreadNodes(c Cluster, read map[string]bool) []any {
-	var out []any
+func unreadNodes(c Cluster, read map[string]bool) []string {
+	var out []string
 	for _, n := range c.Nodes {
 		if !read[n] {
 			out = append(out, n)
@@ -368,20 +327,7 @@ func sortedElements(m map[string]any) []any {
 	for t, v := range m {
 		es = append(es, elem{t, v})
 	}
-	slices.SortFunc(es, func(a, b elem) int {
-		an, bn := isNumber(a.v), isNumber(b.v)
-		switch {
-		case an && bn:
-			if c := compareNumbers(a.v, b.v); c != 0 {
-				return c
-			}
-		case an:
-			return -1
-		case bn:
-			return 1
-		}
-		return compareStrings(a.text, b.text)
-	})
+	slices.SortFunc(es, func(a, b elem) int { return compareElements(a.v, a.text, b.v, b.text) })
 	out := make([]any, len(es))
 	for i, e := range es {
 		out[i] = e.v

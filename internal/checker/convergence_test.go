@@ -7,7 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -39,26 +40,28 @@ func TestSetConvergenceCatchesWhatSetFullPasses(t *testing.T) {
 		final(inv(5, "read", nil)), final(ok(5, "read", []any{int64(1)})),
 		final(inv(0, "read", nil)), final(ok(0, "read", []any{int64(2), int64(1)})),
 	)
-	require.Equal(t, true, field(t, SetFull(h, "broadcast", false), "valid?"), "set-full passes it")
+	require.Equal(t, true, field(t, SetFull(h, "broadcast", false).EDN(), "valid?"), "set-full passes it")
 
 	conv := SetConvergence(h, "broadcast", three)
-	assert.Equal(t, Invalid, conv.Converged)
+	assert.Equal(t, check.Invalid, conv.Converged)
 	assert.Equal(t, "n1, n2 lack 2", conv.Summary)
 	assert.Equal(t, `{:converged? false, :acknowledged-count 2, :final-read-count 3, :lacking {"n1" {:count 1, :elements [2]}, "n2" {:count 1, :elements [2]}}, :summary "n1, n2 lack 2"}`,
-		edn.String(conv.Result))
+		edn.String(conv.EDN()))
 
-	m := AddConvergence(SetFull(h, "broadcast", false), conv, false)
-	assert.Equal(t, true, field(t, m, "valid?"), "a warning only")
-	assert.Equal(t, "n1, n2 lack 2", ConvergenceSummary(m))
-	m = AddConvergence(SetFull(h, "broadcast", true), conv, true)
-	assert.Equal(t, false, field(t, m, "valid?"), "invalid under strict")
+	// The findings render it last, under :convergence.
+	f := SetFull(h, "broadcast", false)
+	f.Convergence = conv
+	var keys []string
+	f.EDN().Each(func(k, _ any) { keys = append(keys, string(k.(edn.Keyword))) })
+	assert.Equal(t, "convergence", keys[len(keys)-1])
+	assert.Equal(t, edn.String(conv.EDN()), edn.String(field(t, f.EDN(), "convergence")))
 }
 
 func TestSetConvergence(t *testing.T) {
 	cases := []struct {
 		name    string
 		h       []history.Op
-		want    Validity
+		want    check.Verdict
 		summary string
 	}{
 		{
@@ -70,7 +73,7 @@ func TestSetConvergence(t *testing.T) {
 				final(inv(1, "read", nil)), final(ok(1, "read", []any{int64(1), int64(2)})),
 				final(inv(2, "read", nil)), final(ok(2, "read", []any{int64(1)})),
 			),
-			want: Valid,
+			want: check.Valid,
 		},
 		{
 			name: "intermediate reads do not count",
@@ -81,7 +84,7 @@ func TestSetConvergence(t *testing.T) {
 				final(inv(1, "read", nil)), final(ok(1, "read", []any{int64(1)})),
 				final(inv(2, "read", nil)), final(ok(2, "read", []any{int64(1)})),
 			),
-			want: Valid,
+			want: check.Valid,
 		},
 		{
 			name: "no final read succeeded",
@@ -89,7 +92,7 @@ func TestSetConvergence(t *testing.T) {
 				inv(0, "broadcast", int64(1)), ok(0, "broadcast", int64(1)),
 				final(inv(0, "read", nil)), final(fail(0, "read", nil)),
 			),
-			want: Unknown,
+			want: check.Unknown,
 		},
 		{
 			name: "g-set: the final reads are each thread's last op",
@@ -99,7 +102,7 @@ func TestSetConvergence(t *testing.T) {
 				inv(0, "read", nil), inv(2, "read", nil), inv(1, "read", nil),
 				ok(0, "read", []any{int64(1)}), ok(2, "read", []any{}), ok(1, "read", []any{int64(1)}),
 			),
-			want:    Invalid,
+			want:    check.Invalid,
 			summary: "n2 lacks 1",
 		},
 		{
@@ -109,7 +112,7 @@ func TestSetConvergence(t *testing.T) {
 				inv(2, "read", nil), ok(1, "read", []any{}), ok(2, "read", []any{}),
 				inv(0, "read", nil), ok(0, "read", []any{int64(1)}),
 			),
-			want: Unknown,
+			want: check.Unknown,
 		},
 		{
 			name: "nodes with different gaps",
@@ -121,7 +124,7 @@ func TestSetConvergence(t *testing.T) {
 				final(inv(1, "read", nil)), final(ok(1, "read", []any{int64(2)})),
 				final(inv(2, "read", nil)), final(ok(2, "read", []any{int64(2), int64(3)})),
 			),
-			want:    Invalid,
+			want:    check.Invalid,
 			summary: "n1 lacks 1 and 3; n2 lacks 1",
 		},
 	}
@@ -132,7 +135,7 @@ func TestSetConvergence(t *testing.T) {
 				add = "add"
 			}
 			conv := SetConvergence(tc.h, add, three)
-			assert.Equal(t, tc.want, conv.Converged, edn.String(conv.Result))
+			assert.Equal(t, tc.want, conv.Converged, edn.String(conv.EDN()))
 			assert.Equal(t, tc.summary, conv.Summary)
 		})
 	}
@@ -155,21 +158,21 @@ func TestSetConvergenceSummaryIsBounded(t *testing.T) {
 		h = append(h, final(inv(p, "read", nil)), final(ok(p, "read", have)))
 	}
 	conv := SetConvergence(hist(h...), "broadcast", c)
-	require.Equal(t, Invalid, conv.Converged)
+	require.Equal(t, check.Invalid, conv.Converged)
 	assert.Equal(t, "n1 lacks 0, 2, 4, 6, 8, 10, 12, 14, … (50 elements); n2 lacks 0, 3, 6, 9, 12, 15, 18, 21, … (34 elements); "+
 		"n3 lacks 0, 4, 8, 12, 16, 20, 24, 28, … (25 elements); n4 lacks 0, 5, 10, 15, 20, 25, 30, 35, … (20 elements); "+
 		"3 more node(s) lack other elements (see :convergence :lacking)", conv.Summary)
-	lacking := field(t, conv.Result, "lacking").(*edn.Map)
-	n1, _ := lacking.Get("n1")
-	assert.Equal(t, int64(50), field(t, n1.(*edn.Map), "count"))
-	assert.Len(t, field(t, n1.(*edn.Map), "elements"), maxLackingShown)
+	n1 := conv.Lacking[0]
+	assert.Equal(t, "n1", n1.Node)
+	assert.Equal(t, int64(50), n1.Count)
+	assert.Len(t, n1.Elements, maxLackingShown)
 }
 
 func TestCounterConvergence(t *testing.T) {
 	cases := []struct {
 		name      string
 		h         []history.Op
-		want      Validity
+		want      check.Verdict
 		summary   string
 		maelstrom bool // Maelstrom's counter checker's verdict
 	}{
@@ -182,7 +185,7 @@ func TestCounterConvergence(t *testing.T) {
 				final(inv(4, "read", nil)), final(ok(4, "read", int64(5))),
 				final(inv(2, "read", nil)), final(ok(2, "read", int64(5))),
 			),
-			want:      Valid,
+			want:      check.Valid,
 			maelstrom: true,
 		},
 		{
@@ -194,7 +197,7 @@ func TestCounterConvergence(t *testing.T) {
 				final(inv(4, "read", nil)), final(ok(4, "read", int64(5))),
 				final(inv(2, "read", nil)), final(ok(2, "read", int64(5))),
 			),
-			want:      Invalid,
+			want:      check.Invalid,
 			summary:   "n0 read 3; n1, n2 read 5 (acceptable totals: 3, 5)",
 			maelstrom: true,
 		},
@@ -206,22 +209,22 @@ func TestCounterConvergence(t *testing.T) {
 				final(inv(1, "read", nil)), final(ok(1, "read", int64(4))),
 				final(inv(2, "read", nil)), final(ok(2, "read", int64(4))),
 			),
-			want:    Invalid,
+			want:    check.Invalid,
 			summary: "n0–n2 read 4 (acceptable totals: 3)",
 		},
 		{
 			name:      "no final read",
 			h:         hist(inv(0, "add", int64(3)), ok(0, "add", int64(3))),
-			want:      Unknown,
+			want:      check.Unknown,
 			maelstrom: true,
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			conv := CounterConvergence(tc.h, CounterAcceptable(tc.h), three)
-			assert.Equal(t, tc.want, conv.Converged, edn.String(conv.Result))
+			assert.Equal(t, tc.want, conv.Converged, edn.String(conv.EDN()))
 			assert.Equal(t, tc.summary, conv.Summary)
-			assert.Equal(t, tc.maelstrom, field(t, Counter(tc.h), "valid?"))
+			assert.Equal(t, tc.maelstrom, field(t, Counter(tc.h).EDN(), "valid?"))
 		})
 	}
 }
@@ -233,8 +236,9 @@ func TestCounterConvergenceNamesUnreadNodes(t *testing.T) {
 		final(inv(1, "read", nil)), final(info(1, "read", nil)),
 	)
 	conv := CounterConvergence(h, CounterAcceptable(h), three)
-	assert.Equal(t, Valid, conv.Converged)
-	assert.Equal(t, []any{"n1", "n2"}, field(t, conv.Result, "unread"))
+	assert.Equal(t, check.Valid, conv.Converged)
+	assert.Equal(t, []string{"n1", "n2"}, conv.Unread)
+	assert.Equal(t, []any{"n1", "n2"}, field(t, conv.EDN(), "unread"))
 }
 
 func TestNodeList(t *testing.T) {

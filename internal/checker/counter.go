@@ -2,9 +2,10 @@ package checker
 
 import (
 	"math"
+	"math/big"
 	"slices"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -19,35 +20,26 @@ import (
 //	 :final-reads the values of the :ok final reads, in history order
 //	 :acceptable  [[lo hi] ...] the acceptable sums as inclusive ranges}
 //
-// An add's value is its delta and a read's value its integer result.
-func Counter(ops []history.Op) *edn.Map {
+// An add's value is its delta and a read's value its integer result. It
+// is rendered as the map above.
+func Counter(ops []history.Op) *check.Counter {
 	acceptable := CounterAcceptable(ops)
 
-	var errs []any
-	finals := []any{}
+	out := &check.Counter{FinalReads: []any{}}
 	for _, op := range ops {
 		if !op.Final || op.Type != history.OK || !op.IsClient() {
 			continue
 		}
-		finals = append(finals, op.Value)
+		out.FinalReads = append(out.FinalReads, op.Value)
 		if v, ok := integer(op.Value); !ok || !acceptable.Contains(v) {
-			errs = append(errs, op.EDN())
+			out.Errors = append(out.Errors, op)
 		}
 	}
-	var errors any // nil when there are none, as Maelstrom's (seq errors)
-	if len(errs) > 0 {
-		errors = errs
+	for _, r := range acceptable {
+		out.Acceptable = append(out.Acceptable, check.Range{Lo: r[0], Hi: r[1]})
 	}
-	ranges := make([]any, len(acceptable))
-	for i, r := range acceptable {
-		ranges[i] = []any{r[0], r[1]}
-	}
-	return edn.NewMap(
-		kw("valid?"), len(errs) == 0,
-		kw("errors"), errors,
-		kw("final-reads"), finals,
-		kw("acceptable"), ranges,
-	)
+	out.Valid = check.VerdictOf(len(out.Errors) == 0)
+	return out
 }
 
 // CounterAcceptable is the set of totals a counter history allows: the
@@ -136,13 +128,18 @@ func satAdd(a, b int64) int64 {
 	return s
 }
 
-// integer returns an integer edn value as an int64.
+// integer is v as an int64, if it is an integer value that fits: int,
+// int64, or a *big.Int in range (Clojure's 5N is 5).
 func integer(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int:
-		return int64(n), true
+	switch x := v.(type) {
 	case int64:
-		return n, true
+		return x, true
+	case int:
+		return int64(x), true
+	case *big.Int:
+		if x != nil && x.IsInt64() {
+			return x.Int64(), true
+		}
 	}
 	return 0, false
 }

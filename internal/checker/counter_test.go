@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -159,7 +159,7 @@ func TestCounter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := Counter(tt.ops)
+			res := Counter(tt.ops).EDN()
 			assert.Equal(t, tt.valid, counterField(t, res, "valid?"))
 			errs := counterField(t, res, "errors")
 			if tt.errors == 0 {
@@ -176,7 +176,7 @@ func TestCounter(t *testing.T) {
 }
 
 func TestCounterKeyOrder(t *testing.T) {
-	res := Counter(nil)
+	res := Counter(nil).EDN()
 	var keys []string
 	res.Each(func(k, _ any) { keys = append(keys, string(k.(edn.Keyword))) })
 	assert.Equal(t, []string{"valid?", "errors", "final-reads", "acceptable"}, keys)

@@ -1,11 +1,12 @@
 package checker
 
 import (
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
-// Echo is Maelstrom's echo checker, {:valid? :errors [...]}. Every
+// Echo is Maelstrom's echo checker (rendered {:valid? :errors [...]}). Every
 // invocation paired with an :ok or :fail completion must find its value in
 // the completion value's :echo field; each mismatch is the error
 //
@@ -18,13 +19,13 @@ import (
 // ops with knossos' pair-index, an invocation that ends in :info (a timeout)
 // or never completes is not paired and not checked. Errors are in history
 // order of their invocations (Maelstrom's order is a hash map's).
-func Echo(ops []history.Op) *edn.Map {
+func Echo(ops []history.Op) *check.Echo {
 	pos := make(map[int]int, len(ops))
 	for i, op := range ops {
 		pos[op.Index] = i
 	}
 	pairs := history.Pairs(ops)
-	errs := []any{}
+	out := &check.Echo{}
 	for _, inv := range ops {
 		if inv.Type != history.Invoke || !inv.IsClient() {
 			continue
@@ -42,8 +43,9 @@ func Echo(ops []history.Op) *edn.Map {
 			echo, _ = body.Get(kw("echo"))
 		}
 		if !edn.Equal(inv.Value, echo) {
-			errs = append(errs, []any{"Expected a message with :echo", inv.Value, "But received", comp.Value})
+			out.Errors = append(out.Errors, check.EchoError{Request: inv, Reply: comp})
 		}
 	}
-	return edn.NewMap(kw("valid?"), len(errs) == 0, kw("errors"), errs)
+	out.Valid = check.VerdictOf(len(out.Errors) == 0)
+	return out
 }

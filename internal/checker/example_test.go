@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -24,11 +23,11 @@ func ExampleSetConvergence() {
 	for i := range ops {
 		ops[i].Index = i
 	}
-	setFull, _ := checker.SetFull(ops, "broadcast", false).Get(edn.Keyword("valid?"))
+	setFull := checker.SetFull(ops, "broadcast", false).Verdict()
 	conv := checker.SetConvergence(ops, "broadcast", checker.Cluster{Nodes: []string{"n0", "n1"}, Concurrency: 2})
 	fmt.Println("set-full valid?", setFull)
 	fmt.Println("converged?", conv.Converged, "-", conv.Summary)
 	// Output:
-	// set-full valid? true
-	// converged? false - n1 lacks 2
+	// set-full valid? valid
+	// converged? invalid - n1 lacks 2
 }

@@ -4,10 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"math/big"
 	"slices"
+	"time"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -23,7 +24,7 @@ const (
 // kafkaAllowed are the error types that are reported but do not make a
 // kafka result invalid. Only :int-send-skip could ever arise here; the
 // others name cycles over write-write edges, which are not inferred.
-var kafkaAllowed = map[edn.Keyword]bool{
+var kafkaAllowed = map[string]bool{
 	"int-send-skip":            true,
 	"G0":                       true,
 	"G0-process":               true,
@@ -33,7 +34,7 @@ var kafkaAllowed = map[edn.Keyword]bool{
 }
 
 // kafkaFewTypes are the error types that list only kafkaFewExamples.
-var kafkaFewTypes = map[edn.Keyword]bool{
+var kafkaFewTypes = map[string]bool{
 	"poll-skip":             true,
 	"nonmonotonic-poll":     true,
 	"int-poll-skip":         true,
@@ -114,12 +115,12 @@ var kafkaFewTypes = map[edn.Keyword]bool{
 // the completion of the earliest-completing :ok send to that key at an index
 // above the highest the poll returned, to the poll's invocation (0 if there
 // is no such send, or it completed later). :time and :lag are in seconds.
-func Kafka(ops []history.Op) *edn.Map {
+func Kafka(ops []history.Op) *check.Kafka {
 	a := &kafkaAnalysis{
 		ops:      ops,
 		keyInts:  map[int64]int32{},
 		keyTexts: map[string]int32{},
-		found:    map[edn.Keyword]*kafkaErrors{},
+		found:    map[string]*kafkaErrors{},
 		causes:   map[string]bool{},
 	}
 	a.read()
@@ -149,7 +150,7 @@ type kafkaAnalysis struct {
 	causes     map[string]bool
 	lastOKTime int64 // of the last :ok send or poll
 
-	found map[edn.Keyword]*kafkaErrors
+	found map[string]*kafkaErrors
 	lag   *kafkaLag
 }
 
@@ -237,7 +238,7 @@ type kafkaErrors struct {
 // Examples with smaller ranks are shown first.
 type kafkaFinding struct {
 	rank  int64
-	build func() *edn.Map
+	build func() check.KafkaAnomaly
 }
 
 // kafkaLag is the worst realtime lag found so far.
@@ -248,11 +249,11 @@ type kafkaLag struct {
 }
 
 // add records one example of error type t.
-func (a *kafkaAnalysis) add(t string, rank int64, build func() *edn.Map) {
-	e := a.found[kw(t)]
+func (a *kafkaAnalysis) add(t string, rank int64, build func() check.KafkaAnomaly) {
+	e := a.found[t]
 	if e == nil {
 		e = &kafkaErrors{}
-		a.found[kw(t)] = e
+		a.found[t] = e
 	}
 	e.count++
 	e.list = append(e.list, kafkaFinding{rank: rank, build: build})
@@ -340,21 +341,6 @@ func kafkaMops(v any, f string) [][]any {
 	return out
 }
 
-// kafkaInt is v as an int64, if it is an integer that fits.
-func kafkaInt(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case int:
-		return int64(x), true
-	case *big.Int:
-		if x.IsInt64() {
-			return x.Int64(), true
-		}
-	}
-	return 0, false
-}
-
 // newSends registers the sends of an op's value, from its invocation at inv
 // or, lacking one, its completion at comp; acked says the value's messages
 // are [offset message] pairs.
@@ -392,7 +378,7 @@ func (a *kafkaAnalysis) completeSends(comp int, ids []int32) {
 		s.comp = comp
 		if op.Type == history.OK && i < len(mops) && len(mops[i]) >= 3 {
 			if pair, isPair := mops[i][2].([]any); isPair && len(pair) == 2 {
-				if off, isInt := kafkaInt(pair[0]); isInt {
+				if off, isInt := integer(pair[0]); isInt {
 					s.slot = a.keys[s.key].observe(off, s.msg)
 				}
 			}
@@ -447,7 +433,7 @@ func (a *kafkaAnalysis) completePoll(inv, comp int) {
 				if len(pair) != 2 {
 					continue
 				}
-				off, isInt := kafkaInt(pair[0])
+				off, isInt := integer(pair[0])
 				if !isInt {
 					continue
 				}
@@ -474,7 +460,7 @@ func (a *kafkaAnalysis) completePoll(inv, comp int) {
 // kafkaIdent splits a key or message into an integer or, for anything
 // else, its EDN text (never empty).
 func kafkaIdent(v any) (n int64, text string) {
-	if n, isInt := kafkaInt(v); isInt {
+	if n, isInt := integer(v); isInt {
 		return n, ""
 	}
 	return 0, edn.String(v)
@@ -573,6 +559,14 @@ func (k *kafkaKey) minMaxIndex(m *kafkaMsg) (lo, hi int32) {
 		lo, hi = min(lo, k.index[s]), max(hi, k.index[s])
 	}
 	return lo, hi
+}
+
+// byLowestIndex orders messages x and y by the lowest index each was seen
+// at; both must have been seen.
+func (k *kafkaKey) byLowestIndex(x, y int32) int {
+	lx, _ := k.minMaxIndex(&k.msgs[x])
+	ly, _ := k.minMaxIndex(&k.msgs[y])
+	return cmp.Compare(lx, ly)
 }
 
 // msgAt is the message at index i (the first seen there).
@@ -676,13 +670,13 @@ func (a *kafkaAnalysis) scanSend(proc func(int) *kafkaProcess, id int32) {
 	if last, found := p.sends[s.key]; found && i <= last.index {
 		prev := a.sends[last.at]
 		delta := int64(i - last.index)
-		a.add("nonmonotonic-send", delta, func() *edn.Map {
-			return edn.NewMap(
-				kw("key"), k.value,
-				kw("values"), []any{k.msgs[prev.msg].value, k.msgs[s.msg].value},
-				kw("delta"), delta,
-				kw("ops"), []any{a.ops[prev.comp].EDN(), a.ops[s.comp].EDN()},
-			)
+		a.add("nonmonotonic-send", delta, func() check.KafkaAnomaly {
+			return check.KafkaAnomaly{
+				Key:    k.value,
+				Values: []any{k.msgs[prev.msg].value, k.msgs[s.msg].value},
+				Delta:  delta,
+				Ops:    []check.Op{a.ops[prev.comp], a.ops[s.comp]},
+			}
 		})
 	}
 	p.sends[s.key] = kafkaTrack{index: i, at: id}
@@ -740,23 +734,18 @@ func (a *kafkaAnalysis) intPollStep(k *kafkaKey, comp int, x, y kafkaObs) {
 	values := func() []any { return []any{k.msgs[x.msg].value, k.msgs[y.msg].value} }
 	switch {
 	case delta > 1:
-		a.add("int-poll-skip", -delta, func() *edn.Map {
-			return edn.NewMap(
-				kw("key"), k.value,
-				kw("values"), values(),
-				kw("delta"), delta,
-				kw("skipped"), k.between(i1, i2),
-				kw("op"), a.ops[comp].EDN(),
-			)
+		a.add("int-poll-skip", -delta, func() check.KafkaAnomaly {
+			return check.KafkaAnomaly{
+				Key:     k.value,
+				Values:  values(),
+				Delta:   delta,
+				Skipped: k.between(i1, i2),
+				Ops:     []check.Op{a.ops[comp]},
+			}
 		})
 	case delta < 1:
-		a.add("int-nonmonotonic-poll", delta, func() *edn.Map {
-			return edn.NewMap(
-				kw("key"), k.value,
-				kw("values"), values(),
-				kw("delta"), delta,
-				kw("op"), a.ops[comp].EDN(),
-			)
+		a.add("int-nonmonotonic-poll", delta, func() check.KafkaAnomaly {
+			return check.KafkaAnomaly{Key: k.value, Values: values(), Delta: delta, Ops: []check.Op{a.ops[comp]}}
 		})
 	}
 }
@@ -768,25 +757,20 @@ func (a *kafkaAnalysis) pollStep(k *kafkaKey, last kafkaTrack, id, first, msg in
 	if delta == 1 {
 		return
 	}
-	ops := func() []any { return []any{a.ops[a.polls[last.at].comp].EDN(), a.ops[a.polls[id].comp].EDN()} }
+	ops := func() []check.Op { return []check.Op{a.ops[a.polls[last.at].comp], a.ops[a.polls[id].comp]} }
 	switch {
 	case delta > 1:
-		a.add("poll-skip", -delta, func() *edn.Map {
-			return edn.NewMap(
-				kw("key"), k.value,
-				kw("delta"), delta,
-				kw("skipped"), k.between(last.index, first),
-				kw("ops"), ops(),
-			)
+		a.add("poll-skip", -delta, func() check.KafkaAnomaly {
+			return check.KafkaAnomaly{Key: k.value, Delta: delta, Skipped: k.between(last.index, first), Ops: ops()}
 		})
 	case delta < 1:
-		a.add("nonmonotonic-poll", delta, func() *edn.Map {
-			return edn.NewMap(
-				kw("key"), k.value,
-				kw("values"), []any{k.msgAt(last.index), k.msgs[msg].value},
-				kw("delta"), delta,
-				kw("ops"), ops(),
-			)
+		a.add("nonmonotonic-poll", delta, func() check.KafkaAnomaly {
+			return check.KafkaAnomaly{
+				Key:    k.value,
+				Values: []any{k.msgAt(last.index), k.msgs[msg].value},
+				Delta:  delta,
+				Ops:    ops(),
+			}
 		})
 	}
 }
@@ -805,27 +789,22 @@ func (k *kafkaKey) between(i1, i2 int32) []any {
 func (a *kafkaAnalysis) checkRead(k *kafkaKey, comp int, msg int32) {
 	m := &k.msgs[msg]
 	if m.failSent && !m.okSent && !m.infoSent {
-		a.add("G1a", 0, func() *edn.Map {
-			return edn.NewMap(
-				kw("key"), k.value,
-				kw("value"), m.value,
-				kw("writer"), a.ops[a.sends[m.failed].comp].EDN(),
-				kw("reader"), a.ops[comp].EDN(),
-			)
+		a.add("G1a", 0, func() check.KafkaAnomaly {
+			return check.KafkaAnomaly{Key: k.value, Value: m.value, Writer: &a.ops[a.sends[m.failed].comp], Reader: &a.ops[comp]}
 		})
 	}
 	if m.firstInv > comp {
-		a.add("G1c-realtime", 0, func() *edn.Map {
-			reader, writer := a.ops[comp], a.ops[m.firstInv]
-			return edn.NewMap(
-				kw("key"), k.value,
-				kw("value"), m.value,
-				kw("writer"), writer.EDN(),
-				kw("reader"), reader.EDN(),
-				kw("explanation"), fmt.Sprintf(
+		a.add("G1c-realtime", 0, func() check.KafkaAnomaly {
+			reader, writer := &a.ops[comp], &a.ops[m.firstInv]
+			return check.KafkaAnomaly{
+				Key:    k.value,
+				Value:  m.value,
+				Writer: writer,
+				Reader: reader,
+				Explanation: fmt.Sprintf(
 					"the poll completed at index %d read %s from key %s, but no send of it began before index %d",
 					reader.Index, edn.String(m.value), edn.String(k.value), writer.Index),
-			)
+			}
 		})
 	}
 }
@@ -870,7 +849,7 @@ func kafkaCompare(a, b any) int {
 // messages at several offsets, messages nobody sent, lost and unseen
 // messages.
 func (a *kafkaAnalysis) logs() {
-	unseen, unseenMsgs := edn.NewMap(), edn.NewMap()
+	var unseen []check.KafkaUnseen
 	var unseenCount int64
 	for _, k := range a.sortedKafkaKeys() {
 		a.keyLog(k)
@@ -878,13 +857,8 @@ func (a *kafkaAnalysis) logs() {
 		for id := range k.msgs {
 			m := &k.msgs[id]
 			if m.polled && !m.sent {
-				a.add("unexpected-message", 0, func() *edn.Map {
-					return edn.NewMap(
-						kw("key"), k.value,
-						kw("offset"), k.offsets[m.slot],
-						kw("value"), m.value,
-						kw("reader"), a.ops[a.polls[m.reader].comp].EDN(),
-					)
+				a.add("unexpected-message", 0, func() check.KafkaAnomaly {
+					return check.KafkaAnomaly{Key: k.value, Offset: k.offsets[m.slot], Value: m.value, Reader: &a.ops[a.polls[m.reader].comp]}
 				})
 			}
 			if m.okSent && !m.okPolled {
@@ -897,23 +871,19 @@ func (a *kafkaAnalysis) logs() {
 				}
 			}
 		}
-		slices.SortFunc(lost, func(x, y int32) int {
-			lx, _ := k.minMaxIndex(&k.msgs[x])
-			ly, _ := k.minMaxIndex(&k.msgs[y])
-			return cmp.Compare(lx, ly)
-		})
+		slices.SortFunc(lost, k.byLowestIndex)
 		for _, id := range lost {
 			m := &k.msgs[id]
-			a.add("lost-write", 0, func() *edn.Map {
+			a.add("lost-write", 0, func() check.KafkaAnomaly {
 				lo, _ := k.minMaxIndex(m)
-				return edn.NewMap(
-					kw("key"), k.value,
-					kw("value"), m.value,
-					kw("index"), int64(lo),
-					kw("max-read-index"), int64(k.bound),
-					kw("writer"), a.sendEDN(m.writer),
-					kw("max-read"), a.ops[a.polls[k.boundPoll].comp].EDN(),
-				)
+				return check.KafkaAnomaly{
+					Key:          k.value,
+					Value:        m.value,
+					Index:        int64(lo),
+					MaxReadIndex: int64(k.bound),
+					Writer:       a.sendOp(m.writer),
+					MaxRead:      &a.ops[a.polls[k.boundPoll].comp],
+				}
 			})
 		}
 		if len(missing) > 0 {
@@ -923,13 +893,12 @@ func (a *kafkaAnalysis) logs() {
 				values[i] = k.msgs[id].value
 			}
 			slices.SortFunc(values, kafkaCompare)
-			unseen.Set(k.value, int64(len(missing)))
-			unseenMsgs.Set(k.value, edn.Set(values[:min(len(values), kafkaUnseenShown)]))
+			unseen = append(unseen, check.KafkaUnseen{Key: k.value, Count: int64(len(missing)), Messages: values[:min(len(values), kafkaUnseenShown)]})
 		}
 	}
 	if unseenCount > 0 {
-		a.found[kw("unseen")] = &kafkaErrors{count: unseenCount, list: []kafkaFinding{{build: func() *edn.Map {
-			return edn.NewMap(kw("time"), a.lastOKTime, kw("unseen"), unseen, kw("messages"), unseenMsgs)
+		a.found["unseen"] = &kafkaErrors{count: unseenCount, list: []kafkaFinding{{build: func() check.KafkaAnomaly {
+			return check.KafkaAnomaly{Time: time.Duration(a.lastOKTime), Unseen: unseen}
 		}}}}
 	}
 }
@@ -947,13 +916,8 @@ func (a *kafkaAnalysis) keyLog(k *kafkaKey) {
 			values = append(values, k.msgs[m].value)
 		}
 		slices.SortFunc(values, kafkaCompare)
-		a.add("inconsistent-offsets", -int64(len(values)), func() *edn.Map {
-			return edn.NewMap(
-				kw("key"), k.value,
-				kw("offset"), k.offsets[slot],
-				kw("index"), int64(i),
-				kw("values"), edn.Set(values),
-			)
+		a.add("inconsistent-offsets", -int64(len(values)), func() check.KafkaAnomaly {
+			return check.KafkaAnomaly{Key: k.value, Offset: k.offsets[slot], Index: int64(i), Values: values}
 		})
 	}
 	var dups []int32
@@ -962,11 +926,7 @@ func (a *kafkaAnalysis) keyLog(k *kafkaKey) {
 			dups = append(dups, int32(id))
 		}
 	}
-	slices.SortFunc(dups, func(x, y int32) int {
-		lx, _ := k.minMaxIndex(&k.msgs[x])
-		ly, _ := k.minMaxIndex(&k.msgs[y])
-		return cmp.Compare(lx, ly)
-	})
+	slices.SortFunc(dups, k.byLowestIndex)
 	for _, id := range dups {
 		m := &k.msgs[id]
 		offsets := []int64{k.offsets[m.slot]}
@@ -974,66 +934,42 @@ func (a *kafkaAnalysis) keyLog(k *kafkaKey) {
 			offsets = append(offsets, k.offsets[s])
 		}
 		slices.Sort(offsets)
-		a.add("duplicate", -int64(len(offsets)), func() *edn.Map {
-			list := make([]any, len(offsets))
-			for i, o := range offsets {
-				list[i] = o
-			}
-			return edn.NewMap(
-				kw("key"), k.value,
-				kw("value"), m.value,
-				kw("count"), int64(len(offsets)),
-				kw("offsets"), list,
-			)
+		a.add("duplicate", -int64(len(offsets)), func() check.KafkaAnomaly {
+			return check.KafkaAnomaly{Key: k.value, Value: m.value, Count: int64(len(offsets)), Offsets: offsets}
 		})
 	}
 }
 
-// sendEDN is the completion of send id (its invocation if it never
+// sendOp is the completion of send id (its invocation if it never
 // completed), or nil for none.
-func (a *kafkaAnalysis) sendEDN(id int32) any {
+func (a *kafkaAnalysis) sendOp(id int32) *check.Op {
 	if id < 0 {
 		return nil
 	}
 	s := a.sends[id]
 	if s.comp >= 0 {
-		return a.ops[s.comp].EDN()
+		return &a.ops[s.comp]
 	}
-	return a.ops[s.inv].EDN()
+	return &a.ops[s.inv]
 }
 
-// result assembles the result map.
-func (a *kafkaAnalysis) result() *edn.Map {
-	types := make([]edn.Keyword, 0, len(a.found))
+// result assembles the findings.
+func (a *kafkaAnalysis) result() *check.Kafka {
+	out := &check.Kafka{ErrorTypes: []string{}, BadErrorTypes: []string{}, InfoCauses: a.infoCauses}
 	for t := range a.found {
-		types = append(types, t)
+		out.ErrorTypes = append(out.ErrorTypes, t)
 	}
-	slices.SortFunc(types, func(x, y edn.Keyword) int { return compareStrings(string(x), string(y)) })
-	all, bad := []any{}, []any{}
-	for _, t := range types {
-		all = append(all, t)
+	slices.SortFunc(out.ErrorTypes, compareStrings)
+	for _, t := range out.ErrorTypes {
 		if !kafkaAllowed[t] {
-			bad = append(bad, t)
+			out.BadErrorTypes = append(out.BadErrorTypes, t)
 		}
 	}
-	causes := append([]any{}, a.infoCauses...)
-	var lag any
+	out.Valid = check.VerdictOf(len(out.BadErrorTypes) == 0)
 	if a.lag != nil {
-		lag = edn.NewMap(
-			kw("time"), float64(a.lag.time)/1e9,
-			kw("lag"), float64(a.lag.lag)/1e9,
-			kw("key"), a.lag.key,
-			kw("process"), a.lag.process,
-		)
+		out.WorstRealtimeLag = &check.KafkaLag{Time: time.Duration(a.lag.time), Lag: time.Duration(a.lag.lag), Key: a.lag.key, Process: a.lag.process}
 	}
-	m := edn.NewMap(
-		kw("valid?"), len(bad) == 0,
-		kw("bad-error-types"), bad,
-		kw("error-types"), all,
-		kw("info-txn-causes"), causes,
-		kw("worst-realtime-lag"), lag,
-	)
-	for _, t := range types {
+	for _, t := range out.ErrorTypes {
 		e := a.found[t]
 		limit := kafkaManyExamples
 		if kafkaFewTypes[t] {
@@ -1041,11 +977,13 @@ func (a *kafkaAnalysis) result() *edn.Map {
 		}
 		list := slices.Clone(e.list)
 		slices.SortStableFunc(list, func(x, y kafkaFinding) int { return cmp.Compare(x.rank, y.rank) })
-		errs := []any{}
+		errs := check.KafkaErrors{Type: t, Count: e.count}
 		for _, f := range list[:min(len(list), limit)] {
-			errs = append(errs, f.build())
+			x := f.build()
+			x.Type = t
+			errs.Examples = append(errs.Examples, x)
 		}
-		m.Set(t, edn.NewMap(kw("count"), e.count, kw("errs"), errs))
+		out.Errors = append(out.Errors, errs)
 	}
-	return m
+	return out
 }

@@ -8,7 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -221,7 +222,7 @@ func TestKafkaErrorTypes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := Kafka(c.ops)
+			r := Kafka(c.ops).EDN()
 			require.Equal(t, c.types, kTypes(t, r), edn.String(r))
 			require.Equal(t, len(c.types) == 0, field(t, r, "valid?"), edn.String(r))
 			require.Equal(t, len(c.types), len(field(t, r, "bad-error-types").([]any)))
@@ -246,7 +247,7 @@ func TestKafkaExamples(t *testing.T) {
 		kPoll(1, kList{1, []int64{3, 4}}),
 		kPoll(1, kList{1, []int64{1, 2, 3, 4, 2, 3}}),
 	)...)
-	r := Kafka(h)
+	r := Kafka(h).EDN()
 	require.Equal(t, []string{"int-nonmonotonic-poll", "int-poll-skip", "nonmonotonic-poll", "poll-skip"}, kTypes(t, r))
 
 	skip := kErrs(t, r, "poll-skip")[0].(*edn.Map)
@@ -280,7 +281,7 @@ func TestKafkaResultKeyOrder(t *testing.T) {
 	)
 	h[3].Error = kw("oops") // a failed send's error is no :info cause
 	var keys []string
-	r := Kafka(h)
+	r := Kafka(h).EDN()
 	r.Each(func(k, _ any) { keys = append(keys, string(k.(edn.Keyword))) })
 	require.Equal(t, []string{
 		"valid?", "bad-error-types", "error-types", "info-txn-causes", "worst-realtime-lag",
@@ -310,7 +311,7 @@ func TestKafkaAssignResetsTracking(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := Kafka(kHist(c.ops...))
+			r := Kafka(kHist(c.ops...)).EDN()
 			require.Equal(t, c.types, kTypes(t, r), edn.String(r))
 		})
 	}
@@ -337,7 +338,7 @@ func TestKafkaHugeSparseOffsets(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := Kafka(kHist(append([][]history.Op{sends}, c.polls...)...))
+			r := Kafka(kHist(append([][]history.Op{sends}, c.polls...)...)).EDN()
 			require.Equal(t, c.types, kTypes(t, r), edn.String(r))
 			require.Equal(t, len(c.types) == 0, field(t, r, "valid?"))
 			if len(c.types) > 0 {
@@ -395,7 +396,7 @@ func TestKafkaInfoSends(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := Kafka(c.ops)
+			r := Kafka(c.ops).EDN()
 			require.Equal(t, c.types, kTypes(t, r), edn.String(r))
 		})
 	}
@@ -412,7 +413,7 @@ func TestKafkaInfoCauses(t *testing.T) {
 	h[3].Error = []any{kw("timeout"), "no reply"}
 	h[5].Error = kw("net-timeout")
 	h[7].Error = kw("crash")
-	r := Kafka(h)
+	r := Kafka(h).EDN()
 	require.Equal(t, `[[:timeout "no reply"] :net-timeout]`, edn.String(field(t, r, "info-txn-causes")))
 	require.Equal(t, true, field(t, r, "valid?"))
 	require.Nil(t, field(t, r, "worst-realtime-lag"), "no polls")
@@ -428,7 +429,7 @@ func TestKafkaWorstRealtimeLag(t *testing.T) {
 		kPoll(1, kList{1, []int64{0, 1}}),
 		kPoll(1, kList{1, []int64{1, 2}}),
 	)
-	r := Kafka(h)
+	r := Kafka(h).EDN()
 	require.Equal(t, true, field(t, r, "valid?"), edn.String(r))
 	lag := field(t, r, "worst-realtime-lag").(*edn.Map)
 	var keys []string
@@ -454,7 +455,7 @@ func TestKafkaExampleLimits(t *testing.T) {
 		off := int64(p + 2)
 		groups = append(groups, kPoll(p+1, kList{1, []int64{0, 100}}), kPoll(p+1, kList{1, []int64{off, off + 100}}))
 	}
-	r := Kafka(kHist(groups...))
+	r := Kafka(kHist(groups...)).EDN()
 	require.Equal(t, []string{"poll-skip"}, kTypes(t, r))
 	require.Equal(t, int64(20), field(t, field(t, r, "poll-skip").(*edn.Map), "count"))
 	errs := kErrs(t, r, "poll-skip")
@@ -466,10 +467,10 @@ func TestKafkaExampleLimits(t *testing.T) {
 
 func TestKafkaAllowedTypes(t *testing.T) {
 	for _, typ := range []string{"int-send-skip", "G0", "G0-process", "G0-realtime", "PL-1-cycle-exists", "strong-PL-1-cycle-exists"} {
-		require.True(t, kafkaAllowed[kw(typ)], typ)
+		require.True(t, kafkaAllowed[typ], typ)
 	}
 	for _, typ := range []string{"unseen", "lost-write", "poll-skip", "G1c-realtime", "unexpected-message"} {
-		require.False(t, kafkaAllowed[kw(typ)], typ)
+		require.False(t, kafkaAllowed[typ], typ)
 	}
 }
 
@@ -571,7 +572,7 @@ func TestKafkaLargeValidHistory(t *testing.T) {
 	h := kafkaSynthetic(1, 10_000)
 	require.GreaterOrEqual(t, len(h), 40_000)
 	start := time.Now()
-	r := Kafka(h)
+	r := Kafka(h).EDN()
 	t.Logf("%d ops analysed in %s", len(h), time.Since(start))
 	require.Equal(t, true, field(t, r, "valid?"), edn.String(r))
 	require.Equal(t, []string{}, kTypes(t, r))
@@ -597,7 +598,7 @@ func TestKafkaLargeHistoryFindsBreakage(t *testing.T) {
 			break
 		}
 	}
-	r := Kafka(h)
+	r := Kafka(h).EDN()
 	require.Equal(t, false, field(t, r, "valid?"))
 	require.Contains(t, kTypes(t, r), "int-poll-skip")
 }
@@ -611,7 +612,7 @@ func BenchmarkKafka(b *testing.B) {
 		}
 	}
 	for b.Loop() {
-		if r := Kafka(h); ValidityOf(r) != Valid {
+		if r := Kafka(h).EDN(); ValidityOf(r) != check.Valid {
 			b.Fatal(edn.String(r))
 		}
 	}

@@ -8,7 +8,8 @@ import (
 
 	"github.com/anishathalye/porcupine"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -56,11 +57,11 @@ var registerModel = porcupine.Model{
 // did not happen; indeterminate writes and cas may have happened at any
 // time after they began; indeterminate reads say nothing. A key whose
 // search exceeds timeout (0: 10 s) is unknown.
-func LinearizableKV(ops []history.Op, timeout time.Duration) *edn.Map {
+func LinearizableKV(ops []history.Op, timeout time.Duration) *check.LinKV {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	pairs := history.Pairs(ops)
+	pairs, pos := history.Pairs(ops), history.Positions(ops)
 	byKey := map[string][]porcupine.Operation{}
 	keys := map[string]any{}
 	var order []string
@@ -88,6 +89,7 @@ func LinearizableKV(ops []history.Op, timeout time.Duration) *edn.Map {
 		}
 		ret := int64(math.MaxInt64)
 		ci, done := pairs[inv.Index]
+		ci = pos[ci]
 		switch {
 		case done && ops[ci].Type == history.Fail:
 			continue
@@ -111,34 +113,30 @@ func LinearizableKV(ops []history.Op, timeout time.Duration) *edn.Map {
 		byKey[k] = append(byKey[k], porcupine.Operation{ClientId: inv.Process, Input: op, Call: inv.Time, Output: nil, Return: ret})
 	}
 	slices.Sort(order)
-	results := edn.NewMap()
-	failures := []any{}
-	var verdicts []Validity
+	out := &check.LinKV{Failures: []any{}}
+	var verdicts []check.Verdict
 	for _, k := range order {
 		res, info := porcupine.CheckOperationsVerbose(registerModel, byKey[k], timeout)
-		r := edn.NewMap(kw("op-count"), len(byKey[k]))
-		var v Validity
+		r := check.LinKVKey{Key: keys[k], OpCount: len(byKey[k])}
 		switch res {
 		case porcupine.Ok:
-			v = Valid
+			r.Valid = check.Valid
 		case porcupine.Illegal:
-			v = Invalid
-			failures = append(failures, keys[k])
-			longest := 0
+			r.Valid = check.Invalid
+			out.Failures = append(out.Failures, keys[k])
 			for _, p := range info.PartialLinearizations() {
 				for _, l := range p {
-					longest = max(longest, len(l))
+					r.LongestLinearizable = max(r.LongestLinearizable, len(l))
 				}
 			}
-			r.Set(kw("longest-linearizable"), longest)
-			r.Set(kw("explanation"), fmt.Sprintf("no order of key %s's %d operations is consistent with a register and with real time; the longest that is covers %d of them", edn.String(keys[k]), len(byKey[k]), longest))
+			r.Explanation = fmt.Sprintf("no order of key %s's %d operations is consistent with a register and with real time; the longest that is covers %d of them", edn.String(keys[k]), len(byKey[k]), r.LongestLinearizable)
 		default:
-			v = Unknown
-			r.Set(kw("error"), fmt.Sprintf("the linearizability search gave up after %v", timeout))
+			r.Valid = check.Unknown
+			r.Error = fmt.Sprintf("the linearizability search gave up after %v", timeout)
 		}
-		verdicts = append(verdicts, v)
-		r.Set(kw("valid?"), v.EDN())
-		results.Set(keys[k], r)
+		verdicts = append(verdicts, r.Valid)
+		out.Keys = append(out.Keys, r)
 	}
-	return edn.NewMap(kw("valid?"), Merge(verdicts...).EDN(), kw("results"), results, kw("failures"), failures)
+	out.Valid = check.Merge(verdicts...)
+	return out
 }

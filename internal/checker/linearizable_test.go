@@ -5,7 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -34,45 +35,45 @@ func TestLinearizableKV(t *testing.T) {
 	cases := []struct {
 		name  string
 		ops   []history.Op
-		valid Validity
+		valid check.Verdict
 	}{
 		{"write then read", kvHistory(
 			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{ok, 0, "write", kv(i64(1), i64(3))},
 			kvEvent{inv, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 1, "read", kv(i64(1), i64(3))},
-		), Valid},
+		), check.Valid},
 		{"stale read after a write completed", kvHistory(
 			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{ok, 0, "write", kv(i64(1), i64(3))},
 			kvEvent{inv, 0, "write", kv(i64(1), i64(4))}, kvEvent{ok, 0, "write", kv(i64(1), i64(4))},
 			kvEvent{inv, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 1, "read", kv(i64(1), i64(3))},
-		), Invalid},
+		), check.Invalid},
 		{"concurrent read may see either", kvHistory(
 			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{inv, 1, "read", kv(i64(1), nil)},
 			kvEvent{ok, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 0, "write", kv(i64(1), i64(3))},
-		), Valid},
+		), check.Valid},
 		{"cas that succeeded on the wrong value", kvHistory(
 			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{ok, 0, "write", kv(i64(1), i64(3))},
 			kvEvent{inv, 0, "cas", kv(i64(1), []any{i64(2), i64(4)})}, kvEvent{ok, 0, "cas", kv(i64(1), []any{i64(2), i64(4)})},
-		), Invalid},
+		), check.Invalid},
 		{"failed write never happened", kvHistory(
 			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{fail, 0, "write", kv(i64(1), i64(3))},
 			kvEvent{inv, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 1, "read", kv(i64(1), i64(3))},
-		), Invalid},
+		), check.Invalid},
 		{"indeterminate write may show up later", kvHistory(
 			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{info, 0, "write", kv(i64(1), i64(3))},
 			kvEvent{inv, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 1, "read", kv(i64(1), nil)},
 			kvEvent{inv, 1, "read", kv(i64(1), nil)}, kvEvent{ok, 1, "read", kv(i64(1), i64(3))},
-		), Valid},
+		), check.Valid},
 		{"keys are independent", kvHistory(
 			kvEvent{inv, 0, "write", kv(i64(1), i64(3))}, kvEvent{ok, 0, "write", kv(i64(1), i64(3))},
 			kvEvent{inv, 1, "read", kv(i64(2), nil)}, kvEvent{ok, 1, "read", kv(i64(2), nil)},
-		), Valid},
+		), check.Valid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := LinearizableKV(tc.ops, 0)
+			r := LinearizableKV(tc.ops, 0).EDN()
 			assert.Equal(t, tc.valid, ValidityOf(r), edn.String(r))
 			failures, _ := r.Get(kw("failures"))
-			if tc.valid == Invalid {
+			if tc.valid == check.Invalid {
 				assert.Equal(t, []any{int64(1)}, failures)
 			} else {
 				assert.Empty(t, failures)

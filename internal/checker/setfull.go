@@ -2,24 +2,16 @@ package checker
 
 import (
 	"cmp"
-	"math"
 	"slices"
+	"time"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // maxWorstStale is how many stale elements :worst-stale describes.
 const maxWorstStale = 8
-
-// setQuantilePoints are the quantiles of :stable-latencies and
-// :lost-latencies, with the keys they are written under.
-var setQuantilePoints = []struct {
-	key any
-	p   float64
-}{
-	{int64(0), 0}, {0.5, 0.5}, {0.95, 0.95}, {0.99, 0.99}, {int64(1), 1},
-}
 
 // SetFull is Jepsen's set-full checker as Maelstrom's broadcast and g-set
 // workloads use it. add is the f of element additions ("broadcast" or
@@ -42,7 +34,7 @@ var setQuantilePoints = []struct {
 // just after its last-absent invocation (or to 0), for a lost one likewise
 // to just after its last-present invocation, never negative.
 //
-// The result is
+// The findings, rendered, are
 //
 //	{:valid?            false if any element is lost, else :unknown if none
 //	                    is stable, else true
@@ -63,7 +55,7 @@ var setQuantilePoints = []struct {
 // records which reads saw each element and works out each element's last
 // absent read at the end, so its cost grows with the total size of the
 // reads rather than with reads × elements.
-func SetFull(ops []history.Op, add string, strict bool) *edn.Map {
+func SetFull(ops []history.Op, add string, strict bool) *check.SetFull {
 	s := newSetFullState(ops, add)
 	elems := s.tracked()
 	return s.results(elems, strict)
@@ -319,13 +311,19 @@ func (s *setFullState) tracked() []*setElement {
 	return out
 }
 
-// compareSetElements orders numbers numerically before everything else,
-// which is ordered by EDN text.
+// compareSetElements orders elements as compareElements does.
 func compareSetElements(a, b *setElement) int {
-	an, bn := isNumber(a.value), isNumber(b.value)
+	return compareElements(a.value, a.text, b.value, b.text)
+}
+
+// compareElements orders elements a and b, whose EDN texts are at and bt:
+// numbers numerically (equal ones by text) before everything else, which
+// is ordered by EDN text.
+func compareElements(a any, at string, b any, bt string) int {
+	an, bn := isNumber(a), isNumber(b)
 	switch {
 	case an && bn:
-		if c := compareNumbers(a.value, b.value); c != 0 {
+		if c := compareNumbers(a, b); c != 0 {
 			return c
 		}
 	case an:
@@ -333,7 +331,7 @@ func compareSetElements(a, b *setElement) int {
 	case bn:
 		return 1
 	}
-	return compareStrings(a.text, b.text)
+	return compareStrings(at, bt)
 }
 
 // setOutcome is an element's fate and latencies (in ms, -1 for none).
@@ -365,49 +363,40 @@ func (s *setFullState) outcome(e *setElement) setOutcome {
 	return o
 }
 
-func (s *setFullState) opEDN(p int) any {
-	if p < 0 {
-		return nil
-	}
-	return s.ops[p].EDN()
-}
-
-func (s *setFullState) results(elems []*setElement, strict bool) *edn.Map {
-	lost, neverRead, stale := []any{}, []any{}, []any{}
-	var stableCount int64
+func (s *setFullState) results(elems []*setElement, strict bool) *check.SetFull {
+	out := &check.SetFull{Attempts: int64(len(elems)), Lost: []any{}, NeverRead: []any{}, Stale: []any{}}
 	var staleOutcomes []setOutcome
-	var stableLat, lostLat []int64
+	var stableLat, lostLat []time.Duration
 	for _, e := range elems {
 		o := s.outcome(e)
 		switch o.outcome {
 		case "stable":
-			stableCount++
-			stableLat = append(stableLat, o.stable)
+			out.Stable++
+			stableLat = append(stableLat, time.Duration(o.stable)*time.Millisecond)
 			if o.stable > 0 {
-				stale = append(stale, e.value)
+				out.Stale = append(out.Stale, e.value)
 				staleOutcomes = append(staleOutcomes, o)
 			}
 		case "lost":
-			lost = append(lost, e.value)
-			lostLat = append(lostLat, o.lostLat)
+			out.Lost = append(out.Lost, e.value)
+			lostLat = append(lostLat, time.Duration(o.lostLat)*time.Millisecond)
 		default:
-			neverRead = append(neverRead, e.value)
+			out.NeverRead = append(out.NeverRead, e.value)
 		}
 	}
+	out.StableLatencies, out.LostLatencies = Quantiles(stableLat), Quantiles(lostLat)
 
 	// The slowest first; elements are already in order, so a stable sort
-	// keeps the lower element first among equal latencies.
+	// keeps the lower element first among equal latencies. A stale
+	// element was known and then missed by a read.
 	slices.SortStableFunc(staleOutcomes, func(a, b setOutcome) int { return cmp.Compare(b.stable, a.stable) })
-	worst := []any{}
 	for _, o := range staleOutcomes[:min(len(staleOutcomes), maxWorstStale)] {
-		worst = append(worst, edn.NewMap(
-			kw("element"), o.e.value,
-			kw("outcome"), kw(o.outcome),
-			kw("stable-latency"), o.stable,
-			kw("lost-latency"), nil,
-			kw("known"), s.opEDN(o.e.known),
-			kw("last-absent"), s.opEDN(o.e.lastAbsent),
-		))
+		out.WorstStale = append(out.WorstStale, check.StaleElement{
+			Element:    o.e.value,
+			Latency:    time.Duration(o.stable) * time.Millisecond,
+			Known:      s.ops[o.e.known],
+			LastAbsent: s.ops[o.e.lastAbsent],
+		})
 	}
 
 	var dups []*setElement
@@ -416,59 +405,25 @@ func (s *setFullState) results(elems []*setElement, strict bool) *edn.Map {
 			dups = append(dups, e)
 		}
 	}
+	out.DuplicatedCount = int64(len(dups))
 	slices.SortFunc(dups, compareSetElements)
 	shown := slices.Clone(dups)
 	slices.SortStableFunc(shown, func(a, b *setElement) int { return cmp.Compare(b.maxCopies, a.maxCopies) })
 	shown = shown[:min(len(shown), maxDuplicatesShown)]
 	slices.SortFunc(shown, compareSetElements)
-	duplicated := edn.NewMap()
 	for _, e := range shown {
-		duplicated.Set(e.value, e.maxCopies)
+		out.Duplicated = append(out.Duplicated, check.ElementCount{Element: e.value, Count: e.maxCopies})
 	}
 
-	valid := Valid
+	out.Valid = check.Valid
 	switch {
-	case len(lost) > 0:
-		valid = Invalid
-	case stableCount == 0:
-		valid = Unknown
+	case len(out.Lost) > 0:
+		out.Valid = check.Invalid
+	case out.Stable == 0:
+		out.Valid = check.Unknown
 	}
 	if strict && len(dups) > 0 {
-		valid = Invalid
+		out.Valid = check.Invalid
 	}
-
-	m := edn.NewMap(
-		kw("valid?"), valid.EDN(),
-		kw("attempt-count"), int64(len(elems)),
-		kw("stable-count"), stableCount,
-		kw("lost-count"), int64(len(lost)),
-		kw("lost"), lost,
-		kw("never-read-count"), int64(len(neverRead)),
-		kw("never-read"), neverRead,
-		kw("stale-count"), int64(len(stale)),
-		kw("stale"), stale,
-		kw("worst-stale"), worst,
-	)
-	if len(stableLat) > 0 {
-		m.Set(kw("stable-latencies"), setQuantiles(stableLat))
-	}
-	if len(lostLat) > 0 {
-		m.Set(kw("lost-latencies"), setQuantiles(lostLat))
-	}
-	m.Set(kw("duplicated-count"), int64(len(dups)))
-	m.Set(kw("duplicated"), duplicated)
-	return m
-}
-
-// setQuantiles is the map of quantiles of xs, which must not be empty: for
-// each point p the element at ⌊n·p⌋ (at most the last) of the sorted values.
-func setQuantiles(xs []int64) *edn.Map {
-	sorted := slices.Sorted(slices.Values(xs))
-	n := len(sorted)
-	m := edn.NewMap()
-	for _, q := range setQuantilePoints {
-		i := min(n-1, int(math.Floor(float64(n)*q.p)))
-		m.Set(q.key, sorted[i])
-	}
-	return m
+	return out
 }

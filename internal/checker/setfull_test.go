@@ -7,11 +7,13 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -47,7 +49,7 @@ func TestSetFullKeyOrder(t *testing.T) {
 		inv(0, "read", nil), ok(0, "read", []any{1}),
 	)
 	var keys []string
-	SetFull(h, "broadcast", false).Each(func(k, _ any) { keys = append(keys, string(k.(edn.Keyword))) })
+	SetFull(h, "broadcast", false).EDN().Each(func(k, _ any) { keys = append(keys, string(k.(edn.Keyword))) })
 	require.Equal(t, []string{
 		"valid?", "attempt-count", "stable-count", "lost-count", "lost",
 		"never-read-count", "never-read", "stale-count", "stale", "worst-stale",
@@ -186,7 +188,7 @@ func TestSetFullOutcomes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := SetFull(c.h, "broadcast", false)
+			got := SetFull(c.h, "broadcast", false).EDN()
 			trimmed := edn.NewMap()
 			got.Each(func(k, v any) {
 				if k != kw("worst-stale") {
@@ -204,7 +206,7 @@ func TestSetFullWorstStaleRecord(t *testing.T) {
 		at(50, inv(1, "read", nil)), at(60, ok(1, "read", []any{})),
 		at(80, inv(1, "read", nil)), at(90, ok(1, "read", []any{1})),
 	)
-	got := SetFull(h, "broadcast", false)
+	got := SetFull(h, "broadcast", false).EDN()
 	want := []any{edn.NewMap(
 		kw("element"), int64(1),
 		kw("outcome"), kw("stable"),
@@ -236,7 +238,7 @@ func TestSetFullWorstStaleCapped(t *testing.T) {
 	}
 	missRead(0, 90)
 	h = append(h, at(200, inv(21, "read", nil)), at(201, ok(21, "read", all)))
-	got := SetFull(indexed(h...), "broadcast", false)
+	got := SetFull(indexed(h...), "broadcast", false).EDN()
 
 	require.Equal(t, true, field(t, got, "valid?"))
 	require.Equal(t, int64(10), field(t, got, "stale-count"))
@@ -252,6 +254,17 @@ func TestSetFullWorstStaleCapped(t *testing.T) {
 	require.Equal(t, "[0 1 2 3 4 5 6 7]", edn.String(elems))
 	require.Equal(t, "[89 89 79 69 59 49 39 29]", edn.String(lats))
 	require.Equal(t, "{0 9, 0.5 59, 0.95 89, 0.99 89, 1 89}", edn.String(field(t, got, "stable-latencies")))
+}
+
+// setQuantiles renders the quantiles of latencies in milliseconds as
+// set-full's :stable-latencies does.
+func setQuantiles(ms []int64) *edn.Map {
+	ds := make([]time.Duration, len(ms))
+	for i, x := range ms {
+		ds[i] = time.Duration(x) * time.Millisecond
+	}
+	v, _ := (&check.SetFull{StableLatencies: Quantiles(ds)}).EDN().Get(kw("stable-latencies"))
+	return v.(*edn.Map)
 }
 
 func TestSetQuantiles(t *testing.T) {
@@ -292,7 +305,7 @@ func TestSetFullDuplicates(t *testing.T) {
 		{true, false},
 	}
 	for _, c := range cases {
-		got := SetFull(h, "add", c.strict)
+		got := SetFull(h, "add", c.strict).EDN()
 		require.Equal(t, c.valid, field(t, got, "valid?"), "strict %v", c.strict)
 		require.Equal(t, int64(3), field(t, got, "duplicated-count"))
 		require.Equal(t, "{1 3, 2 3, 50 2}", edn.String(field(t, got, "duplicated")))
@@ -301,10 +314,10 @@ func TestSetFullDuplicates(t *testing.T) {
 
 	// Without duplicates strict changes nothing.
 	clean := indexed(inv(0, "add", 1), ok(0, "add", 1), inv(1, "read", nil), ok(1, "read", []any{1}))
-	require.Equal(t, true, field(t, SetFull(clean, "add", true), "valid?"))
+	require.Equal(t, true, field(t, SetFull(clean, "add", true).EDN(), "valid?"))
 	// A lost element stays invalid either way.
 	lost := indexed(inv(0, "add", 1), ok(0, "add", 1), inv(1, "read", nil), ok(1, "read", []any{}))
-	require.Equal(t, false, field(t, SetFull(lost, "add", false), "valid?"))
+	require.Equal(t, false, field(t, SetFull(lost, "add", false).EDN(), "valid?"))
 }
 
 func TestSetFullDuplicatedShowsTop48(t *testing.T) {
@@ -318,7 +331,7 @@ func TestSetFullDuplicatedShowsTop48(t *testing.T) {
 		}
 	}
 	h = append(h, inv(1, "read", nil), ok(1, "read", read))
-	got := SetFull(indexed(h...), "add", false)
+	got := SetFull(indexed(h...), "add", false).EDN()
 	require.Equal(t, int64(60), field(t, got, "duplicated-count"))
 	dups := field(t, got, "duplicated").(*edn.Map)
 	require.Equal(t, maxDuplicatesShown, dups.Len())
@@ -343,7 +356,7 @@ func TestSetFullGSet(t *testing.T) {
 		at(6, inv(1, "read", nil)), at(9, ok(1, "read", []any{1, 0})),
 		at(10, inv(0, "broadcast", 2)), at(11, ok(0, "broadcast", 2)),
 	)
-	got := SetFull(h, "add", false)
+	got := SetFull(h, "add", false).EDN()
 	require.Equal(t, true, field(t, got, "valid?"))
 	require.Equal(t, int64(2), field(t, got, "attempt-count"))
 	require.Equal(t, int64(2), field(t, got, "stable-count"))
@@ -361,7 +374,7 @@ func TestSetFullReadding(t *testing.T) {
 		inv(1, "read", nil), ok(1, "read", []any{1}),
 		inv(0, "add", 1), ok(0, "add", 1),
 	)
-	got := SetFull(h, "add", false)
+	got := SetFull(h, "add", false).EDN()
 	require.Equal(t, int64(1), field(t, got, "attempt-count"))
 	require.Equal(t, "[1]", edn.String(field(t, got, "never-read")))
 }
@@ -627,7 +640,7 @@ func TestSetFullMatchesReference(t *testing.T) {
 	for i := range 200 {
 		h := randomSetHistory(r, 50+r.IntN(250))
 		want := refSetFull(h, "broadcast")
-		got := SetFull(h, "broadcast", false)
+		got := SetFull(h, "broadcast", false).EDN()
 		require.Equal(t, edn.String(want), edn.String(got), "history %d:\n%s", i, historyText(h))
 		for _, k := range []string{"stable-count", "lost-count", "never-read-count", "stale-count", "duplicated-count"} {
 			n, _ := toInt64(field(t, got, k))
@@ -658,7 +671,7 @@ func TestSetFullManyReads(t *testing.T) {
 		all[k] = k
 		h = append(h, inv(0, "broadcast", k), ok(0, "broadcast", k), inv(1, "read", nil), ok(1, "read", all[:k+1]))
 	}
-	got := SetFull(indexed(h...), "broadcast", false)
+	got := SetFull(indexed(h...), "broadcast", false).EDN()
 	require.Equal(t, true, field(t, got, "valid?"))
 	require.Equal(t, int64(n), field(t, got, "stable-count"))
 	require.Equal(t, int64(0), field(t, got, "stale-count"))

@@ -2,17 +2,18 @@ package checker
 
 import (
 	"cmp"
-	"math/big"
 	"slices"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
 // maxDuplicatesShown is how many duplicated ids Jepsen lists.
 const maxDuplicatesShown = 48
 
-// UniqueIDs is Jepsen's unique-ids checker over the ops with :f :generate:
+// UniqueIDs is Jepsen's unique-ids checker over the ops with :f :generate,
+// rendered as
 //
 //	{:valid?              no id acknowledged twice
 //	 :attempted-count     invocations
@@ -28,7 +29,7 @@ const maxDuplicatesShown = 48
 // ordered — strings mixed with numbers, maps — Jepsen's checker throws, and
 // the result is {:valid? :unknown :error "..."} instead. Equal ids are those
 // with the same EDN text.
-func UniqueIDs(ops []history.Op) *edn.Map {
+func UniqueIDs(ops []history.Op) *check.UniqueIDs {
 	type freq struct {
 		id any
 		n  int64
@@ -125,38 +126,28 @@ func UniqueIDs(ops []history.Op) *edn.Map {
 	})
 	dups = dups[:min(len(dups), maxDuplicatesShown)]
 	slices.SortStableFunc(dups, byID)
-	shown := edn.NewMap()
-	for _, f := range dups {
-		shown.Set(f.id, f.n)
+	out := &check.UniqueIDs{
+		Valid:           check.VerdictOf(dupCount == 0),
+		Attempted:       attempted,
+		Acknowledged:    acked,
+		DuplicatedCount: dupCount,
+		Range:           [2]any{lo, hi},
 	}
-
-	return edn.NewMap(
-		kw("valid?"), dupCount == 0,
-		kw("attempted-count"), attempted,
-		kw("acknowledged-count"), acked,
-		kw("duplicated-count"), dupCount,
-		kw("duplicated"), shown,
-		kw("range"), []any{lo, hi},
-	)
+	for _, f := range dups {
+		out.Duplicated = append(out.Duplicated, check.IDCount{ID: f.id, Count: f.n})
+	}
+	return out
 }
 
-func uniqueIDsError(err error) *edn.Map {
-	return edn.NewMap(
-		kw("valid?"), Unknown.EDN(),
-		kw("error"), "IDs must be mutually comparable, but "+err.Error(),
-	)
+func uniqueIDsError(err error) *check.UniqueIDs {
+	return &check.UniqueIDs{Valid: check.Unknown, Error: "IDs must be mutually comparable, but " + err.Error()}
 }
 
 // normalize gives integers one representation, so that 5 and 5N count as the
 // same id, as they do in Clojure.
 func normalize(v any) any {
-	switch x := v.(type) {
-	case int:
-		return int64(x)
-	case *big.Int:
-		if x.IsInt64() {
-			return x.Int64()
-		}
+	if n, ok := integer(v); ok {
+		return n
 	}
 	return v
 }

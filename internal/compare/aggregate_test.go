@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/challenge"
-	"github.com/eddy-workbench/eddy/internal/edn"
 )
 
 func ptr(x float64) *float64 { return &x }
@@ -184,7 +184,7 @@ func TestNum(t *testing.T) {
 
 func readFixture(t *testing.T) *edn.Map {
 	t.Helper()
-	data := mustRead(t, "../edn/testdata/maelstrom-results.edn")
+	data := mustRead(t, "../../edn/testdata/maelstrom-results.edn")
 	v, err := edn.Parse(data)
 	require.NoError(t, err)
 	m, ok := v.(*edn.Map)

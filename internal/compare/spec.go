@@ -155,14 +155,20 @@ type Spec struct {
 	Seeds []uint64 `json:"seeds"`
 }
 
-// ParseSeeds reads --seeds: a count N (seeds 1…N) or a comma-separated list
-// of seeds (3,9,27), which must not repeat.
+// MaxSeeds is the most seeds --seeds N may ask for.
+const MaxSeeds = 10_000
+
+// ParseSeeds reads --seeds: a count N (seeds 1…N, at most MaxSeeds) or a
+// comma-separated list of seeds (3,9,27), which must not repeat.
 func ParseSeeds(v string) ([]uint64, error) {
 	v = strings.TrimSpace(v)
 	if !strings.Contains(v, ",") {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("--seeds must be a count of at least 1 or a comma-separated list of seeds, got %q", v)
+		}
+		if n > MaxSeeds {
+			return nil, fmt.Errorf("--seeds %d is more runs per cell than eddy compare makes (at most %d)", n, MaxSeeds)
 		}
 		seeds := make([]uint64, n)
 		for i := range seeds {

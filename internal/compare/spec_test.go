@@ -106,6 +106,7 @@ func TestParseSeeds(t *testing.T) {
 		{"1,-2", nil, `"-2"`},
 		{"4,4", nil, "seed 4 is given twice"},
 		{",", nil, "holds no seed"},
+		{"1000000000", nil, "more runs per cell than eddy compare makes (at most 10000)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -54,19 +55,19 @@ func (a *analysis) listAppend() {
 				}
 				seen[ek] = true
 				if w, ok := appender[kv{k, ek}]; ok && w.Type == history.Fail {
-					a.add("G1a", edn.NewMap(kw("op"), t.Op.EDN(), kw("mop"), m.EDN(), kw("element"), e, kw("writer"), w.Op.EDN(),
-						kw("explanation"), fmt.Sprintf("op %d read key %s as %s, which holds %s, appended by op %d, a transaction that failed", t.Op.Index, edn.String(m.Key), edn.String(m.Value), edn.String(e), w.Op.Index)))
+					a.add(check.TxnAnomaly{Type: "G1a", Op: &t.Op, Mop: m.EDN(), Element: e, Writer: &w.Op,
+						Explanation: fmt.Sprintf("op %d read key %s as %s, which holds %s, appended by op %d, a transaction that failed", t.Op.Index, edn.String(m.Key), edn.String(m.Value), edn.String(e), w.Op.Index)})
 				}
 			}
 			if len(dups) > 0 {
-				a.add("duplicate-elements", edn.NewMap(kw("op"), t.Op.EDN(), kw("mop"), m.EDN(), kw("duplicates"), dups,
-					kw("explanation"), fmt.Sprintf("op %d read key %s as %s, which holds %s more than once; every element is appended once", t.Op.Index, edn.String(m.Key), edn.String(m.Value), edn.String(dups))))
+				a.add(check.TxnAnomaly{Type: "duplicate-elements", Op: &t.Op, Mop: m.EDN(), Duplicates: dups,
+					Explanation: fmt.Sprintf("op %d read key %s as %s, which holds %s more than once; every element is appended once", t.Op.Index, edn.String(m.Key), edn.String(m.Value), edn.String(dups))})
 			}
 			if n := len(list); n > 0 {
 				lk := key(list[n-1])
 				if w, ok := appender[kv{k, lk}]; ok && w != t && lastAppend[w][k] != lk {
-					a.add("G1b", edn.NewMap(kw("op"), t.Op.EDN(), kw("mop"), m.EDN(), kw("writer"), w.Op.EDN(),
-						kw("explanation"), fmt.Sprintf("op %d read key %s as %s, ending with %s, which op %d appended before appending more to that key in the same transaction: an intermediate state", t.Op.Index, edn.String(m.Key), edn.String(m.Value), edn.String(list[n-1]), w.Op.Index)))
+					a.add(check.TxnAnomaly{Type: "G1b", Op: &t.Op, Mop: m.EDN(), Writer: &w.Op,
+						Explanation: fmt.Sprintf("op %d read key %s as %s, ending with %s, which op %d appended before appending more to that key in the same transaction: an intermediate state", t.Op.Index, edn.String(m.Key), edn.String(m.Value), edn.String(list[n-1]), w.Op.Index)})
 				}
 			}
 			if len(list) > len(longest[k]) {
@@ -89,8 +90,8 @@ func (a *analysis) listAppend() {
 		for _, m := range t.Mops {
 			list, _ := m.Value.([]any)
 			if m.IsRead() && !isPrefix(list, longest[key(m.Key)]) {
-				a.add("incompatible-order", edn.NewMap(kw("key"), m.Key, kw("values"), []any{list, longest[key(m.Key)]},
-					kw("explanation"), fmt.Sprintf("op %d read key %s as %s, which is not a prefix of %s, another read of it: no single order of appends gives both", t.Op.Index, edn.String(m.Key), edn.String(list), edn.String(longest[key(m.Key)]))))
+				a.add(check.TxnAnomaly{Type: "incompatible-order", Key: m.Key, Values: []any{list, longest[key(m.Key)]},
+					Explanation: fmt.Sprintf("op %d read key %s as %s, which is not a prefix of %s, another read of it: no single order of appends gives both", t.Op.Index, edn.String(m.Key), edn.String(list), edn.String(longest[key(m.Key)]))})
 			}
 		}
 	}
@@ -106,8 +107,8 @@ func (a *analysis) listAppend() {
 			if w.Type == history.Fail {
 				failedSeen = true
 			} else if failedSeen {
-				a.add("dirty-update", edn.NewMap(kw("key"), kk, kw("values"), order[:i+1],
-					kw("explanation"), fmt.Sprintf("key %s reads as %s: an element appended by a failed transaction comes before %s, which a transaction that did not fail appended", edn.String(kk), edn.String(order[:i+1]), edn.String(e))))
+				a.add(check.TxnAnomaly{Type: "dirty-update", Key: kk, Values: order[:i+1],
+					Explanation: fmt.Sprintf("key %s reads as %s: an element appended by a failed transaction comes before %s, which a transaction that did not fail appended", edn.String(kk), edn.String(order[:i+1]), edn.String(e))})
 				failedSeen = false
 			}
 			if i == 0 || w.Type != history.OK {
@@ -203,8 +204,8 @@ func (a *analysis) internalAppend(t *Txn) {
 			bad = len(list) < len(s.tail) || !sameList(list[len(list)-len(s.tail):], s.tail)
 		}
 		if bad {
-			a.add("internal", edn.NewMap(kw("op"), t.Op.EDN(), kw("mop"), m.EDN(), kw("expected"), want,
-				kw("explanation"), fmt.Sprintf("op %d read key %s as %s, but its own earlier reads and appends of that key imply %s", t.Op.Index, edn.String(m.Key), edn.String(m.Value), describeExpected(s.known, want))))
+			a.add(check.TxnAnomaly{Type: "internal", Op: &t.Op, Mop: m.EDN(), Expected: want,
+				Explanation: fmt.Sprintf("op %d read key %s as %s, but its own earlier reads and appends of that key imply %s", t.Op.Index, edn.String(m.Key), edn.String(m.Value), describeExpected(s.known, want))})
 		}
 		s.known, s.prefix, s.tail = true, list, nil
 	}

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -30,7 +31,7 @@ var unknownTypes = map[string]bool{"empty-transaction-graph": true, "cycle-searc
 type Result struct {
 	// Anomalies holds every case found, by anomaly type, including types
 	// the models allow.
-	Anomalies map[string][]*edn.Map
+	Anomalies map[string][]check.TxnAnomaly
 	// Prohibited are the anomaly types the models rule out.
 	Prohibited map[string]bool
 	// Txns, Edges and SCCs describe the transaction graph.
@@ -75,7 +76,7 @@ func Check(ops []history.Op, opt Options) (*Result, error) {
 		a.processEdges()
 	}
 	if a.g.Edges() == 0 {
-		a.add("empty-transaction-graph", nil)
+		a.add(check.TxnAnomaly{Type: "empty-transaction-graph"})
 	}
 	sccs := a.g.SCCs(WW|WR|RW|Process|Realtime, nil)
 	for _, scc := range sccs {
@@ -84,12 +85,12 @@ func Check(ops []history.Op, opt Options) (*Result, error) {
 	return &Result{Anomalies: a.anomalies, Prohibited: prohibited, Txns: len(a.oks), Edges: a.g.Edges(), SCCs: len(sccs)}, nil
 }
 
-// EDN renders the result as Elle's checker does: :valid?, and when
-// something worth reporting was found :anomaly-types, :anomalies (the
-// reportable ones: prohibited, or making the verdict unknown), :not and
-// :also-not (the models every anomaly found rules out), plus eddy's
-// :anomaly-counts.
-func (r *Result) EDN(maxExamples int) *edn.Map {
+// Findings are the result as Elle's checker reports it: the verdict, and
+// when something worth reporting was found the reportable anomaly types
+// (prohibited, or making the verdict unknown) with up to maxExamples cases
+// each (0: 32) and their counts, and the models every anomaly found rules
+// out (Not, AlsoNot).
+func (r *Result) Findings(maxExamples int) *check.Txn {
 	if maxExamples <= 0 {
 		maxExamples = 32
 	}
@@ -103,48 +104,24 @@ func (r *Result) EDN(maxExamples int) *edn.Map {
 		}
 	}
 	slices.Sort(report)
-	m := edn.NewMap()
+	out := &check.Txn{Valid: check.Valid}
 	if len(report) == 0 {
-		return m.Set(kw("valid?"), true)
+		return out
 	}
-	valid := any(kw("unknown"))
+	out.Valid = check.Unknown
 	if bad {
-		valid = false
+		out.Valid = check.Invalid
 	}
-	m.Set(kw("valid?"), valid)
-	types := make([]any, len(report))
-	anomalies := edn.NewMap()
-	counts := edn.NewMap()
-	for i, t := range report {
-		types[i] = kw(t)
+	out.AnomalyTypes = report
+	for _, t := range report {
 		cases := r.Anomalies[t]
-		counts.Set(kw(t), len(cases))
-		if t == "empty-transaction-graph" {
-			anomalies.Set(kw(t), true)
-			continue
+		list := check.TxnAnomalies{Type: t, Count: len(cases)}
+		if t != "empty-transaction-graph" {
+			list.Cases = cases[:min(len(cases), maxExamples)]
 		}
-		list := make([]any, 0, min(len(cases), maxExamples))
-		for _, c := range cases[:min(len(cases), maxExamples)] {
-			list = append(list, c)
-		}
-		anomalies.Set(kw(t), list)
+		out.Anomalies = append(out.Anomalies, list)
 	}
-	m.Set(kw("anomaly-types"), types)
-	m.Set(kw("anomalies"), anomalies)
-	m.Set(kw("anomaly-counts"), counts)
-	not, alsoNot := Boundary(all)
-	m.Set(kw("not"), keywordSet(not))
-	m.Set(kw("also-not"), keywordSet(alsoNot))
-	return m
-}
-
-func kw(s string) edn.Keyword { return edn.Keyword(s) }
-
-func keywordSet(names []string) edn.Set {
-	out := edn.Set{}
-	for _, n := range names {
-		out = append(out, kw(n))
-	}
+	out.Not, out.AlsoNot = Boundary(all)
 	return out
 }
 
@@ -155,7 +132,7 @@ type analysis struct {
 	oks       []*Txn
 	g         *Graph
 	why       map[whyKey]reason
-	anomalies map[string][]*edn.Map
+	anomalies map[string][]check.TxnAnomaly
 	appends   bool // list-append: versions are elements appended
 }
 
@@ -172,7 +149,7 @@ type reason struct {
 }
 
 func newAnalysis(txns []Txn) *analysis {
-	a := &analysis{txns: txns, why: map[whyKey]reason{}, anomalies: map[string][]*edn.Map{}}
+	a := &analysis{txns: txns, why: map[whyKey]reason{}, anomalies: map[string][]check.TxnAnomaly{}}
 	for i := range txns {
 		if txns[i].Type == history.OK {
 			a.oks = append(a.oks, &txns[i])
@@ -182,7 +159,7 @@ func newAnalysis(txns []Txn) *analysis {
 	return a
 }
 
-func (a *analysis) add(t string, c *edn.Map) { a.anomalies[t] = append(a.anomalies[t], c) }
+func (a *analysis) add(c check.TxnAnomaly) { a.anomalies[c.Type] = append(a.anomalies[c.Type], c) }
 
 // futureReads reports reads of an ok transaction that observe a value (or,
 // for lists, an element) the transaction itself writes only later: a
@@ -202,8 +179,8 @@ func (a *analysis) futureReads(t *Txn) {
 		}
 		for _, later := range t.Mops[i+1:] {
 			if !later.IsRead() && key(later.Key) == key(m.Key) && seen[key(later.Value)] {
-				a.add("future-read", edn.NewMap(kw("op"), t.Op.EDN(), kw("mop"), m.EDN(), kw("write"), later.EDN(),
-					kw("explanation"), fmt.Sprintf("op %d read key %s as %s, showing %s, which the same transaction writes only later", t.Op.Index, edn.String(m.Key), edn.String(m.Value), edn.String(later.Value))))
+				a.add(check.TxnAnomaly{Type: "future-read", Op: &t.Op, Mop: m.EDN(), Write: later.EDN(),
+					Explanation: fmt.Sprintf("op %d read key %s as %s, showing %s, which the same transaction writes only later", t.Op.Index, edn.String(m.Key), edn.String(m.Value), edn.String(later.Value))})
 				break
 			}
 		}
@@ -305,34 +282,37 @@ func (a *analysis) cycles(scc []int, timeout time.Duration) {
 		searched = append(searched, sp.name)
 		cycle, ok, timedOut := a.g.search(scc, sp, deadline)
 		if timedOut {
-			a.add("cycle-search-timeout", edn.NewMap(
-				kw("anomaly-spec-type"), kw(sp.name),
-				kw("does-not-contain"), keywordList(searched[:len(searched)-1], found),
-				kw("scc-size"), len(scc)))
+			a.add(check.TxnAnomaly{
+				Type:           "cycle-search-timeout",
+				SpecType:       sp.name,
+				DoesNotContain: without(searched[:len(searched)-1], found),
+				SCCSize:        len(scc),
+			})
 			return
 		}
 		if ok {
 			found = append(found, sp.name)
-			a.add(sp.name, a.explainCycle(sp.name, cycle))
+			a.add(a.explainCycle(sp.name, cycle))
 		}
 	}
 }
 
-func keywordList(names, except []string) []any {
-	out := []any{}
+// without is names less those in except.
+func without(names, except []string) []string {
+	out := []string{}
 	for _, n := range names {
 		if !slices.Contains(except, n) {
-			out = append(out, kw(n))
+			out = append(out, n)
 		}
 	}
 	return out
 }
 
-// explainCycle renders a cycle as Elle does (:cycle, :steps, :type), with
-// an :explanation a person can follow.
-func (a *analysis) explainCycle(typ string, cycle []step) *edn.Map {
-	ops := make([]any, 0, len(cycle)+1)
-	steps := make([]any, 0, len(cycle))
+// explainCycle describes a cycle as Elle does (its transactions and the
+// step from each to the next), with an explanation a person can follow.
+func (a *analysis) explainCycle(typ string, cycle []step) check.TxnAnomaly {
+	ops := make([]check.Op, 0, len(cycle)+1)
+	steps := make([]check.TxnStep, 0, len(cycle))
 	name := map[int]string{}
 	var lets, thens []string
 	for _, s := range cycle {
@@ -340,29 +320,29 @@ func (a *analysis) explainCycle(typ string, cycle []step) *edn.Map {
 			name[s.from] = fmt.Sprintf("T%d", len(name)+1)
 			lets = append(lets, fmt.Sprintf("  %s = %s", name[s.from], edn.String(a.oks[s.from].Op.EDN())))
 		}
-		ops = append(ops, a.oks[s.from].Op.EDN())
+		ops = append(ops, a.oks[s.from].Op)
 	}
-	ops = append(ops, a.oks[cycle[0].from].Op.EDN())
+	ops = append(ops, a.oks[cycle[0].from].Op)
 	for i, s := range cycle {
 		r := a.why[whyKey{int32(s.from), int32(s.to), s.rel}]
-		st := edn.NewMap(kw("type"), kw(s.rel.String()))
+		st := check.TxnStep{Rel: s.rel.String()}
 		t1, t2 := name[s.from], name[s.to]
 		var because string
 		switch s.rel {
 		case WW:
-			st.Set(kw("key"), r.key).Set(kw("value"), r.v1).Set(kw("value'"), r.v2)
+			st.Key, st.Value, st.NewValue = r.key, r.v1, r.v2
 			because = fmt.Sprintf("%s set key %s to %s, and %s set it to %s, the next version", t1, edn.String(r.key), edn.String(r.v1), t2, edn.String(r.v2))
 			if a.appends {
 				because = fmt.Sprintf("%s appended %s to key %s, and %s appended %s, the next element", t1, edn.String(r.v1), edn.String(r.key), t2, edn.String(r.v2))
 			}
 		case WR:
-			st.Set(kw("key"), r.key).Set(kw("value"), r.v1)
+			st.Key, st.Value = r.key, r.v1
 			because = fmt.Sprintf("%s set key %s to %s, and %s read that version", t1, edn.String(r.key), edn.String(r.v1), t2)
 			if a.appends {
 				because = fmt.Sprintf("%s appended %s to key %s, and %s read a list of it ending there", t1, edn.String(r.v1), edn.String(r.key), t2)
 			}
 		case RW:
-			st.Set(kw("key"), r.key).Set(kw("value"), r.v1).Set(kw("value'"), r.v2)
+			st.Key, st.Value, st.NewValue = r.key, r.v1, r.v2
 			read := edn.String(r.v1)
 			if r.initial {
 				read = "its initial state (" + read + ")"
@@ -389,5 +369,5 @@ func (a *analysis) explainCycle(typ string, cycle []step) *edn.Map {
 		}
 	}
 	text := "Let:\n" + strings.Join(lets, "\n") + "\n\nThen:\n" + strings.Join(thens, "\n")
-	return edn.NewMap(kw("type"), kw(typ), kw("cycle"), ops, kw("steps"), steps, kw("explanation"), text)
+	return check.TxnAnomaly{Type: typ, Cycle: ops, Steps: steps, Explanation: text}
 }

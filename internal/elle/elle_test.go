@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -63,12 +63,14 @@ func list(xs ...any) []any {
 
 const ok, fail, info = history.OK, history.Fail, history.Info
 
-func check(t *testing.T, h *hist, listAppend bool, models ...string) (*Result, *edn.Map) {
+func checkHist(t *testing.T, h *hist, listAppend bool, models ...string) (*Result, *edn.Map) {
 	t.Helper()
 	res, err := Check(h.ops, Options{Models: models, ListAppend: listAppend})
 	require.NoError(t, err)
-	return res, res.EDN(0)
+	return res, res.Findings(0).EDN()
 }
+
+func kw(s string) edn.Keyword { return edn.Keyword(s) }
 
 func types(m *edn.Map) []string {
 	v, _ := m.Get(kw("anomaly-types"))
@@ -290,18 +292,17 @@ func TestInjectedAnomalies(t *testing.T) {
 				h.txn(9, ok, r(99, 1))
 			}
 			for _, m := range tc.invalid {
-				res, out := check(t, h, tc.listAppend, m)
+				res, out := checkHist(t, h, tc.listAppend, m)
 				assert.Contains(t, found(res), tc.anomaly, "found under %s", m)
 				v, _ := out.Get(kw("valid?"))
 				assert.Equal(t, false, v, "verdict under %s: %s", m, edn.String(out))
 				assert.Contains(t, types(out), tc.anomaly, "reported under %s", m)
 				for _, c := range res.Anomalies[tc.anomaly] {
-					text, _ := c.Get(kw("explanation"))
-					assert.NotEmpty(t, text, "every case explains itself: %s", edn.String(c))
+					assert.NotEmpty(t, c.Explanation, "every case explains itself: %s", edn.String(c.EDN()))
 				}
 			}
 			for _, m := range tc.allowed {
-				_, out := check(t, h, tc.listAppend, m)
+				_, out := checkHist(t, h, tc.listAppend, m)
 				v, _ := out.Get(kw("valid?"))
 				assert.Equal(t, true, v, "verdict under %s: %s", m, edn.String(out))
 			}
@@ -317,7 +318,7 @@ func TestRandomSerialHistories(t *testing.T) {
 		for seed := range uint64(200) {
 			rng := rand.New(rand.NewPCG(seed, 7))
 			h := serial(rng, listAppend, 2+rng.IntN(40))
-			res, out := check(t, h, listAppend, "strict-serializable")
+			res, out := checkHist(t, h, listAppend, "strict-serializable")
 			v, _ := out.Get(kw("valid?"))
 			if !assert.Equal(t, true, v, "seed %d list-append %v: %s", seed, listAppend, edn.String(out)) {
 				t.Logf("found %v", found(res))
@@ -376,7 +377,7 @@ func TestCorruptedSerialHistoryIsCaught(t *testing.T) {
 	h.txn(1, ok, r(1, 1), w(1, 2))
 	h.txn(2, ok, r(1, 2))
 	h.txn(0, ok, r(1, 1))
-	_, out := check(t, h, false, "strict-serializable")
+	_, out := checkHist(t, h, false, "strict-serializable")
 	v, _ := out.Get(kw("valid?"))
 	assert.Equal(t, false, v, edn.String(out))
 	assert.Contains(t, types(out), "G-single-realtime")
@@ -388,20 +389,18 @@ func TestExplanationNamesEveryEdge(t *testing.T) {
 	h.start(1, w(2, 1), r(1, nil))
 	h.end(0, ok, w(1, 1), r(2, 1))
 	h.end(1, ok, w(2, 1), r(1, 1))
-	res, _ := check(t, h, false, "read-committed")
+	res, _ := checkHist(t, h, false, "read-committed")
 	require.Len(t, res.Anomalies["G1c"], 1)
 	c := res.Anomalies["G1c"][0]
-	text, _ := c.Get(kw("explanation"))
-	s := text.(string)
+	s := c.Explanation
 	assert.Contains(t, s, "T1 = ")
 	assert.Contains(t, s, "T2 = ")
 	assert.Contains(t, s, "set key 1 to 1, and T")
 	assert.Contains(t, s, "read that version")
 	assert.Contains(t, s, "a contradiction!")
-	steps, _ := c.Get(kw("steps"))
-	assert.Len(t, steps, 2)
-	cycle, _ := c.Get(kw("cycle"))
-	assert.Len(t, cycle, 3, "the cycle's ops, the first repeated at the end")
+	assert.Len(t, c.Steps, 2)
+	assert.Len(t, c.Cycle, 3, "the cycle's ops, the first repeated at the end")
+	assert.Equal(t, c.Cycle[0], c.Cycle[2])
 }
 
 func TestProhibited(t *testing.T) {
@@ -449,7 +448,7 @@ func TestValidateModels(t *testing.T) {
 func TestEmptyGraph(t *testing.T) {
 	h := &hist{}
 	h.txn(0, ok, r(1, nil))
-	_, out := check(t, h, false, "read-committed")
+	_, out := checkHist(t, h, false, "read-committed")
 	assert.Contains(t, types(out), "empty-transaction-graph")
 	v, _ := out.Get(kw("valid?"))
 	assert.Equal(t, kw("unknown"), v)
@@ -465,7 +464,7 @@ func TestCycleSearchTimesOut(t *testing.T) {
 	res, err := Check(h.ops, Options{Models: []string{"serializable"}, SCCTimeout: time.Nanosecond})
 	require.NoError(t, err)
 	assert.Contains(t, found(res), "cycle-search-timeout")
-	v, _ := res.EDN(0).Get(kw("valid?"))
+	v, _ := res.Findings(0).EDN().Get(kw("valid?"))
 	assert.Equal(t, kw("unknown"), v)
 }
 
@@ -517,4 +516,18 @@ func largeSerial() *hist {
 		h.txn(p, ok, mops...)
 	}
 	return h
+}
+
+// TestDirtyUpdate: a list in which an element a failed transaction
+// appended comes before one a committed transaction appended.
+func TestDirtyUpdate(t *testing.T) {
+	h := &hist{}
+	h.txn(0, fail, ap(1, 1))
+	h.txn(1, ok, ap(1, 2))
+	h.txn(2, ok, r(1, list(1, 2)))
+	res, out := checkHist(t, h, true, "read-committed")
+	assert.Contains(t, types(out), "dirty-update")
+	require.Len(t, res.Anomalies["dirty-update"], 1)
+	assert.Equal(t, `{:key 1, :values [1 2], :explanation "key 1 reads as [1 2]: an element appended by a failed transaction comes before 2, which a transaction that did not fail appended"}`,
+		edn.String(res.Anomalies["dirty-update"][0].EDN()))
 }

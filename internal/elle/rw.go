@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -81,12 +82,12 @@ func (a *analysis) rwRegister() {
 			}
 			kvv := kv{key(m.Key), key(m.Value)}
 			if w, ok := failed[kvv]; ok {
-				a.add("G1a", edn.NewMap(kw("op"), t.Op.EDN(), kw("mop"), m.EDN(), kw("writer"), w.Op.EDN(),
-					kw("explanation"), fmt.Sprintf("op %d read key %s = %s, which only op %d wrote, a transaction that failed", t.Op.Index, edn.String(m.Key), edn.String(m.Value), w.Op.Index)))
+				a.add(check.TxnAnomaly{Type: "G1a", Op: &t.Op, Mop: m.EDN(), Writer: &w.Op,
+					Explanation: fmt.Sprintf("op %d read key %s = %s, which only op %d wrote, a transaction that failed", t.Op.Index, edn.String(m.Key), edn.String(m.Value), w.Op.Index)})
 			}
 			if w, ok := intermediate[kvv]; ok && w != t {
-				a.add("G1b", edn.NewMap(kw("op"), t.Op.EDN(), kw("mop"), m.EDN(), kw("writer"), w.Op.EDN(),
-					kw("explanation"), fmt.Sprintf("op %d read key %s = %s, which op %d wrote and then overwrote in the same transaction: an intermediate state", t.Op.Index, edn.String(m.Key), edn.String(m.Value), w.Op.Index)))
+				a.add(check.TxnAnomaly{Type: "G1b", Op: &t.Op, Mop: m.EDN(), Writer: &w.Op,
+					Explanation: fmt.Sprintf("op %d read key %s = %s, which op %d wrote and then overwrote in the same transaction: an intermediate state", t.Op.Index, edn.String(m.Key), edn.String(m.Value), w.Op.Index)})
 			}
 		}
 		reads, writes := extReadsWrites(t)
@@ -129,12 +130,12 @@ func (a *analysis) rwRegister() {
 	}
 	for _, lk := range lostOrder {
 		if ts := lost[lk]; len(ts) > 1 {
-			ops := make([]any, len(ts))
+			ops := make([]check.Op, len(ts))
 			for i, t := range ts {
-				ops[i] = t.Op.EDN()
+				ops[i] = t.Op
 			}
-			a.add("lost-update", edn.NewMap(kw("key"), keys[lk.k], kw("value"), ts[0].readOf(lk.k), kw("txns"), ops,
-				kw("explanation"), fmt.Sprintf("%d committed transactions read key %s = %s and then wrote it: each overwrote a version the others' updates were based on", len(ts), edn.String(keys[lk.k]), edn.String(ts[0].readOf(lk.k)))))
+			a.add(check.TxnAnomaly{Type: "lost-update", Key: keys[lk.k], Value: ts[0].readOf(lk.k), Txns: ops,
+				Explanation: fmt.Sprintf("%d committed transactions read key %s = %s and then wrote it: each overwrote a version the others' updates were based on", len(ts), edn.String(keys[lk.k]), edn.String(ts[0].readOf(lk.k)))})
 		}
 	}
 
@@ -155,8 +156,8 @@ func (a *analysis) rwRegister() {
 			next[nilKey] = append(next[nilKey], v)
 		}
 		if cyc := versionCycle(wfrs[k]); cyc != nil {
-			a.add("cyclic-versions", edn.NewMap(kw("key"), kk, kw("scc"), cyc, kw("sources"), []any{kw("initial-state"), kw("wfr-keys")},
-				kw("explanation"), fmt.Sprintf("transactions that read key %s and then wrote it order its versions %s in a cycle: no version order fits them all", edn.String(kk), edn.String(cyc))))
+			a.add(check.TxnAnomaly{Type: "cyclic-versions", Key: kk, SCC: cyc,
+				Explanation: fmt.Sprintf("transactions that read key %s and then wrote it order its versions %s in a cycle: no version order fits them all", edn.String(kk), edn.String(cyc))})
 		} else {
 			for _, e := range wfrs[k] {
 				next[key(e.v1)] = append(next[key(e.v1)], e.v2)
@@ -261,8 +262,8 @@ func (a *analysis) internal(t *Txn) {
 			continue
 		}
 		if want, ok := known[k]; ok && key(want) != key(m.Value) {
-			a.add("internal", edn.NewMap(kw("op"), t.Op.EDN(), kw("mop"), m.EDN(), kw("expected"), want,
-				kw("explanation"), fmt.Sprintf("op %d read key %s = %s, but its own earlier write or read of that key says %s", t.Op.Index, edn.String(m.Key), edn.String(m.Value), edn.String(want))))
+			a.add(check.TxnAnomaly{Type: "internal", Op: &t.Op, Mop: m.EDN(), Expected: want,
+				Explanation: fmt.Sprintf("op %d read key %s = %s, but its own earlier write or read of that key says %s", t.Op.Index, edn.String(m.Key), edn.String(m.Value), edn.String(want))})
 		}
 		known[k] = m.Value
 	}

@@ -15,7 +15,7 @@ package elle
 import (
 	"fmt"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -50,7 +50,7 @@ type Txn struct {
 // Txns pairs the client txn invocations of a history with their
 // completions.
 func Txns(ops []history.Op) ([]Txn, error) {
-	pairs := history.Pairs(ops)
+	pairs, pos := history.Pairs(ops), history.Positions(ops)
 	var out []Txn
 	for _, inv := range ops {
 		if inv.Type != history.Invoke || !inv.IsClient() || inv.F != "txn" {
@@ -59,7 +59,7 @@ func Txns(ops []history.Op) ([]Txn, error) {
 		t := Txn{Type: history.Info, Process: inv.Process, Invoke: inv.Index, Complete: -1, Op: inv}
 		src := inv
 		if ci, ok := pairs[inv.Index]; ok {
-			comp := ops[ci]
+			comp := ops[pos[ci]]
 			t.Complete, t.Op, t.Type = ci, comp, comp.Type
 			if comp.Type == history.OK {
 				src = comp

@@ -7,7 +7,7 @@ import (
 	"io"
 	"slices"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 )
 
 // Fault is one structural fault of a stored history: the line it is on

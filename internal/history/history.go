@@ -11,69 +11,26 @@ import (
 	"sync"
 	"time"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 )
 
+// Op is one event of the history; it is check.Op, the public type.
+type Op = check.Op
+
 // Type is the type of an op.
-type Type string
+type Type = check.OpType
 
 // The op types.
 const (
-	Invoke Type = "invoke"
-	OK     Type = "ok"
-	Fail   Type = "fail"
-	Info   Type = "info"
+	Invoke = check.Invoke
+	OK     = check.OK
+	Fail   = check.Fail
+	Info   = check.Info
 )
 
 // Nemesis is the process number of the nemesis's operations (:nemesis).
-const Nemesis = -1
-
-// Op is one event of the history.
-type Op struct {
-	Index   int
-	Time    int64 // nanoseconds since the start of the run
-	Type    Type
-	Process int // a worker's process number, or Nemesis
-	F       string
-	Value   any // an edn value
-	Error   any // nil, or an edn value such as [:timeout "text"] or :net-timeout
-	Final   bool
-	// Exception, if set, is the description of an unexpected client error
-	// (Maelstrom's :exception), e.g. a malformed response.
-	Exception string
-}
-
-// IsClient reports whether the op belongs to a client process.
-func (o Op) IsClient() bool { return o.Process != Nemesis }
-
-// EDN renders the op as Jepsen prints it.
-func (o Op) EDN() *edn.Map {
-	m := edn.NewMap(
-		edn.Keyword("index"), o.Index,
-		edn.Keyword("time"), o.Time,
-		edn.Keyword("type"), edn.Keyword(o.Type),
-		edn.Keyword("process"), o.process(),
-		edn.Keyword("f"), edn.Keyword(o.F),
-		edn.Keyword("value"), o.Value,
-	)
-	if o.Final {
-		m.Set(edn.Keyword("final?"), true)
-	}
-	if o.Error != nil {
-		m.Set(edn.Keyword("error"), o.Error)
-	}
-	if o.Exception != "" {
-		m.Set(edn.Keyword("exception"), edn.NewMap(edn.Keyword("message"), o.Exception))
-	}
-	return m
-}
-
-func (o Op) process() any {
-	if o.Process == Nemesis {
-		return edn.Keyword("nemesis")
-	}
-	return o.Process
-}
+const Nemesis = check.Nemesis
 
 // Recorder appends ops concurrently, giving each its index and time.
 type Recorder struct {
@@ -120,6 +77,18 @@ func Pairs(ops []Op) map[int]int {
 	return pairs
 }
 
+// Positions maps each op's :index to its position in ops, for looking up
+// the completions Pairs names. In a history as recorded the two are equal;
+// one read back from a damaged file may differ (a repeated index maps to
+// its last position).
+func Positions(ops []Op) map[int]int {
+	pos := make(map[int]int, len(ops))
+	for i, o := range ops {
+		pos[o.Index] = i
+	}
+	return pos
+}
+
 // WriteEDN writes one op per line, as history.edn.
 func WriteEDN(w io.Writer, ops []Op) error {
 	bw := bufio.NewWriter(w)
@@ -136,7 +105,7 @@ func WriteText(w io.Writer, ops []Op) error {
 	bw := bufio.NewWriter(w)
 	for _, o := range ops {
 		cols := []string{
-			edn.String(o.process()), edn.String(edn.Keyword(o.Type)),
+			edn.String(o.ProcessEDN()), edn.String(edn.Keyword(o.Type)),
 			edn.String(edn.Keyword(o.F)), edn.String(o.Value),
 		}
 		if o.Error != nil {

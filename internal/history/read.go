@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 )
 
 // ReadEDN reads a history as WriteEDN writes it, one op per line. A line

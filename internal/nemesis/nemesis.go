@@ -36,6 +36,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/eddy-workbench/eddy/edn"
 )
 
 // Grudge maps a node to the set of nodes whose messages it drops.
@@ -399,7 +401,7 @@ func (g Grudge) String() string {
 // grudge map as is, every entry is printed, including nodes that drop nothing
 // ("n4" #{}).
 func (g Grudge) EDN() string {
-	return "[:isolated " + g.render(ednString) + "]"
+	return "[:isolated " + g.render(func(s string) string { return edn.String(s) }) + "]"
 }
 
 func (g Grudge) render(name func(string) string) string {
@@ -420,35 +422,6 @@ func (g Grudge) render(name func(string) string) string {
 		b.WriteByte('}')
 	}
 	b.WriteByte('}')
-	return b.String()
-}
-
-// ednString quotes s as Clojure's pr does: escapes for the quote, the
-// backslash and the usual control characters; everything else as is.
-func ednString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '\b':
-			b.WriteString(`\b`)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
 	return b.String()
 }
 

@@ -15,9 +15,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/eddy-workbench/eddy/internal/seeded"
 )
 
 // Dist is a latency distribution.
@@ -45,8 +48,11 @@ type Config struct {
 	// milliseconds as Maelstrom draws them.
 	Latency time.Duration
 	Dist    Dist
-	// Rand draws latencies; the network serialises its use.
-	Rand *rand.Rand
+	// Seed is the seed of the latency draws: the i-th message a source
+	// sends a destination (with neither a client) takes the i-th draw of
+	// the stream named for the link (seeded.Stream, "latency" and the two
+	// ids), whatever happens on other links meanwhile.
+	Seed uint64
 	// Start is time zero of the journal.
 	Start time.Time
 	// OnEvent, if set, is called for every journal event (for --log-net-send
@@ -157,7 +163,8 @@ type Network struct {
 	nextSeq atomic.Int64
 	part    atomic.Pointer[partitionBox]
 
-	randMu sync.Mutex
+	linkMu sync.Mutex
+	links  map[link]*rand.Rand // each link's latency stream
 
 	// counters, indexed by class (0 clients, 1 servers)
 	sends, recvs [2]atomic.Int64
@@ -176,9 +183,6 @@ func New(cfg Config) *Network {
 	if cfg.Dist == "" {
 		cfg.Dist = Constant
 	}
-	if cfg.Rand == nil {
-		cfg.Rand = rand.New(rand.NewPCG(0, 0))
-	}
 	if cfg.Start.IsZero() {
 		cfg.Start = time.Now()
 	}
@@ -189,6 +193,7 @@ func New(cfg Config) *Network {
 		cfg:       cfg,
 		endpoints: map[string]*endpoint{},
 		retired:   map[string]bool{},
+		links:     map[link]*rand.Rand{},
 		closed:    make(chan struct{}),
 	}
 }
@@ -318,7 +323,7 @@ func (n *Network) Send(src, dest string, body []byte) (int64, error) {
 	n.journal(s, Send, m, now)
 	deadline := now
 	if !IsClient(src) && !IsClient(dest) {
-		deadline = now.Add(n.latency())
+		deadline = now.Add(n.latency(src, dest))
 	}
 	dst.push(item{msg: m, deadline: deadline})
 	return m.ID, nil
@@ -331,8 +336,12 @@ func class(src, dest string) int {
 	return 1
 }
 
-// latency draws one latency, truncated to whole milliseconds as Maelstrom does.
-func (n *Network) latency() time.Duration {
+// link is a directed pair of endpoints.
+type link struct{ src, dest string }
+
+// latency draws the next latency of the link src→dest from the link's own
+// stream, truncated to whole milliseconds as Maelstrom does.
+func (n *Network) latency(src, dest string) time.Duration {
 	mean := n.cfg.Latency.Milliseconds()
 	if mean <= 0 {
 		return 0
@@ -340,17 +349,28 @@ func (n *Network) latency() time.Duration {
 	var ms int64
 	switch n.cfg.Dist {
 	case Uniform:
-		n.randMu.Lock()
-		ms = n.cfg.Rand.Int64N(2 * mean)
-		n.randMu.Unlock()
+		n.linkMu.Lock()
+		ms = n.stream(src, dest).Int64N(2 * mean)
+		n.linkMu.Unlock()
 	case Exponential:
-		n.randMu.Lock()
-		ms = int64(n.cfg.Rand.ExpFloat64() * float64(mean))
-		n.randMu.Unlock()
+		n.linkMu.Lock()
+		ms = int64(n.stream(src, dest).ExpFloat64() * float64(mean))
+		n.linkMu.Unlock()
 	default:
 		ms = mean
 	}
 	return time.Duration(ms) * time.Millisecond
+}
+
+// stream is the latency stream of src→dest; linkMu must be held.
+func (n *Network) stream(src, dest string) *rand.Rand {
+	l := link{src, dest}
+	r, ok := n.links[l]
+	if !ok {
+		r = seeded.Stream(n.cfg.Seed, "latency "+strconv.Quote(src)+" "+strconv.Quote(dest))
+		n.links[l] = r
+	}
+	return r
 }
 
 func (n *Network) cut(src, dest string) bool {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -98,6 +99,19 @@ var errNotJSON = errors.New("not well-formed JSON")
 // IsNotJSON reports whether err is ParseEnvelope's error for a line that is
 // not JSON at all.
 func IsNotJSON(err error) bool { return errors.Is(err, errNotJSON) }
+
+// MaxDepth is how deeply encoding/json, and so ParseEnvelope, lets arrays
+// and objects nest.
+const MaxDepth = 10000
+
+// IsTooDeep reports whether line is JSON rejected only for nesting deeper
+// than MaxDepth. It decodes the line, so call it only for a line
+// ParseEnvelope refused.
+func IsTooDeep(line []byte) bool {
+	var v json.RawMessage
+	err := json.Unmarshal(line, &v)
+	return err != nil && strings.HasSuffix(err.Error(), "exceeded max depth")
+}
 
 // AppendDelivered appends to dst the line a node receives for a message:
 // {"id":id,"src":src,"dest":dest,"body":body}, with body copied verbatim.

@@ -2,10 +2,8 @@ package report
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"math"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,184 +11,39 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
+	"github.com/eddy-workbench/eddy/internal/ednfuzz"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
-
-// The opcodes of the input FuzzWriteResults and FuzzWriteHistory decode into
-// values: one byte, modulo numOps, picks the kind of a value, and what
-// follows depends on it. Input that runs out reads as zero bytes. Keywords
-// are named from a safe alphabet, so every value reads back from EDN (the
-// edn package's FuzzWriters covers keywords that do not).
-const (
-	opNil          = iota
-	opBool         // one byte: its low bit
-	opInt          // one byte: an int from -128 to 127
-	opInt64        // eight bytes, little-endian
-	opFloat        // eight bytes: the bits of a float64, little-endian
-	opFloatSpecial // one byte: an index into specialFloats
-	opBigInt       // a sign byte, a length byte and that many bytes of magnitude
-	opString       // text (see builder.text)
-	opKeyword      // a name (see builder.name)
-	opVector       // a length byte, then that many values
-	opSet          // a length byte, then that many values
-	opMap          // a length byte, then that many keys and values
-	opRaw          // a value, kept as edn.Raw holding its EDN text
-	numOps
-)
-
-const (
-	fuzzMaxDepth = 5
-	fuzzMaxNodes = 128
-	fuzzMaxLen   = 10
-	fuzzMaxText  = 24
-)
-
-var specialFloats = []float64{
-	math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 0, 0.5, 0.95, 0.99, 1,
-	2.0002, 1e-4, 1e7, 1e21, math.MaxFloat64, math.SmallestNonzeroFloat64,
-}
-
-// textPieces are what a text byte of 0xf0 or more stands for.
-var textPieces = [16]string{
-	`"`, `\`, "\n", "\r\n", "\t", "\x00", "\xff", "\uFEFF",
-	"é", "𝄞", "\u2028", " ", ":", ",", "}", "\xed\xa0\x80",
-}
-
-// nameAlphabet makes keyword names that read back.
-const nameAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789-_?!*+.<>=/'#"
 
 // resultKeys are the top-level keys of Maelstrom's results.
 var resultKeys = []string{"valid?", "workload", "net", "perf", "stats", "availability", "exceptions", "eddy"}
 
 var opTypes = []history.Type{history.Invoke, history.OK, history.Fail, history.Info}
 
-type builder struct {
-	data  []byte
-	nodes int
-}
+// builder reads results and histories from fuzz input (see package
+// ednfuzz), with values that always read back from EDN: the edn package's
+// FuzzWriters covers keywords that do not.
+type builder struct{ *ednfuzz.Decoder }
 
-func (b *builder) next() byte {
-	if len(b.data) == 0 {
-		return 0
-	}
-	c := b.data[0]
-	b.data = b.data[1:]
-	return c
-}
-
-func (b *builder) uint64() uint64 {
-	var buf [8]byte
-	n := copy(buf[:], b.data)
-	b.data = b.data[n:]
-	return binary.LittleEndian.Uint64(buf[:])
-}
-
-// text reads a length byte and that many text bytes; a byte of 0xf0 or more
-// is one of textPieces, any other byte stands for itself (so bytes from 0x80
-// up are invalid UTF-8 on their own).
-func (b *builder) text() string {
-	var s strings.Builder
-	for range int(b.next()) % (fuzzMaxText + 1) {
-		if c := b.next(); c >= 0xf0 {
-			s.WriteString(textPieces[c-0xf0])
-		} else {
-			s.WriteByte(c)
-		}
-	}
-	return s.String()
-}
-
-// name reads a byte for a first letter, a length byte and that many bytes
-// picking characters of nameAlphabet; a name that would end in / gets an x.
-func (b *builder) name() string {
-	var s strings.Builder
-	s.WriteByte(nameAlphabet[b.next()%26])
-	for range int(b.next()) % 32 {
-		s.WriteByte(nameAlphabet[int(b.next())%len(nameAlphabet)])
-	}
-	if strings.HasSuffix(s.String(), "/") {
-		s.WriteByte('x')
-	}
-	return s.String()
-}
-
-func (b *builder) value(depth int) any {
-	b.nodes++
-	if b.nodes > fuzzMaxNodes {
-		return nil
-	}
-	switch b.next() % numOps {
-	case opBool:
-		return b.next()&1 == 1
-	case opInt:
-		return int(int8(b.next()))
-	case opInt64:
-		return int64(b.uint64())
-	case opFloat:
-		return math.Float64frombits(b.uint64())
-	case opFloatSpecial:
-		return specialFloats[int(b.next())%len(specialFloats)]
-	case opBigInt:
-		neg := b.next()&1 == 1
-		mag := make([]byte, int(b.next())%20)
-		n := copy(mag, b.data)
-		b.data = b.data[n:]
-		x := new(big.Int).SetBytes(mag)
-		if neg {
-			x.Neg(x)
-		}
-		return x
-	case opString:
-		return b.text()
-	case opKeyword:
-		return edn.Keyword(b.name())
-	case opVector:
-		return b.items(depth)
-	case opSet:
-		return edn.Set(b.items(depth))
-	case opMap:
-		m := edn.NewMap()
-		for range b.length(depth) {
-			k := b.value(depth + 1)
-			m.Set(k, b.value(depth+1))
-		}
-		return m
-	case opRaw:
-		return edn.Raw(edn.Marshal(b.value(depth + 1)))
-	}
-	return nil
-}
-
-// length reads a collection's length, which is zero at the depth limit.
-func (b *builder) length(depth int) int {
-	n := int(b.next()) % (fuzzMaxLen + 1)
-	if depth >= fuzzMaxDepth {
-		return 0
-	}
-	return n
-}
-
-func (b *builder) items(depth int) []any {
-	xs := []any{}
-	for range b.length(depth) {
-		xs = append(xs, b.value(depth+1))
-	}
-	return xs
+func newBuilder(data []byte) builder {
+	d := ednfuzz.New(data)
+	d.Readable = true
+	return builder{d}
 }
 
 // results reads a count byte and that many entries: a byte picking one of
 // resultKeys (or, past them, a key that is any value) and a value.
-func (b *builder) results() *edn.Map {
+func (b builder) results() *edn.Map {
 	m := edn.NewMap()
-	for range int(b.next()) % 9 {
+	for range int(b.Byte()) % 9 {
 		var k any
-		if i := int(b.next()) % (len(resultKeys) + 1); i < len(resultKeys) {
+		if i := int(b.Byte()) % (len(resultKeys) + 1); i < len(resultKeys) {
 			k = edn.Keyword(resultKeys[i])
 		} else {
-			k = b.value(1)
+			k = b.Value(1)
 		}
-		m.Set(k, b.value(1))
+		m.Set(k, b.Value(1))
 	}
 	return m
 }
@@ -200,75 +53,49 @@ func (b *builder) results() *edn.Map {
 // byte for an int from -128 to 127), a name for f, a value, a byte whose low
 // bit set means an error value follows, a byte for :final?, and a byte whose
 // low bit set means an exception text follows.
-func (b *builder) ops() []history.Op {
+func (b builder) ops() []history.Op {
 	var ops []history.Op
-	for i := range int(b.next()) % 9 {
-		op := history.Op{Index: i, Time: int64(b.uint64()), Type: opTypes[b.next()%4]}
+	for i := range int(b.Byte()) % 9 {
+		op := history.Op{Index: i, Time: int64(b.Uint64()), Type: opTypes[b.Byte()%4]}
 		op.Process = history.Nemesis
-		if b.next()&1 == 1 {
-			op.Process = int(int8(b.next()))
+		if b.Byte()&1 == 1 {
+			op.Process = int(int8(b.Byte()))
 		}
-		op.F = b.name()
-		op.Value = b.value(0)
-		if b.next()&1 == 1 {
-			op.Error = b.value(0)
+		op.F = b.Name()
+		op.Value = b.Value(0)
+		if b.Byte()&1 == 1 {
+			op.Error = b.Value(0)
 		}
-		op.Final = b.next()&1 == 1
-		if b.next()&1 == 1 {
-			op.Exception = b.text()
+		op.Final = b.Byte()&1 == 1
+		if b.Byte()&1 == 1 {
+			op.Exception = b.Text()
 		}
 		ops = append(ops, op)
 	}
 	return ops
 }
 
-// program assembles fuzz input: an int is one byte, a string its bytes, an
-// int64 or a float64 eight bytes, little-endian.
-func program(parts ...any) []byte {
-	var out []byte
-	for _, p := range parts {
-		switch x := p.(type) {
-		case int:
-			out = append(out, byte(x))
-		case string:
-			out = append(out, x...)
-		case int64:
-			out = binary.LittleEndian.AppendUint64(out, uint64(x))
-		case float64:
-			out = binary.LittleEndian.AppendUint64(out, math.Float64bits(x))
-		default:
-			panic("program: unexpected part")
-		}
-	}
-	return out
-}
-
-// name is the input that builder.name reads as s, which must start with a
-// lower-case letter.
-func name(s string) string {
-	out := []byte{byte(strings.IndexByte(nameAlphabet, s[0])), byte(len(s) - 1)}
-	for i := 1; i < len(s); i++ {
-		out = append(out, byte(strings.IndexByte(nameAlphabet, s[i])))
-	}
-	return string(out)
-}
+var (
+	program = ednfuzz.Program
+	name    = ednfuzz.NameInput
+)
 
 // resultSeeds are FuzzWriteResults inputs.
 func resultSeeds() [][]byte {
 	const valid, workload, net, perf = 0, 1, 2, 3
 	return [][]byte{
-		program(1, valid, opBool, 1),
+		program(1, valid, ednfuzz.Bool, 1),
 		program(4,
-			valid, opKeyword, name("unknown"),
-			workload, opMap, 3,
-			opKeyword, name("lost"), opVector, 2, opInt, 3, opBigInt, 1, 10, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
-			opKeyword, name("stable-latencies"), opMap, 2, opFloatSpecial, 5, opInt64, int64(1909),
-			opFloatSpecial, 8, opInt64, int64(11740),
-			opKeyword, name("note"), opString, 6, "a", 0xf0, 0xf2, 0xf1, 0xf4, 0xf6,
-			net, opMap, 1, opKeyword, name("msgs-per-op"), opFloat, 0.43171585,
-			perf, opSet, 3, opFloatSpecial, 0, opFloatSpecial, 1, opFloatSpecial, 2),
-		program(2, len(resultKeys), opString, 3, 0xf2, 0xfd, 0xfe, opRaw, opVector, 1, opString, 1, 0xf5,
-			len(resultKeys), opFloatSpecial, 0, opNil),
+			valid, ednfuzz.TameKeyword, name("unknown"),
+			workload, ednfuzz.Map, 3,
+			ednfuzz.TameKeyword, name("lost"), ednfuzz.Vector, 2, ednfuzz.Int, 3, ednfuzz.BigInt, 1, 10, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+			ednfuzz.TameKeyword, name("stable-latencies"), ednfuzz.Map, 2, ednfuzz.Float, 0.5, ednfuzz.Int64, int64(1909),
+			ednfuzz.Float, 1.0, ednfuzz.Int64, int64(11740),
+			ednfuzz.TameKeyword, name("note"), ednfuzz.String, 6, "a", 0xf0, 0xf2, 0xf1, 0xf4, 0xf6,
+			net, ednfuzz.Map, 1, ednfuzz.TameKeyword, name("msgs-per-op"), ednfuzz.Float, 0.43171585,
+			perf, ednfuzz.Set, 3, ednfuzz.FloatSpecial, 0, ednfuzz.FloatSpecial, 1, ednfuzz.FloatSpecial, 2),
+		program(2, len(resultKeys), ednfuzz.String, 3, 0xf2, ",", "}", ednfuzz.Raw, ednfuzz.Vector, 1, ednfuzz.String, 1, 0xf5,
+			len(resultKeys), ednfuzz.FloatSpecial, 0, ednfuzz.Nil),
 	}
 }
 
@@ -277,16 +104,16 @@ func historySeeds() [][]byte {
 	return [][]byte{
 		program(0),
 		program(3,
-			int64(10), 0, 1, 0, name("echo"), opString, 13, "Please echo 1", 0, 0, 0,
-			int64(20), 3, 0, name("start-partition"), opNil, 0, 0, 0,
-			int64(30), 3, 1, 0, name("echo"), opString, 13, "Please echo 1",
-			1, opVector, 2, opKeyword, name("timeout"), opString, 19, "Client read timeout", 0, 0),
+			int64(10), 0, 1, 0, name("echo"), ednfuzz.String, 13, "Please echo 1", 0, 0, 0,
+			int64(20), 3, 0, name("start-partition"), ednfuzz.Nil, 0, 0, 0,
+			int64(30), 3, 1, 0, name("echo"), ednfuzz.String, 13, "Please echo 1",
+			1, ednfuzz.Vector, 2, ednfuzz.TameKeyword, name("timeout"), ednfuzz.String, 19, "Client read timeout", 0, 0),
 		program(2,
-			int64(-1), 1, 1, 0xff, name("read"), opString, 4, "a", 0xf2, 0xf4, "b",
-			1, opString, 3, 0xf3, 0xf0, 0xf1, 1,
+			int64(-1), 1, 1, 0xff, name("read"), ednfuzz.String, 4, "a", 0xf2, 0xf4, "b",
+			1, ednfuzz.String, 3, 0xf3, 0xf0, 0xf1, 1,
 			1, 13, "line one", 0xf2, "two", 0xf6,
-			int64(math.MaxInt64), 2, 1, 0x7f, name("txn"), opMap, 1, opKeyword, name("k"), opSet, 1, opFloatSpecial, 0,
-			1, opRaw, opString, 2, 0xf2, 0xf4, 0, 1, 2, 0xf3, 0xf2),
+			int64(math.MaxInt64), 2, 1, 0x7f, name("txn"), ednfuzz.Map, 1, ednfuzz.TameKeyword, name("k"), ednfuzz.Set, 1, ednfuzz.FloatSpecial, 0,
+			1, ednfuzz.Raw, ednfuzz.String, 2, 0xf2, 0xf4, 0, 1, 2, 0xf3, 0xf2),
 	}
 }
 
@@ -299,7 +126,7 @@ func FuzzWriteResults(f *testing.F) {
 	}
 	dir := f.TempDir() // each run overwrites the files
 	f.Fuzz(func(t *testing.T, data []byte) {
-		results := (&builder{data: data}).results()
+		results := newBuilder(data).results()
 		require.NoError(t, WriteResults(dir, results))
 
 		text, err := os.ReadFile(filepath.Join(dir, "results.edn"))
@@ -332,7 +159,7 @@ func FuzzWriteHistory(f *testing.F) {
 	}
 	dir := f.TempDir() // each run overwrites the files
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ops := (&builder{data: data}).ops()
+		ops := newBuilder(data).ops()
 		require.NoError(t, WriteHistory(dir, ops))
 
 		text, err := os.ReadFile(filepath.Join(dir, "history.edn"))

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 )
 
 //go:embed index.html.tmpl

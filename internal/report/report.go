@@ -17,7 +17,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -109,13 +109,13 @@ func WriteResults(dir string, results *edn.Map) error {
 	}
 	js.WriteByte('\n')
 	text := append(edn.Pretty(results), '\n')
-	if err := writeFile(filepath.Join(dir, "results.edn"), func(w io.Writer) error {
+	if err := WriteFile(filepath.Join(dir, "results.edn"), func(w io.Writer) error {
 		_, err := w.Write(text)
 		return err
 	}); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(dir, "results.json"), func(w io.Writer) error {
+	return WriteFile(filepath.Join(dir, "results.json"), func(w io.Writer) error {
 		_, err := w.Write(js.Bytes())
 		return err
 	})
@@ -124,22 +124,24 @@ func WriteResults(dir string, results *edn.Map) error {
 // WriteHistory writes history.edn (one op per line) and history.txt (the
 // tab-separated human form).
 func WriteHistory(dir string, ops []history.Op) error {
-	if err := writeFile(filepath.Join(dir, "history.edn"), func(w io.Writer) error {
+	if err := WriteFile(filepath.Join(dir, "history.edn"), func(w io.Writer) error {
 		return history.WriteEDN(w, ops)
 	}); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(dir, "history.txt"), func(w io.Writer) error {
+	return WriteFile(filepath.Join(dir, "history.txt"), func(w io.Writer) error {
 		return history.WriteText(w, ops)
 	})
 }
 
-func writeFile(path string, write func(io.Writer) error) error {
+// WriteFile creates the file at path and has fill write it; an error
+// names the file.
+func WriteFile(path string, fill func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := write(f); err != nil {
+	if err := fill(f); err != nil {
 		f.Close()
 		return fmt.Errorf("report: writing %s: %w", path, err)
 	}

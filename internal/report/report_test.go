@@ -11,8 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -114,23 +115,22 @@ func TestKeyStringForQuantiles(t *testing.T) {
 }
 
 func sampleResults() *edn.Map {
-	net := checker.Net(checker.NetStats{
-		All:     checker.NetCounts{SendCount: 20008, RecvCount: 20006, MsgCount: 20002},
-		Clients: checker.NetCounts{SendCount: 20008, RecvCount: 20006, MsgCount: 20002},
-	}, 10000)
+	counts := check.NetCounts{Sends: 20008, Recvs: 20006, Msgs: 20002, MsgsPerOp: 2.0002}
+	net := checker.NetEDN(check.Figures{Invocations: 10000, Net: check.Net{All: counts, Clients: counts}})
 	workload := edn.NewMap(
 		kw("valid?"), true,
 		kw("stable-latencies"), edn.NewMap(0.0, int64(0), 0.5, int64(1), 0.95, int64(12), 0.99, int64(40), 1.0, int64(55)),
 		kw("lost"), []any{},
 		kw("note"), "quotes \" and\nnewlines",
 	)
-	return checker.Compose(edn.NewMap(
+	return edn.NewMap(
 		kw("perf"), edn.NewMap(kw("latency-graph"), edn.NewMap(kw("valid?"), true),
 			kw("rate-graph"), edn.NewMap(kw("valid?"), true), kw("valid?"), true),
-		kw("availability"), checker.Availability(nil, checker.AvailabilitySpec{}),
+		kw("availability"), checker.AvailabilityEDN(checker.Figures(nil, nil, checker.NetStats{}), checker.AvailabilitySpec{}),
 		kw("net"), net,
 		kw("workload"), workload,
-	))
+		kw("valid?"), true,
+	)
 }
 
 func TestWriteResults(t *testing.T) {

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/testbin"
 	"github.com/eddy-workbench/eddy/runner"
 )
@@ -64,7 +64,7 @@ func TestBrowserShowsARun(t *testing.T) {
 		StoreDir: store, Seed: 7, SeedSet: true,
 	})
 	require.NoError(t, err)
-	require.Equal(t, checker.Valid, res.Valid, edn.String(res.Results))
+	require.Equal(t, check.Valid, res.Valid, edn.String(res.Results))
 
 	srv := httptest.NewServer(handler(t, store))
 	defer srv.Close()

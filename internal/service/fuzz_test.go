@@ -27,7 +27,7 @@ func FuzzHandle(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, name := range Names() {
-			s, err := New(name, seeded(1))
+			s, err := New(name, 1)
 			if err != nil {
 				t.Fatal(err)
 			}

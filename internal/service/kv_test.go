@@ -1,7 +1,6 @@
 package service
 
 import (
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -150,9 +149,9 @@ var kvServices = []struct {
 	make func() (Service, func())
 }{
 	{"lin-kv", func() (Service, func()) { return NewLinKV(), nil }},
-	{"seq-kv", func() (Service, func()) { return NewSeqKV(rand.New(rand.NewPCG(1, 2))), nil }},
+	{"seq-kv", func() (Service, func()) { return NewSeqKV(1), nil }},
 	{"lww-kv", func() (Service, func()) {
-		s := NewLWWKV(rand.New(rand.NewPCG(1, 2)))
+		s := NewLWWKV(1)
 		return s, func() { s.merge(0, 1); s.merge(1, 0) }
 	}},
 }
@@ -210,10 +209,10 @@ func TestNew(t *testing.T) {
 	assert.Equal(t, []string{"lin-kv", "seq-kv", "lww-kv", "lin-tso"}, Names())
 	for _, name := range Names() {
 		t.Run(name, func(t *testing.T) {
-			s, err := New(name, rand.New(rand.NewPCG(3, 4)))
+			s, err := New(name, 3)
 			require.NoError(t, err)
 			require.NotNil(t, s)
-			other, err := New(name, nil)
+			other, err := New(name, 0)
 			require.NoError(t, err)
 			// Two services share no state.
 			if name == "lin-tso" {
@@ -231,6 +230,6 @@ func TestNew(t *testing.T) {
 	names := Names()
 	names[0] = "changed"
 	assert.Equal(t, "lin-kv", Names()[0], "Names returns a fresh slice")
-	_, err := New("kv", nil)
+	_, err := New("kv", 0)
 	assert.Error(t, err)
 }

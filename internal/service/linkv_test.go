@@ -222,7 +222,7 @@ func TestKVModelRejectsNonLinearizableHistories(t *testing.T) {
 // TestSeqKVNotLinearizable feeds the same checker a sequential history from
 // seq-kv with several callers: its stale reads are caught.
 func TestSeqKVNotLinearizable(t *testing.T) {
-	s := NewSeqKV(rand.New(rand.NewPCG(7, 7)))
+	s := NewSeqKV(7)
 	rng := rand.New(rand.NewPCG(8, 8))
 	var ops []porcupine.Operation
 	for i := range 300 {

@@ -2,7 +2,6 @@ package service
 
 import (
 	"encoding/json"
-	"math/rand/v2"
 )
 
 // lwwReplicas is how many replicas lww-kv keeps.
@@ -15,7 +14,8 @@ const lwwReplicas = 2
 // so stamps are unique and later writes carry higher stamps. Each request
 // first merges a uniformly chosen replica into another (possibly the same
 // one), the higher stamp winning per key, and is then applied to a
-// uniformly chosen replica. Reads can therefore be stale, replicas
+// uniformly chosen replica; the choices come from the requester's own
+// stream. Reads can therefore be stale, replicas
 // converge as merges happen, and a later write beats an earlier one once
 // they meet. cas ignores create_if_not_exists: a missing key is always
 // error 20.
@@ -23,7 +23,7 @@ const lwwReplicas = 2
 // Maelstrom computes the same merge but discards it, so its replicas never
 // converge; here the merge is kept.
 type LWWKV struct {
-	rng      *rand.Rand
+	rng      streams
 	clock    int64
 	replicas [lwwReplicas]map[string]lwwEntry
 	// pending[i] holds the keys replica i may hold newer than the other
@@ -37,10 +37,9 @@ type lwwEntry struct {
 	val string
 }
 
-// NewLWWKV returns an empty lww-kv drawing its replica picks from rng (a
-// fixed-seed generator if rng is nil).
-func NewLWWKV(rng *rand.Rand) *LWWKV {
-	s := &LWWKV{rng: orDefault(rng)}
+// NewLWWKV returns an empty lww-kv drawing its replica picks from seed.
+func NewLWWKV(seed uint64) *LWWKV {
+	s := &LWWKV{rng: newStreams(seed, "lww-kv")}
 	for i := range s.replicas {
 		s.replicas[i] = map[string]lwwEntry{}
 		s.pending[i] = map[string]struct{}{}
@@ -56,8 +55,9 @@ func (s *LWWKV) Handle(src string, body []byte) ([]byte, string) {
 			return *bad
 		}
 		op.create = false
-		s.merge(s.rng.IntN(lwwReplicas), s.rng.IntN(lwwReplicas))
-		i := s.rng.IntN(lwwReplicas)
+		rng := s.rng.get(src)
+		s.merge(rng.IntN(lwwReplicas), rng.IntN(lwwReplicas))
+		i := rng.IntN(lwwReplicas)
 		rep := s.replicas[i]
 		r, store := op.eval(func(k string) (string, bool) { e, ok := rep[k]; return e.val, ok })
 		if store {

@@ -11,7 +11,7 @@ import (
 // TestLWWKVConverges writes a new value and keeps reading: the value shows
 // up eventually, and after enough requests every read returns it.
 func TestLWWKVConverges(t *testing.T) {
-	s := NewLWWKV(seeded(1))
+	s := NewLWWKV(1)
 	for round := 1; round <= 100; round++ {
 		require.Equal(t, regOutput{ok: true}, do(t, s, "n0", write(0, round)))
 		var reads []regOutput
@@ -30,7 +30,7 @@ func TestLWWKVConverges(t *testing.T) {
 func TestLWWKVStaleReads(t *testing.T) {
 	missing, old, fresh := 0, 0, 0
 	for seed := range uint64(100) {
-		s := NewLWWKV(seeded(seed))
+		s := NewLWWKV(seed)
 		do(t, s, "n0", write(0, 1))
 		switch r := do(t, s, "n1", read(0)); {
 		case r.code == 20:
@@ -63,7 +63,7 @@ func TestLWWKVStaleReads(t *testing.T) {
 func TestLWWKVLaterWriteWins(t *testing.T) {
 	split := 0
 	for seed := range uint64(100) {
-		s := NewLWWKV(seeded(seed))
+		s := NewLWWKV(seed)
 		do(t, s, "n0", write(0, 1))
 		do(t, s, "n1", write(0, 2))
 		a, b := s.replicas[0][`0`], s.replicas[1][`0`]
@@ -85,7 +85,7 @@ func TestLWWKVLaterWriteWins(t *testing.T) {
 // TestLWWKVStamps: every write and successful cas takes a new stamp; reads
 // and failed cas take none.
 func TestLWWKVStamps(t *testing.T) {
-	s := NewLWWKV(seeded(5))
+	s := NewLWWKV(5)
 	do(t, s, "n0", write(0, 1))
 	do(t, s, "n0", write(1, 1))
 	do(t, s, "n0", read(0))

@@ -2,7 +2,6 @@ package service
 
 import (
 	"encoding/json"
-	"math/rand/v2"
 	"sort"
 )
 
@@ -14,7 +13,7 @@ const seqVersions = 32
 // It retains the last 32 versions of the map (version 0 is the empty map)
 // and remembers, per caller, the newest version that caller has been shown.
 // A request from caller c is evaluated against a version picked uniformly
-// from [seen(c), newest]. If that leaves the version unchanged (a read, a
+// from [seen(c), newest], the pick drawn from c's own stream. If that leaves the version unchanged (a read, a
 // failed cas, or storing a value the key already holds there), its result
 // is the answer and the picked version becomes seen(c). Otherwise the
 // request is evaluated again against the newest version, whose result
@@ -30,7 +29,7 @@ const seqVersions = 32
 // Versions are not copies of the map: each key keeps the values it took in
 // the retained versions, plus the value it had before the oldest of them.
 type SeqKV struct {
-	rng  *rand.Rand
+	rng  streams
 	last int64                 // newest version
 	keys map[string][]seqEntry // per key, ascending by version
 	seen map[string]int64      // per caller, the newest version shown
@@ -42,10 +41,9 @@ type seqEntry struct {
 	val string
 }
 
-// NewSeqKV returns an empty seq-kv drawing its version picks from rng (a
-// fixed-seed generator if rng is nil).
-func NewSeqKV(rng *rand.Rand) *SeqKV {
-	return &SeqKV{rng: orDefault(rng), keys: map[string][]seqEntry{}, seen: map[string]int64{}}
+// NewSeqKV returns an empty seq-kv drawing its version picks from seed.
+func NewSeqKV(seed uint64) *SeqKV {
+	return &SeqKV{rng: newStreams(seed, "seq-kv"), keys: map[string][]seqEntry{}, seen: map[string]int64{}}
 }
 
 // Handle serves one read, write or cas request from caller src; see Service.
@@ -56,7 +54,7 @@ func (s *SeqKV) Handle(src string, body []byte) ([]byte, string) {
 			return *bad
 		}
 		from := max(s.seen[src], s.oldest())
-		ver := from + s.rng.Int64N(s.last-from+1)
+		ver := from + s.rng.get(src).Int64N(s.last-from+1)
 		r, changed := op.changes(s.at(ver))
 		if !changed {
 			s.seen[src] = ver

@@ -19,10 +19,9 @@ func do(t *testing.T, s Service, src string, in regInput) regOutput {
 	return out
 }
 
-func read(key int) regInput         { return regInput{op: "read", key: key} }
-func write(key, v int) regInput     { return regInput{op: "write", key: key, to: v} }
-func cas(key, a, b int) regInput    { return regInput{op: "cas", key: key, from: a, to: b} }
-func seeded(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x5eed)) }
+func read(key int) regInput      { return regInput{op: "read", key: key} }
+func write(key, v int) regInput  { return regInput{op: "write", key: key, to: v} }
+func cas(key, a, b int) regInput { return regInput{op: "cas", key: key, from: a, to: b} }
 
 // expect is what a single map in state st answers to in, and its next state.
 func expect(st regState, in regInput) (regOutput, regState) {
@@ -50,8 +49,8 @@ func expect(st regState, in regInput) (regOutput, regState) {
 func TestSeqKVReadYourWrites(t *testing.T) {
 	for seed := range uint64(5) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
-			s := NewSeqKV(seeded(seed))
-			rng := seeded(seed + 100)
+			s := NewSeqKV(seed)
+			rng := rand.New(rand.NewPCG(seed+100, seed))
 			model := map[int]regState{}
 			for range 3000 {
 				c := rng.IntN(5)
@@ -71,8 +70,8 @@ func TestSeqKVReadYourWrites(t *testing.T) {
 // observed values (0 for a missing key) and, per read, how many writes had
 // completed.
 func counterWorkload(t *testing.T, seed uint64, writes int) (seen map[string][]int, latest map[string][]int) {
-	s := NewSeqKV(seeded(seed))
-	rng := seeded(seed + 1)
+	s := NewSeqKV(seed)
+	rng := rand.New(rand.NewPCG(seed+1, seed))
 	seen, latest = map[string][]int{}, map[string][]int{}
 	for written := 0; written < writes; {
 		if rng.IntN(3) == 0 {
@@ -122,7 +121,7 @@ func TestSeqKVStaleReadsHappen(t *testing.T) {
 	// version without bringing the caller up to date.
 	pastCas := 0
 	for seed := range uint64(50) {
-		s := NewSeqKV(seeded(seed))
+		s := NewSeqKV(seed)
 		for v := 1; v <= 10; v++ {
 			do(t, s, "w", write(0, v))
 		}
@@ -139,8 +138,8 @@ func TestSeqKVStaleReadsHappen(t *testing.T) {
 // writers store unique values too, so each of their writes is a new version
 // (a repeated value could be applied to an old version instead).
 func TestSeqKVUniqueWriteForcesFreshReads(t *testing.T) {
-	s := NewSeqKV(seeded(3))
-	rng := seeded(4)
+	s := NewSeqKV(3)
+	rng := rand.New(rand.NewPCG(4, 4))
 	latest := map[int]regState{}
 	written := 0
 	const token = 100
@@ -168,7 +167,7 @@ func TestSeqKVUniqueWriteForcesFreshReads(t *testing.T) {
 // Each write stores a new value, so the value read is the version seen.
 func TestSeqKVClamping(t *testing.T) {
 	for seed := range uint64(30) {
-		s := NewSeqKV(seeded(seed))
+		s := NewSeqKV(seed)
 		for v := 1; v <= 3; v++ {
 			do(t, s, "w", write(0, v))
 		}
@@ -207,7 +206,7 @@ func TestSeqKVVersionRules(t *testing.T) {
 	}
 	happened := map[outcome]bool{}
 	for seed := range uint64(60) {
-		s := NewSeqKV(seeded(seed))
+		s := NewSeqKV(seed)
 		do(t, s, "w", write(0, 1))
 		do(t, s, "w", write(0, 2))
 		o := outcome{do(t, s, "a", cas(0, 1, 5)), s.last, s.seen["a"]}
@@ -220,7 +219,7 @@ func TestSeqKVVersionRules(t *testing.T) {
 
 	// A write of the value a key already holds in the picked version adds
 	// no version.
-	s := NewSeqKV(seeded(1))
+	s := NewSeqKV(1)
 	do(t, s, "w", write(0, 1))
 	do(t, s, "w", write(0, 1))
 	do(t, s, "w", cas(0, 1, 1))
@@ -230,8 +229,8 @@ func TestSeqKVVersionRules(t *testing.T) {
 // TestSeqKVManyKeys checks that versions share storage: each key keeps a
 // bounded history however many writes there are.
 func TestSeqKVManyKeys(t *testing.T) {
-	s := NewSeqKV(seeded(9))
-	rng := seeded(10)
+	s := NewSeqKV(9)
+	rng := rand.New(rand.NewPCG(10, 10))
 	latest := map[int]int{}
 	for i := range 20000 {
 		k := rng.IntN(2000)
@@ -247,4 +246,32 @@ func TestSeqKVManyKeys(t *testing.T) {
 	for k, v := range latest {
 		require.Equal(t, regOutput{ok: true, value: v}, do(t, s, "n0", read(k)))
 	}
+}
+
+// A node's staleness draws come from its own stream: what n0 reads does not
+// depend on whether another node's reads arrive in between (with one
+// shared generator they would consume n0's draws).
+func TestSeqKVDrawsPerNode(t *testing.T) {
+	run := func(others bool) []regOutput {
+		s := NewSeqKV(42)
+		var got []regOutput
+		for i := 1; i <= 30; i++ {
+			do(t, s, "w", write(0, i))
+			got = append(got, do(t, s, "n0", read(0)))
+			if others {
+				do(t, s, "n1", read(0))
+				do(t, s, "n2", read(0))
+			}
+		}
+		return got
+	}
+	alone := run(false)
+	assert.Equal(t, alone, run(true))
+	stale := 0
+	for i, o := range alone {
+		if o.value != i+1 {
+			stale++
+		}
+	}
+	assert.Positive(t, stale, "the reads are sometimes stale")
 }

@@ -1,8 +1,10 @@
 // Package service holds Maelstrom's built-in services (lin-kv, seq-kv,
 // lww-kv and lin-tso) as plain state machines. They do no I/O and start no
 // goroutines: the caller feeds them request bodies one at a time and sends
-// the replies they return. Every random choice comes from a caller-supplied
-// generator, so a run is reproducible from its seed.
+// the replies they return. Every random choice comes from the seed: the n-th
+// request a node sends a service draws from the stream named for the
+// service and the node (seeded.Stream), so what it draws does not depend on
+// when other nodes' requests arrive.
 package service
 
 import (
@@ -13,6 +15,7 @@ import (
 	"strconv"
 
 	"github.com/eddy-workbench/eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/seeded"
 )
 
 // Names lists the services every run registers: "lin-kv", "seq-kv",
@@ -35,30 +38,42 @@ type Service interface {
 	Handle(src string, body []byte) (reply []byte, problem string)
 }
 
-// New returns a fresh service of the given name. rng supplies every random
-// choice the service makes (seq-kv's version picks, lww-kv's replica
-// picks); a nil rng stands for a generator with a fixed seed. An unknown
-// name is an error.
-func New(name string, rng *rand.Rand) (Service, error) {
+// New returns a fresh service of the given name, whose random choices
+// (seq-kv's version picks, lww-kv's replica picks) come from seed. An
+// unknown name is an error.
+func New(name string, seed uint64) (Service, error) {
 	switch name {
 	case "lin-kv":
 		return NewLinKV(), nil
 	case "seq-kv":
-		return NewSeqKV(rng), nil
+		return NewSeqKV(seed), nil
 	case "lww-kv":
-		return NewLWWKV(rng), nil
+		return NewLWWKV(seed), nil
 	case "lin-tso":
 		return NewTSO(), nil
 	}
 	return nil, fmt.Errorf("unknown service %q", name)
 }
 
-// orDefault returns rng, or a fixed-seed generator when rng is nil.
-func orDefault(rng *rand.Rand) *rand.Rand {
-	if rng == nil {
-		return rand.New(rand.NewPCG(0, 0))
+// streams are a service's random streams, one per requesting endpoint.
+type streams struct {
+	seed    uint64
+	service string
+	of      map[string]*rand.Rand
+}
+
+func newStreams(seed uint64, service string) streams {
+	return streams{seed: seed, service: service, of: map[string]*rand.Rand{}}
+}
+
+// get is src's stream: its n-th request draws from the n-th state.
+func (s streams) get(src string) *rand.Rand {
+	r, ok := s.of[src]
+	if !ok {
+		r = seeded.Stream(s.seed, s.service+" "+strconv.Quote(src))
+		s.of[src] = r
 	}
-	return rng
+	return r
 }
 
 // result is what serving a request produced, before in_reply_to is added.

@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"slices"
 	"time"
+
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
 // Strategy selects how a Core spreads values.
@@ -25,9 +27,10 @@ const (
 	DefaultMessagesRound = 1200 * time.Millisecond
 	DefaultFlush         = 30 * time.Millisecond
 	// MaxHaveBytes bounds the JSON of the "have" field, so that a whole sync
-	// body, {"type":"sync","have":…}, stays under 48 KiB and its line under
-	// the 64 KiB a node built on the Maelstrom library can read.
-	MaxHaveBytes = 48<<10 - 64
+	// body, {"type":"sync","have":…}, stays within the kit's budget for a
+	// message to another node (48 KiB), and its line well under the 64 KiB
+	// a node built on the Maelstrom library can read.
+	MaxHaveBytes = nodekit.DefaultMaxBody - 64
 )
 
 // Options configures a Core.
@@ -61,6 +64,25 @@ func (o Options) withDefaults() Options {
 	}
 	return o
 }
+
+// The messages a node takes: from clients, broadcast (or add, for g-set)
+// and read; from other nodes, sync.
+type (
+	// BroadcastReq is the body of a broadcast request.
+	BroadcastReq struct {
+		Message int64 `json:"message" nodekit:"required"`
+	}
+	// AddReq is the body of a g-set add request.
+	AddReq struct {
+		Element int64 `json:"element" nodekit:"required"`
+	}
+	// SyncBody is the only message between nodes, fire-and-forget:
+	// intervals of values the sender has.
+	SyncBody struct {
+		Type string     `json:"type"`
+		Have [][2]int64 `json:"have"`
+	}
+)
 
 // Out is a sync message to send: {"type":"sync","have":Have} to Dest.
 type Out struct {

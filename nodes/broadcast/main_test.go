@@ -1,23 +1,29 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
-	"log"
-	"os"
+	"strings"
 	"testing"
 	"time"
 
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/eddy-workbench/eddy/nodekit"
+	"github.com/eddy-workbench/eddy/nodekit/kittest"
 )
 
-func TestMain(m *testing.M) {
-	log.SetOutput(io.Discard) // the library logs every message to stderr
-	os.Exit(m.Run())
+func parseFlags(args []string) (Options, error) {
+	fs := flag.NewFlagSet("broadcast", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	get := flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return Options{}, err
+	}
+	return get()
 }
 
 func TestParseFlags(t *testing.T) {
@@ -36,7 +42,6 @@ func TestParseFlags(t *testing.T) {
 		{"zero flush", []string{"-flush", "0s"}, Options{}, "-flush must be positive"},
 		{"bad duration", []string{"-round", "soon"}, Options{}, `invalid value "soon" for flag -round`},
 		{"unknown flag", []string{"-fanout", "3"}, Options{}, "flag provided but not defined: -fanout"},
-		{"stray argument", []string{"latency"}, Options{}, `unexpected argument "latency"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,223 +57,134 @@ func TestParseFlags(t *testing.T) {
 	}
 }
 
-func TestParseValue(t *testing.T) {
-	tests := []struct {
-		raw  string
-		want int64
-		ok   bool
-	}{
-		{"0", 0, true},
-		{"42", 42, true},
-		{"-3", -3, true},
-		{"9223372036854775807", 9223372036854775807, true},
-		{"9223372036854775808", 0, false},
-		{"1.5", 0, false},
-		{"1e3", 0, false},
-		{`"7"`, 0, false},
-		{"true", 0, false},
-		{"null", 0, false},
-		{"[1]", 0, false},
-		{"", 0, false},
-	}
-	for _, tt := range tests {
-		v, ok := parseValue(json.RawMessage(tt.raw))
-		assert.Equal(t, tt.ok, ok, "%q", tt.raw)
-		assert.Equal(t, tt.want, v, "%q", tt.raw)
-	}
+type readOK struct {
+	Messages []int64 `json:"messages"`
+	Value    []int64 `json:"value"`
 }
 
-// wire is a node on pipes, driven the way Maelstrom drives it.
-type wire struct {
-	t    *testing.T
-	in   *io.PipeWriter
-	out  *bufio.Scanner
-	outR *io.PipeReader
-	done chan error
-	id   int
-	msg  int
-	// syncs collects the sync messages the node sent to other nodes while
-	// the test waited for replies.
-	syncs []reply
+func read(t *testing.T, w *kittest.Wire) readOK {
+	t.Helper()
+	r := w.Call("c1", `{"type":"read"}`)
+	require.Equal(t, "read_ok", r.Type)
+	var b readOK
+	require.NoError(t, r.Decode(&b))
+	return b
 }
 
-type reply struct {
-	Src, Dest string
-	Body      struct {
-		Type      string     `json:"type"`
-		InReplyTo int        `json:"in_reply_to"`
-		Messages  []int64    `json:"messages"`
-		Value     []int64    `json:"value"`
-		Have      [][2]int64 `json:"have"`
-		Code      int        `json:"code"`
-		Text      string     `json:"text"`
-	}
+func start(t *testing.T, opt Options) *kittest.Wire {
+	return kittest.Start(t, func(n *nodekit.Node) { setup(n, opt) })
 }
 
-func startWire(t *testing.T, opt Options) *wire {
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	n := maelstrom.NewNode()
-	n.Stdin, n.Stdout = inR, outW
-	s := newServer(n, opt)
-	w := &wire{t: t, in: inW, out: bufio.NewScanner(outR), outR: outR, done: make(chan error, 1)}
-	w.out.Buffer(nil, 1<<20)
-	go func() { w.done <- s.run() }()
-	return w
-}
-
-// send writes one message to the node, from src.
-func (w *wire) send(src, body string) {
-	w.t.Helper()
-	w.id++
-	if _, err := fmt.Fprintf(w.in, `{"id":%d,"src":%q,"dest":"n1","body":%s}`+"\n", w.id, src, body); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-// call sends a request from client c1 and returns the reply, setting aside
-// the syncs the node sends meanwhile.
-func (w *wire) call(body string) reply {
-	w.t.Helper()
-	w.msg++
-	var m map[string]any
-	require.NoError(w.t, json.Unmarshal([]byte(body), &m))
-	m["msg_id"] = w.msg
-	b, _ := json.Marshal(m)
-	w.send("c1", string(b))
-	for {
-		r := w.next()
-		if r.Dest != "c1" {
-			w.syncs = append(w.syncs, r)
-			continue
+// isSync matches a sync to dest carrying the interval want.
+func isSync(dest string, want [2]int64) func(kittest.Msg) bool {
+	return func(m kittest.Msg) bool {
+		var b SyncBody
+		if m.Dest != dest || m.Type != "sync" || m.Decode(&b) != nil {
+			return false
 		}
-		require.Equal(w.t, w.msg, r.Body.InReplyTo, "reply to the latest request")
-		return r
-	}
-}
-
-func (w *wire) next() reply {
-	w.t.Helper()
-	if !w.out.Scan() {
-		w.t.Fatalf("no output: %v", w.out.Err())
-	}
-	var r reply
-	require.NoError(w.t, json.Unmarshal(w.out.Bytes(), &r), "%s", w.out.Bytes())
-	return r
-}
-
-// close ends stdin and waits for the node to stop, discarding what it still
-// writes.
-func (w *wire) close() {
-	go io.Copy(io.Discard, w.outR)
-	w.in.Close()
-	select {
-	case err := <-w.done:
-		require.NoError(w.t, err)
-	case <-time.After(5 * time.Second):
-		w.t.Fatal("node did not stop after stdin closed")
+		for _, h := range b.Have {
+			if h == want {
+				return true
+			}
+		}
+		return false
 	}
 }
 
 func TestNode(t *testing.T) {
-	w := startWire(t, Options{Strategy: Latency, Round: time.Second})
-	defer w.close()
+	w := start(t, Options{Strategy: Latency, Round: time.Second})
+	w.Init("n1", "n1", "n2")
+	r := w.Call("c1", `{"type":"topology","topology":{"n1":["n2"],"n2":["n1"]}}`)
+	assert.Equal(t, "topology_ok", r.Type)
 
-	r := w.call(`{"type":"init","node_id":"n1","node_ids":["n1","n2"]}`)
-	require.Equal(t, "init_ok", r.Body.Type)
-	r = w.call(`{"type":"topology","topology":{"n1":["n2"],"n2":["n1"]}}`)
-	assert.Equal(t, "topology_ok", r.Body.Type)
+	assert.Equal(t, []int64{}, read(t, w).Messages)
+	r = w.Call("c1", `{"type":"broadcast","message":7}`)
+	assert.Equal(t, "broadcast_ok", r.Type)
+	assert.Equal(t, []int64{7}, read(t, w).Messages)
+	w.WaitFor(isSync("n2", [2]int64{7, 7})) // the value was flooded to n2
 
-	r = w.call(`{"type":"read"}`)
-	assert.Equal(t, "read_ok", r.Body.Type)
-	assert.Equal(t, []int64{}, r.Body.Messages)
-
-	r = w.call(`{"type":"broadcast","message":7}`)
-	assert.Equal(t, "broadcast_ok", r.Body.Type)
-	r = w.call(`{"type":"read"}`)
-	assert.Equal(t, []int64{7}, r.Body.Messages)
-
-	// The value was flooded to n2 (maybe after the reply).
-	for !hasSync(w.syncs, "n2", [2]int64{7, 7}) {
-		w.syncs = append(w.syncs, w.next())
+	for _, tt := range []struct{ message, text string }{
+		{`"seven"`, `"message" must be an integer of 64 bits, not string`},
+		{`1.5`, `"message" must be an integer of 64 bits, not number 1.5`},
+		{`9223372036854775808`, `"message" must be an integer of 64 bits`},
+		{`null`, `"message" is missing`},
+	} {
+		r = w.Call("c1", `{"type":"broadcast","message":`+tt.message+`}`)
+		assert.Equal(t, maelstrom.MalformedRequest, r.Code, tt.message)
+		assert.Contains(t, r.Text, tt.text, tt.message)
 	}
-
-	tests := []struct {
-		message string
-		text    string
-	}{
-		{`"seven"`, "must be an integer"},
-		{`1.5`, "must be an integer"},
-		{`null`, "must be an integer"},
-	}
-	for _, tt := range tests {
-		r = w.call(`{"type":"broadcast","message":` + tt.message + `}`)
-		assert.Equal(t, "error", r.Body.Type, tt.message)
-		assert.Equal(t, maelstrom.MalformedRequest, r.Body.Code, tt.message)
-		assert.Contains(t, r.Body.Text, tt.text, tt.message)
-	}
-	r = w.call(`{"type":"broadcast"}`)
-	assert.Equal(t, maelstrom.MalformedRequest, r.Body.Code)
-	assert.Contains(t, r.Body.Text, `needs a "message" field`)
+	r = w.Call("c1", `{"type":"broadcast"}`)
+	assert.Equal(t, maelstrom.MalformedRequest, r.Code)
+	assert.Contains(t, r.Text, `"message" is missing`)
 
 	// A sync from a peer is merged. Handlers run concurrently, so a read
 	// sent right after it may overtake it: poll.
-	w.send("n2", `{"type":"sync","have":[[1,3],[9,9]]}`)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		r = w.call(`{"type":"read"}`)
-		if len(r.Body.Messages) > 1 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	assert.Equal(t, []int64{1, 2, 3, 7, 9}, r.Body.Messages)
+	w.Send("n2", `{"type":"sync","have":[[1,3],[9,9]]}`)
+	require.Eventually(t, func() bool { return len(read(t, w).Messages) == 5 }, 5*time.Second, time.Millisecond)
+	assert.Equal(t, []int64{1, 2, 3, 7, 9}, read(t, w).Messages)
+	// A malformed sync is dropped and reported; the node goes on.
+	w.Send("n2", `{"type":"sync","have":"all"}`)
+	assert.Equal(t, []int64{1, 2, 3, 7, 9}, read(t, w).Messages)
+	assert.Eventually(t, func() bool { return strings.Contains(w.Log(), "malformed sync") }, 5*time.Second, time.Millisecond)
 }
 
 // TestNodeGSet: without a topology message the node speaks g-set: add with
 // element, and read_ok with value.
 func TestNodeGSet(t *testing.T) {
-	w := startWire(t, Options{Strategy: Latency, Round: time.Second})
-	defer w.close()
-	r := w.call(`{"type":"init","node_id":"n1","node_ids":["n1","n2"]}`)
-	require.Equal(t, "init_ok", r.Body.Type)
-	r = w.call(`{"type":"add","element":3}`)
-	assert.Equal(t, "add_ok", r.Body.Type)
-	r = w.call(`{"type":"add","element":"x"}`)
-	assert.Equal(t, maelstrom.MalformedRequest, r.Body.Code)
-	assert.Contains(t, r.Body.Text, "element must be an integer")
-	r = w.call(`{"type":"read"}`)
-	assert.Equal(t, "read_ok", r.Body.Type)
-	assert.Equal(t, []int64{3}, r.Body.Value)
-	assert.Nil(t, r.Body.Messages)
+	w := start(t, Options{Strategy: Latency, Round: time.Second})
+	w.Init("n1", "n1", "n2")
+	assert.Equal(t, "add_ok", w.Call("c1", `{"type":"add","element":3}`).Type)
+	r := w.Call("c1", `{"type":"add","element":"x"}`)
+	assert.Equal(t, maelstrom.MalformedRequest, r.Code)
+	assert.Contains(t, r.Text, `"element" must be an integer`)
+	b := read(t, w)
+	assert.Equal(t, []int64{3}, b.Value)
+	assert.Nil(t, b.Messages)
 }
 
 // TestNodeMessagesStrategy: a leaf sends nothing on broadcast and syncs with
 // the hub at the next round boundary.
 func TestNodeMessagesStrategy(t *testing.T) {
-	w := startWire(t, Options{Strategy: Messages, Round: 50 * time.Millisecond})
-	defer w.close()
-	r := w.call(`{"type":"init","node_id":"n1","node_ids":["n0","n1","n2"]}`)
-	require.Equal(t, "init_ok", r.Body.Type)
-	r = w.call(`{"type":"broadcast","message":4}`)
-	require.Equal(t, "broadcast_ok", r.Body.Type)
-	for !hasSync(w.syncs, "n0", [2]int64{4, 4}) {
-		w.syncs = append(w.syncs, w.next())
-	}
-	for _, s := range w.syncs {
+	w := start(t, Options{Strategy: Messages, Round: 50 * time.Millisecond})
+	w.Init("n1", "n0", "n1", "n2")
+	require.Equal(t, "broadcast_ok", w.Call("c1", `{"type":"broadcast","message":4}`).Type)
+	w.WaitFor(isSync("n0", [2]int64{4, 4}))
+	for _, s := range w.Aside() {
 		assert.Equal(t, "n0", s.Dest, "a leaf talks to the hub only")
 	}
 }
 
-func hasSync(rs []reply, dest string, want [2]int64) bool {
-	for _, r := range rs {
-		if r.Dest == dest && r.Body.Type == "sync" {
-			for _, h := range r.Body.Have {
-				if h == want {
-					return true
-				}
+// TestNodeSyncsStayUnderBudget: a set of many scattered values (no two
+// adjacent, so one interval each) goes to a peer in several syncs, each
+// within the kit's budget.
+func TestNodeSyncsStayUnderBudget(t *testing.T) {
+	w := start(t, Options{Strategy: Latency, Round: 50 * time.Millisecond})
+	w.Init("n0", "n0", "n1")
+	const values = 12000
+	for v := int64(0); v < values; v += 1000 {
+		var b []byte
+		b = append(b, `{"type":"sync","have":[`...)
+		for u := v; u < v+1000; u++ {
+			if u > v {
+				b = append(b, ',')
+			}
+			b = fmt.Appendf(b, "[%d,%d]", 2*u, 2*u)
+		}
+		w.Send("n9", string(append(b, "]}"...)))
+	}
+	got := map[int64]bool{}
+	for len(got) < values {
+		m := w.WaitFor(func(m kittest.Msg) bool { return m.Dest == "n1" })
+		assert.LessOrEqual(t, len(m.Body), nodekit.DefaultMaxBody)
+		var b SyncBody
+		require.NoError(t, m.Decode(&b))
+		for _, h := range b.Have {
+			for u := h[0]; u <= h[1]; u += 2 {
+				got[u/2] = true
 			}
 		}
+		// n1 acknowledges nothing, so the windows walk on only as far as
+		// the anti-entropy's own progress; stop once every value went out.
+		w.Send("n1", string(m.Body))
 	}
-	return false
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
 // Set is a set of int64 kept as sorted, disjoint, non-adjacent inclusive
@@ -204,17 +206,10 @@ func (s Set) windowAt(i, maxBytes int) [][2]int64 {
 	if i >= len(s.iv) {
 		return nil
 	}
-	size := 2 // the outer brackets
+	b := nodekit.NewBudget(maxBytes, 2) // 2: the outer brackets
 	j := i
-	for ; j < len(s.iv); j++ {
-		add := intervalJSONLen(s.iv[j])
-		if j > i {
-			add++ // the comma before it
-		}
-		if j > i && size+add > maxBytes {
-			break
-		}
-		size += add
+	for j < len(s.iv) && (b.Add(intervalJSONLen(s.iv[j])) || j == i) {
+		j++
 	}
 	return slices.Clone(s.iv[i:j])
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
 // iv is shorthand for an interval list in tests.
@@ -195,9 +197,9 @@ func TestWindowsCoverBigSet(t *testing.T) {
 		}
 		windows++
 		require.LessOrEqual(t, windows, 10, "windows do not make progress")
-		body, err := json.Marshal(syncBody{Type: "sync", Have: w})
+		body, err := json.Marshal(SyncBody{Type: "sync", Have: w})
 		require.NoError(t, err)
-		assert.Less(t, len(body), 48<<10, "a sync body stays under 48 KiB")
+		assert.LessOrEqual(t, len(body), nodekit.DefaultMaxBody, "a sync body stays within the kit's budget")
 		assert.Equal(t, len(body)-len(`{"type":"sync","have":}`), JSONLen(w), "JSONLen matches encoding/json")
 		assert.True(t, known.Union(FromIntervals(w)))
 	}

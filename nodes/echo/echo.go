@@ -2,36 +2,26 @@ package main
 
 import (
 	"encoding/json"
-
-	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
+	"errors"
 )
 
-// request is the part of an echo request body that the node reads.
-type request struct {
-	MsgID int             `json:"msg_id"`
-	Echo  json.RawMessage `json:"echo"`
+// Echo is the body of an echo request and of its echo_ok, less the type
+// and ids the kit handles. The value is carried as raw JSON, so any value
+// (a string, a 25-digit integer, an object, null) comes back byte for
+// byte.
+type Echo struct {
+	Echo json.RawMessage `json:"echo"`
 }
 
-// reply is the echo_ok body. Its keys are exactly type, in_reply_to and echo:
-// Maelstrom's response schemas are closed, so the reply is built fresh rather
-// than copied from the request.
-type reply struct {
-	Type      string          `json:"type"`
-	InReplyTo int             `json:"in_reply_to"`
-	Echo      json.RawMessage `json:"echo"`
+// Validate refuses a request without an echo field (the kit answers error
+// 12).
+func (e Echo) Validate() error {
+	if len(e.Echo) == 0 {
+		return errors.New(`missing "echo" field`)
+	}
+	return nil
 }
 
-// answer returns the echo_ok body for the body of an echo request. The echo
-// value is carried as raw JSON, so any value (a string, a 20-digit integer, an
-// object) comes back byte for byte. A body that is not an object with an echo
-// field gets a definite malformed-request error.
-func answer(body json.RawMessage) (reply, error) {
-	var req request
-	if err := json.Unmarshal(body, &req); err != nil {
-		return reply{}, maelstrom.NewRPCError(maelstrom.MalformedRequest, "echo: "+err.Error())
-	}
-	if req.Echo == nil {
-		return reply{}, maelstrom.NewRPCError(maelstrom.MalformedRequest, "echo: missing echo field")
-	}
-	return reply{Type: "echo_ok", InReplyTo: req.MsgID, Echo: req.Echo}, nil
-}
+// Answer returns the echo_ok for a request: the same value. Maelstrom's
+// response schemas are closed, so the reply has no other field.
+func Answer(req Echo) Echo { return Echo{Echo: req.Echo} }

@@ -2,18 +2,22 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"time"
+
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
 // Defaults for Options fields left zero, and limits.
 const (
 	DefaultInterval  = 20 * time.Millisecond
 	DefaultPollLimit = 100
-	// MaxItemBytes bounds the JSON of the items of one sync, so that a sync
-	// body stays under 48 KiB and its line well under the 64 KiB a node
-	// built on the Maelstrom library can read.
-	MaxItemBytes = 48<<10 - 512
+	// syncOverhead is the JSON of a sync body without items, its numbers
+	// at their longest.
+	syncOverhead = len(`{"type":"sync","seq":-9223372036854775808,"items":[],"ack":-9223372036854775808}`)
+	// pollOverhead is the JSON of a poll_ok body without entries.
+	pollOverhead = len(`{"type":"poll_ok","in_reply_to":-9223372036854775808,"msgs":{}}`)
 	// resendRounds is the default resend timeout in intervals.
 	resendRounds = 5
 	// maxBackoff is the longest resend wait, in multiples of Resend.
@@ -36,9 +40,13 @@ type Options struct {
 	// PollLimit bounds the entries a poll returns per key; zero means
 	// DefaultPollLimit.
 	PollLimit int
-	// MaxBytes bounds the JSON of the items of one sync; zero means
-	// MaxItemBytes. A single item larger than that still goes alone: the
-	// caller bounds keys and messages.
+	// PollBytes bounds the JSON of a poll_ok body; zero means
+	// nodekit.DefaultMaxBody.
+	PollBytes int
+	// MaxBytes bounds the JSON of a sync body; zero means
+	// nodekit.DefaultMaxBody, which keeps its line well under the 64 KiB a
+	// node built on the Maelstrom library can read. A single item larger
+	// than that would still go alone: the caller bounds keys and messages.
 	MaxBytes int
 }
 
@@ -52,8 +60,11 @@ func (o Options) withDefaults() Options {
 	if o.PollLimit <= 0 {
 		o.PollLimit = DefaultPollLimit
 	}
+	if o.PollBytes <= 0 {
+		o.PollBytes = nodekit.DefaultMaxBody
+	}
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = MaxItemBytes
+		o.MaxBytes = nodekit.DefaultMaxBody
 	}
 	return o
 }
@@ -210,19 +221,45 @@ func (c *Core) Send(k string, msg json.RawMessage) int64 {
 }
 
 // Poll returns, for each key in offsets, the final entries from the given
-// offset on, at most PollLimit of them; keys with none are left out.
+// offset on, at most PollLimit of them; keys with none are left out. The
+// whole poll_ok stays within PollBytes: keys are taken in order, and once
+// an entry does not fit the poll ends there (the client polls again for
+// the rest).
 func (c *Core) Poll(offsets map[string]int64) map[string][]Entry {
 	out := map[string][]Entry{}
-	for k, from := range offsets {
+	b := nodekit.NewBudget(c.opt.PollBytes, pollOverhead)
+	for _, k := range slices.Sorted(maps.Keys(offsets)) {
 		ks := c.keys[k]
 		if ks == nil {
 			continue
 		}
-		if es := ks.log.Read(from, c.opt.PollLimit); len(es) > 0 {
-			out[k] = es
+		es := ks.log.Read(offsets[k], c.opt.PollLimit)
+		if len(es) == 0 {
+			continue
+		}
+		// "k":[…]: the key, a colon and brackets; Add counts a comma before
+		// the key and before each entry, one more than there are.
+		if !b.Add(jsonStringLen(k) + 3) {
+			break
+		}
+		n := 0
+		for n < len(es) && b.Add(es[n].jsonLen()) {
+			n++
+		}
+		if n > 0 {
+			out[k] = es[:n]
+		}
+		if n < len(es) {
+			break
 		}
 	}
 	return out
+}
+
+// jsonStringLen is the length of s encoded as a JSON string.
+func jsonStringLen(s string) int {
+	b, _ := json.Marshal(s)
+	return len(b)
 }
 
 // Commit raises the committed offsets of the given keys (never lowers).
@@ -270,7 +307,7 @@ func (c *Core) enqueue(it Item) {
 		return
 	}
 	b, _ := json.Marshal(it) // cannot fail: msg was validated JSON
-	c.stream = append(c.stream, queued{item: it, size: len(b) + 1})
+	c.stream = append(c.stream, queued{item: it, size: len(b)})
 }
 
 // top is the number of the last item of this node's stream.
@@ -398,7 +435,7 @@ func (c *Core) trim() {
 }
 
 // compose appends to outs the syncs carrying p's items after p.sent up to
-// top, each under MaxBytes, or one bare acknowledgement.
+// top, each within MaxBytes, or one bare acknowledgement.
 func (c *Core) compose(p *peer, top int64, now time.Time, outs []Out) []Out {
 	p.ackOwed = false
 	if p.sent >= top {
@@ -407,14 +444,16 @@ func (c *Core) compose(p *peer, top int64, now time.Time, outs []Out) []Out {
 	for p.sent < top {
 		from := p.sent + 1
 		var items []Item
-		size := 0
+		b := nodekit.NewBudget(c.opt.MaxBytes, syncOverhead)
 		for seq := from; seq <= top; seq++ {
 			q := c.stream[seq-c.base-1]
-			if len(items) > 0 && size+q.size > c.opt.MaxBytes {
+			if !b.Add(q.size) {
+				if len(items) == 0 {
+					items = append(items, q.item) // too large even alone: see MaxBytes
+				}
 				break
 			}
 			items = append(items, q.item)
-			size += q.size
 		}
 		p.sent = from + int64(len(items)) - 1
 		p.flights = append(p.flights, flight{high: p.sent, at: now})

@@ -3,13 +3,17 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
 var t0 = time.Unix(1000, 0)
@@ -220,7 +224,7 @@ func TestReceiveOrder(t *testing.T) {
 }
 
 func TestSyncSplit(t *testing.T) {
-	const limit = 300
+	const limit = 300 + syncOverhead
 	c := NewCore("n0", []string{"n0", "n1"}, Options{MaxBytes: limit})
 	for i := range 40 {
 		c.Send(fmt.Sprintf("key-%d", i%3), raw(i))
@@ -230,7 +234,7 @@ func TestSyncSplit(t *testing.T) {
 	next, total := int64(1), 0
 	for _, o := range outs {
 		assert.Equal(t, next, o.Body.Seq, "consecutive")
-		b, err := json.Marshal(o.Body.Items)
+		b, err := json.Marshal(o.Body)
 		require.NoError(t, err)
 		assert.LessOrEqual(t, len(b), limit)
 		next += int64(len(o.Body.Items))
@@ -239,8 +243,8 @@ func TestSyncSplit(t *testing.T) {
 	assert.Equal(t, 40, total)
 }
 
-// TestBoundedSyncAtDefault: the default limit keeps a whole sync line under
-// 48 KiB with the envelope.
+// TestBoundedSyncAtDefault: by default a sync body stays within the kit's
+// budget, and its whole line, with the envelope, under 49 KiB.
 func TestBoundedSyncAtDefault(t *testing.T) {
 	c := NewCore("n0", []string{"n0", "n1"}, Options{})
 	for i := range 20000 {
@@ -248,10 +252,16 @@ func TestBoundedSyncAtDefault(t *testing.T) {
 	}
 	outs := c.Tick(at(0))
 	require.Greater(t, len(outs), 1)
-	for _, o := range outs {
-		b, err := json.Marshal(map[string]any{"src": "n0", "dest": o.Dest, "id": 1 << 40, "body": o.Body})
+	for i, o := range outs {
+		b, err := json.Marshal(o.Body)
 		require.NoError(t, err)
-		assert.Less(t, len(b), 48<<10)
+		assert.LessOrEqual(t, len(b), nodekit.DefaultMaxBody)
+		if i < len(outs)-1 {
+			assert.Greater(t, len(b), nodekit.DefaultMaxBody-200, "and is filled")
+		}
+		b, err = json.Marshal(map[string]any{"src": "n0", "dest": o.Dest, "id": 1 << 40, "body": o.Body})
+		require.NoError(t, err)
+		assert.Less(t, len(b), 49<<10)
 	}
 }
 
@@ -316,7 +326,7 @@ func runProperty(t *testing.T, n int, seed uint64) {
 	}
 	net := &simNet{t: t, rng: rng, cores: map[string]*Core{}}
 	for _, id := range nodes {
-		net.cores[id] = NewCore(id, nodes, Options{Interval: 10 * time.Millisecond, PollLimit: 4, MaxBytes: 200})
+		net.cores[id] = NewCore(id, nodes, Options{Interval: 10 * time.Millisecond, PollLimit: 4, MaxBytes: 200 + syncOverhead})
 	}
 	keys := []string{"a", "b", "c"}
 	type sendRec struct{ key, node string }
@@ -517,4 +527,33 @@ func TestMessageCount(t *testing.T) {
 		ops, syncs, seconds, perOp, total/time.Duration(visible), worst)
 	assert.LessOrEqual(t, perOp, 0.5)
 	assert.Less(t, worst, 100*time.Millisecond)
+}
+
+// TestPollBounded: a poll_ok stays within PollBytes, and holds for each key
+// a prefix of what an unbounded poll returns.
+func TestPollBounded(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	c := NewCore("n0", []string{"n0"}, Options{PollBytes: 1000})
+	free := NewCore("n0", []string{"n0"}, Options{PollBytes: 1 << 30})
+	for i := range 300 {
+		k, m := fmt.Sprintf("key-%d", i%7), raw(strings.Repeat("é", r.IntN(60)))
+		c.Send(k, m)
+		free.Send(k, m)
+	}
+	for range 50 {
+		offsets := map[string]int64{}
+		for k := range 7 {
+			if r.IntN(3) > 0 {
+				offsets[fmt.Sprintf("key-%d", k)] = r.Int64N(40)
+			}
+		}
+		got, all := c.Poll(offsets), free.Poll(offsets)
+		b, err := json.Marshal(map[string]any{"type": "poll_ok", "in_reply_to": int64(math.MaxInt64), "msgs": got})
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(b), 1000)
+		assert.NotEmpty(t, got)
+		for k, es := range got {
+			assert.Equal(t, all[k][:len(es)], es, "a prefix of %s", k)
+		}
+	}
 }

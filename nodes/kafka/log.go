@@ -27,6 +27,15 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 	return append(b, ']'), nil
 }
 
+// jsonLen is the length of the entry's JSON, [offset,msg].
+func (e Entry) jsonLen() int {
+	n := len(e.Msg)
+	if n == 0 {
+		n = len("null")
+	}
+	return len(strconv.FormatInt(e.Off, 10)) + n + 3
+}
+
 // nextOffset is the smallest offset above seen that belongs to node idx of
 // n, i.e. that is congruent to idx modulo n. Offsets are never negative, so
 // with seen < 0 it is idx itself.

@@ -1,55 +1,54 @@
 // Command linkv is a Maelstrom node for the lin-kv workload that keeps no
 // state of its own: it forwards every read, write and cas to Maelstrom's
 // linearizable lin-kv service and relays the service's answer (value or
-// error) to the client. The service is linearizable, and the node adds no
-// caching or reordering, so neither is the whole. It costs two server
-// messages per operation, and is the baseline a replicated implementation
-// (Raft, say) is compared with.
+// error) to the client (proxy.go). The service is linearizable, and the
+// node adds no caching or reordering, so neither is the whole. It costs two
+// server messages per operation, and is the baseline a replicated
+// implementation (Raft, say) is compared with. It takes no flags.
 package main
 
 import (
+	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"log"
-	"os"
+	"flag"
+	"time"
 
-	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
-func main() {
-	if len(os.Args) > 1 {
-		fmt.Fprintf(os.Stderr, "linkv: unexpected argument %q (it takes none)\n", os.Args[1])
-		os.Exit(2)
-	}
-	// The library logs every message it sends or receives, and nothing
-	// reads it.
-	log.SetOutput(io.Discard)
-	n := maelstrom.NewNode()
-	for _, typ := range []string{"read", "write", "cas"} {
-		n.Handle(typ, func(msg maelstrom.Message) error { return forward(n, msg) })
-	}
-	if err := n.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "linkv: %v\n", err)
-		os.Exit(1)
-	}
-}
+func main() { nodekit.Main(flag.NewFlagSet("linkv", flag.ContinueOnError), setup) }
 
-// forward sends a client's request to lin-kv and relays the answer.
-func forward(n *maelstrom.Node, msg maelstrom.Message) error {
-	var req map[string]any
-	if err := json.Unmarshal(msg.Body, &req); err != nil {
-		return maelstrom.NewRPCError(maelstrom.MalformedRequest, "the body is not a JSON object")
+// The requests, checked by the kit; they are forwarded as received.
+type (
+	readReq struct {
+		Key json.RawMessage `json:"key" nodekit:"required"`
 	}
-	clientMsgID := req["msg_id"]
-	delete(req, "msg_id")
-	return n.RPC("lin-kv", req, func(reply maelstrom.Message) error {
-		var body map[string]any
-		if err := json.Unmarshal(reply.Body, &body); err != nil {
-			return nil
+	writeReq struct {
+		Key   json.RawMessage `json:"key" nodekit:"required"`
+		Value json.RawMessage `json:"value" nodekit:"required"`
+	}
+	casReq struct {
+		Key  json.RawMessage `json:"key" nodekit:"required"`
+		From json.RawMessage `json:"from" nodekit:"required"`
+		To   json.RawMessage `json:"to" nodekit:"required"`
+	}
+)
+
+// callOpts: lin-kv answers every request; a reply later than the client's
+// own timeout (5s) is of no use. No retry: a write or cas sent twice could
+// take effect twice.
+var callOpts = nodekit.CallOptions{Timeout: 5 * time.Second}
+
+func setup(n *nodekit.Node) error {
+	proxy := func(ctx context.Context, m nodekit.Message) (Fields, error) {
+		var reply json.RawMessage
+		if err := n.CallWith(ctx, Service, Forward(m.Body), &reply, callOpts); err != nil {
+			return nil, err // an error reply keeps its code
 		}
-		delete(body, "msg_id")
-		body["in_reply_to"] = clientMsgID
-		return n.Send(msg.Src, body)
-	})
+		return Relay(reply)
+	}
+	nodekit.Handle(n, "read", func(ctx context.Context, m nodekit.Message, _ readReq) (Fields, error) { return proxy(ctx, m) })
+	nodekit.Handle(n, "write", func(ctx context.Context, m nodekit.Message, _ writeReq) (Fields, error) { return proxy(ctx, m) })
+	nodekit.Handle(n, "cas", func(ctx context.Context, m nodekit.Message, _ casReq) (Fields, error) { return proxy(ctx, m) })
+	return nil
 }

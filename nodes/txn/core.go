@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
+
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
 // Core is one node's state, with no I/O: a register per key holding the
@@ -20,19 +23,23 @@ import (
 // available.
 //
 // Replication: the committed writes of this node form a numbered stream.
-// Each tick, a peer that lacks part of the stream gets it in one batch
-// (Batch), and answers with the highest number it holds without gaps (its
-// ack); what was not acknowledged goes again at the next tick, so
-// partitions only delay. A receiver applies a batch's transactions in
-// stream order, each atomically, keeping per key the higher version.
+// Each tick, a peer that lacks part of the stream gets one batch (Batch)
+// of the first entries it lacks, as many as fit the byte budget, and
+// answers with the highest number it holds without gaps (its ack); what
+// was not acknowledged goes again at the next tick, so partitions only
+// delay. A receiver applies a batch's transactions in stream order, each
+// atomically, keeping per key the higher version. A transaction whose
+// writes would not fit a batch alone is refused before it commits.
 type Core struct {
-	me    string
-	index int // this node's place among the sorted node ids, for versions
-	peers []string
-	clock int64
-	reg   map[string]register
+	me       string
+	index    int // this node's place among the sorted node ids, for versions
+	peers    []string
+	maxBytes int
+	clock    int64
+	reg      map[string]register
 
 	stream []Entry          // this node's committed writes; stream[i].Seq == base+i+1
+	sizes  []int            // sizes[i] is the length of stream[i]'s JSON
 	base   int64            // entries up to base are held by every peer and dropped
 	acked  map[string]int64 // per peer, the highest Seq it holds
 	have   map[string]int64 // per origin, the highest Seq applied here
@@ -100,6 +107,28 @@ func canonical(raw json.RawMessage) json.RawMessage {
 	return out
 }
 
+// maxTxn bounds the micro-ops of one transaction.
+const maxTxn = 1000
+
+// TxnReq is a client's transaction; TxnOK the reply, less the type and ids
+// the kit adds.
+type (
+	TxnReq struct {
+		Txn []Mop `json:"txn" nodekit:"required"`
+	}
+	TxnOK struct {
+		Txn []Mop `json:"txn"`
+	}
+)
+
+// Validate bounds the size of a transaction.
+func (r TxnReq) Validate() error {
+	if len(r.Txn) > maxTxn {
+		return fmt.Errorf("a transaction has at most %d micro-ops", maxTxn)
+	}
+	return nil
+}
+
 // Batch is a sync message's body: entries of the sender's stream.
 type Batch struct {
 	Type    string  `json:"type"` // "sync"
@@ -119,15 +148,23 @@ type Outgoing struct {
 	Body any
 }
 
-// maxBatch bounds the entries of one batch, so that a batch stays far
-// below the 64 KiB a Maelstrom node can read.
-const maxBatch = 200
+// batchOverhead is the JSON of a sync body without entries.
+const batchOverhead = len(`{"type":"sync","entries":[]}`)
 
-// NewCore returns the state of node me among nodes.
-func NewCore(me string, nodes []string) *Core {
+// ErrTooLarge refuses a transaction whose writes would not fit a batch.
+var ErrTooLarge = errors.New("the transaction's writes would not fit a replication message")
+
+// NewCore returns the state of node me among nodes. maxBytes bounds the
+// JSON of a batch body; zero means nodekit.DefaultMaxBody, which keeps a
+// batch's line well under the 64 KiB a node built on the Maelstrom
+// library can read.
+func NewCore(me string, nodes []string, maxBytes int) *Core {
 	sorted := slices.Sorted(slices.Values(nodes))
+	if maxBytes <= 0 {
+		maxBytes = nodekit.DefaultMaxBody
+	}
 	c := &Core{
-		me: me, index: slices.Index(sorted, me), reg: map[string]register{},
+		me: me, index: slices.Index(sorted, me), reg: map[string]register{}, maxBytes: maxBytes,
 		acked: map[string]int64{}, have: map[string]int64{},
 	}
 	for _, n := range sorted {
@@ -138,8 +175,9 @@ func NewCore(me string, nodes []string) *Core {
 	return c
 }
 
-// Txn runs a transaction and returns its micro-ops with the reads filled in.
-func (c *Core) Txn(mops []Mop) []Mop {
+// Txn runs a transaction and returns its micro-ops with the reads filled
+// in, or ErrTooLarge, having changed nothing.
+func (c *Core) Txn(mops []Mop) ([]Mop, error) {
 	out := make([]Mop, len(mops))
 	staged := map[string]json.RawMessage{}
 	var order []string
@@ -160,18 +198,23 @@ func (c *Core) Txn(mops []Mop) []Mop {
 		staged[k] = m.Value
 	}
 	if len(order) == 0 {
-		return out
+		return out, nil
 	}
-	c.clock++
-	e := Entry{Seq: c.base + int64(len(c.stream)) + 1, Ver: Version{c.clock, c.index}}
+	e := Entry{Seq: c.base + int64(len(c.stream)) + 1, Ver: Version{c.clock + 1, c.index}}
 	for _, k := range order {
 		e.Writes = append(e.Writes, [2]json.RawMessage{json.RawMessage(k), staged[k]})
 	}
+	b, err := json.Marshal(e)
+	if err != nil || batchOverhead+len(b) > c.maxBytes {
+		return nil, ErrTooLarge
+	}
+	c.clock++
 	c.apply(e)
 	if len(c.peers) > 0 {
 		c.stream = append(c.stream, e)
+		c.sizes = append(c.sizes, len(b))
 	}
-	return out
+	return out, nil
 }
 
 // apply installs an entry's writes where its version is newer.
@@ -185,7 +228,7 @@ func (c *Core) apply(e Entry) {
 }
 
 // Tick returns a batch for every peer that lacks part of the stream: the
-// first entries it has not acknowledged.
+// first entries it has not acknowledged, as many as fit maxBytes.
 func (c *Core) Tick() []Outgoing {
 	var out []Outgoing
 	last := c.base + int64(len(c.stream))
@@ -193,8 +236,12 @@ func (c *Core) Tick() []Outgoing {
 		if c.acked[p] >= last {
 			continue
 		}
-		from := c.acked[p] - c.base // index of the first entry it lacks
-		to := min(int64(len(c.stream)), from+maxBatch)
+		from := int(c.acked[p] - c.base) // index of the first entry it lacks
+		b := nodekit.NewBudget(c.maxBytes, batchOverhead)
+		to := from
+		for to < len(c.stream) && b.Add(c.sizes[to]) {
+			to++
+		}
 		out = append(out, Outgoing{p, Batch{Type: "sync", Entries: slices.Clone(c.stream[from:to])}})
 	}
 	return out
@@ -226,6 +273,7 @@ func (c *Core) Acked(peer string, seq int64) {
 	}
 	if drop := low - c.base; drop > 0 {
 		c.stream = slices.Delete(c.stream, 0, int(drop))
+		c.sizes = slices.Delete(c.sizes, 0, int(drop))
 		c.base = low
 	}
 }

@@ -3,10 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
 func mops(t *testing.T, s string) []Mop {
@@ -14,6 +17,14 @@ func mops(t *testing.T, s string) []Mop {
 	var out []Mop
 	require.NoError(t, json.Unmarshal([]byte(s), &out))
 	return out
+}
+
+// txn runs a transaction on c and shows the result.
+func txn(t *testing.T, c *Core, s string) string {
+	t.Helper()
+	out, err := c.Txn(mops(t, s))
+	require.NoError(t, err)
+	return show(t, out)
 }
 
 func show(t *testing.T, m []Mop) string {
@@ -24,15 +35,15 @@ func show(t *testing.T, m []Mop) string {
 }
 
 func TestTxnReadsOwnWritesAndCommitted(t *testing.T) {
-	c := NewCore("n0", []string{"n0"})
-	assert.Equal(t, `[["r",1,null],["w",1,5],["r",1,5]]`, show(t, c.Txn(mops(t, `[["r",1,null],["w",1,5],["r",1,null]]`))))
-	assert.Equal(t, `[["r",1,5]]`, show(t, c.Txn(mops(t, `[["r",1,null]]`))))
+	c := NewCore("n0", []string{"n0"}, 0)
+	assert.Equal(t, `[["r",1,null],["w",1,5],["r",1,5]]`, txn(t, c, `[["r",1,null],["w",1,5],["r",1,null]]`))
+	assert.Equal(t, `[["r",1,5]]`, txn(t, c, `[["r",1,null]]`))
 }
 
 func TestOnlyTheLastWriteOfAKeyIsVisible(t *testing.T) {
-	a := NewCore("n0", []string{"n0", "n1"})
-	b := NewCore("n1", []string{"n0", "n1"})
-	a.Txn(mops(t, `[["w",1,1],["w",1,2],["w",2,9]]`))
+	a := NewCore("n0", []string{"n0", "n1"}, 0)
+	b := NewCore("n1", []string{"n0", "n1"}, 0)
+	txn(t, a, `[["w",1,1],["w",1,2],["w",2,9]]`)
 	out := a.Tick()
 	require.Len(t, out, 1)
 	batch := out[0].Body.(Batch)
@@ -40,7 +51,7 @@ func TestOnlyTheLastWriteOfAKeyIsVisible(t *testing.T) {
 	assert.Len(t, batch.Entries[0].Writes, 2, "one write per key: the intermediate 1 is never sent")
 	ack := b.Receive("n0", roundTrip(t, batch))
 	assert.Equal(t, int64(1), ack.Seq)
-	assert.Equal(t, `[["r",1,2],["r",2,9]]`, show(t, b.Txn(mops(t, `[["r",1,null],["r",2,null]]`))))
+	assert.Equal(t, `[["r",1,2],["r",2,9]]`, txn(t, b, `[["r",1,null],["r",2,null]]`))
 }
 
 // roundTrip sends a batch through JSON, as the network does.
@@ -55,17 +66,17 @@ func roundTrip(t *testing.T, b Batch) Batch {
 
 func TestLastWriterWinsEverywhere(t *testing.T) {
 	nodes := []string{"n0", "n1"}
-	a, b := NewCore("n0", nodes), NewCore("n1", nodes)
-	a.Txn(mops(t, `[["w","k",1]]`))
-	b.Txn(mops(t, `[["w","k",2]]`)) // same clock, higher node: wins
+	a, b := NewCore("n0", nodes, 0), NewCore("n1", nodes, 0)
+	txn(t, a, `[["w","k",1]]`)
+	txn(t, b, `[["w","k",2]]`) // same clock, higher node: wins
 	exchange(t, a, b)
 	for _, c := range []*Core{a, b} {
-		assert.Equal(t, `[["r","k",2]]`, show(t, c.Txn(mops(t, `[["r","k",null]]`))))
+		assert.Equal(t, `[["r","k",2]]`, txn(t, c, `[["r","k",null]]`))
 	}
 	// A write made after seeing the other's wins, whatever the node.
-	a.Txn(mops(t, `[["w","k",3]]`))
+	txn(t, a, `[["w","k",3]]`)
 	exchange(t, a, b)
-	assert.Equal(t, `[["r","k",3]]`, show(t, b.Txn(mops(t, `[["r","k",null]]`))))
+	assert.Equal(t, `[["r","k",3]]`, txn(t, b, `[["r","k",null]]`))
 }
 
 // exchange delivers every pending batch both ways, and the acks.
@@ -85,9 +96,9 @@ func exchange(t *testing.T, cs ...*Core) {
 
 func TestLostBatchesAreResentUntilAcked(t *testing.T) {
 	nodes := []string{"n0", "n1"}
-	a, b := NewCore("n0", nodes), NewCore("n1", nodes)
+	a, b := NewCore("n0", nodes, 0), NewCore("n1", nodes, 0)
 	for i := range 5 {
-		a.Txn(mops(t, fmt.Sprintf(`[["w",%d,%d]]`, i, i)))
+		txn(t, a, fmt.Sprintf(`[["w",%d,%d]]`, i, i))
 	}
 	lost := a.Tick() // the partition drops it
 	require.Len(t, lost, 1)
@@ -102,25 +113,59 @@ func TestLostBatchesAreResentUntilAcked(t *testing.T) {
 	assert.Empty(t, a.stream, "what every peer holds is dropped")
 }
 
-func TestBatchesAreBounded(t *testing.T) {
+// TestBatchesAreBoundedByBytes: a backlog of large transactions goes out
+// in batches that each fit the byte budget (a count bound let 200 of them
+// make a line over the 64 KiB a Maelstrom library node can read), and
+// acknowledging each batch walks through all of it.
+func TestBatchesAreBoundedByBytes(t *testing.T) {
 	nodes := []string{"n0", "n1"}
-	a := NewCore("n0", nodes)
-	for i := range 3 * maxBatch {
-		a.Txn(mops(t, fmt.Sprintf(`[["w",%d,%d],["w",%d,%d]]`, i, i, i+1, i)))
+	a, b := NewCore("n0", nodes, 0), NewCore("n1", nodes, 0)
+	big := strings.Repeat("v", 1000)
+	const count = 200
+	for i := range count {
+		txn(t, a, fmt.Sprintf(`[["w",%d,"%s-%d"],["w",%d,%d]]`, i, big, i, i+1, i))
 	}
-	out := a.Tick()
-	require.Len(t, out, 1)
-	raw, err := json.Marshal(out[0].Body)
-	require.NoError(t, err)
-	assert.Len(t, out[0].Body.(Batch).Entries, maxBatch)
-	assert.Less(t, len(raw), 60<<10, "a batch stays under what a node can read")
+	batches := 0
+	for {
+		out := a.Tick()
+		if len(out) == 0 {
+			break
+		}
+		require.Len(t, out, 1)
+		raw, err := json.Marshal(out[0].Body)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(raw), nodekit.DefaultMaxBody, "batch %d is within the budget", batches)
+		if ack := a.base + int64(len(out[0].Body.(Batch).Entries)); ack < count {
+			assert.Greater(t, len(raw), nodekit.DefaultMaxBody-1100, "batch %d is filled", batches)
+		}
+		ack := b.Receive("n0", roundTrip(t, out[0].Body.(Batch)))
+		a.Acked("n1", ack.Seq)
+		batches++
+		require.Less(t, batches, 100)
+	}
+	assert.Equal(t, 5, batches, "about 200 KB in batches of 48 KiB")
+	assert.Equal(t, fmt.Sprintf(`[["r",199,"%s-199"],["r",200,199]]`, big), txn(t, b, `[["r",199,null],["r",200,null]]`))
+	assert.Empty(t, a.stream)
+	assert.Empty(t, a.sizes)
+}
+
+// TestTooLargeTransactionIsRefused: a transaction whose writes could not
+// travel in one batch changes nothing.
+func TestTooLargeTransactionIsRefused(t *testing.T) {
+	a := NewCore("n0", []string{"n0", "n1"}, 2000)
+	_, err := a.Txn(mops(t, fmt.Sprintf(`[["w",1,"%s"]]`, strings.Repeat("x", 2000))))
+	assert.ErrorIs(t, err, ErrTooLarge)
+	assert.Equal(t, `[["r",1,null]]`, txn(t, a, `[["r",1,null]]`))
+	assert.Empty(t, a.Tick())
+	assert.Equal(t, `[["w",1,"small"]]`, txn(t, a, `[["w",1,"small"]]`))
+	require.Len(t, a.Tick(), 1)
 }
 
 func TestReceiveSkipsEntriesAfterAGap(t *testing.T) {
-	b := NewCore("n1", []string{"n0", "n1"})
+	b := NewCore("n1", []string{"n0", "n1"}, 0)
 	ack := b.Receive("n0", Batch{Entries: []Entry{{Seq: 2, Ver: Version{1, 0}, Writes: [][2]json.RawMessage{{json.RawMessage("1"), json.RawMessage("1")}}}}})
 	assert.Equal(t, int64(0), ack.Seq)
-	assert.Equal(t, `[["r",1,null]]`, show(t, b.Txn(mops(t, `[["r",1,null]]`))))
+	assert.Equal(t, `[["r",1,null]]`, txn(t, b, `[["r",1,null]]`))
 }
 
 func TestMopRejectsWhatIsNotAMicroOp(t *testing.T) {

@@ -1,169 +1,63 @@
-// Command txn is a Maelstrom node for the txn-rw-register workload (Gossip
-// Glomers challenges 6a–6c): a key-value store of registers that runs every
-// transaction at once on the node that receives it and answers txn_ok,
-// without waiting for any other node, so it is totally available under
-// partitions; and that is read committed, as core.go explains: writes are
-// staged and installed together at commit, only a transaction's last write
-// of a key is ever visible, and committed writes replicate asynchronously,
-// the last writer (by Lamport version) winning.
-//
-// Replication costs at most two messages per pair of nodes per -sync
-// interval (100ms by default), whatever the request rate, and nothing when
-// there is nothing new.
-//
-// Flags come after Maelstrom's "--": -sync DURATION.
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"flag"
-	"fmt"
-	"io"
-	"log"
-	"os"
 	"sync"
 	"time"
 
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
+
+	"github.com/eddy-workbench/eddy/nodekit"
 )
 
-const usage = "usage: txn [-sync DURATION]"
+func main() { nodekit.Main(program()) }
 
-func main() {
-	interval, err := parseFlags(os.Args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, usage)
-		os.Exit(0)
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "txn: %v\n%s\n", err, usage)
-		os.Exit(2)
-	}
-	// The library logs every message it sends or receives, and nothing
-	// reads it.
-	log.SetOutput(io.Discard)
-	s := newServer(maelstrom.NewNode(), interval)
-	err = s.node.Run()
-	s.stop()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "txn: %v\n", err)
-		os.Exit(1)
-	}
-}
-
-func parseFlags(args []string) (time.Duration, error) {
+// program returns the node's flags and its setup.
+func program() (*flag.FlagSet, func(*nodekit.Node) error) {
 	fs := flag.NewFlagSet("txn", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	interval := fs.Duration("sync", 100*time.Millisecond, "how often to send peers the writes they lack")
-	if err := fs.Parse(args); err != nil {
-		return 0, err
-	}
-	if fs.NArg() > 0 {
-		return 0, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if *interval <= 0 {
-		return 0, errors.New("-sync must be positive")
-	}
-	return *interval, nil
-}
-
-// maxTxn bounds the micro-ops of one transaction.
-const maxTxn = 1000
-
-// server wires a Core to a Maelstrom node.
-type server struct {
-	node     *maelstrom.Node
-	interval time.Duration
-	start    sync.Once
-	stopOnce sync.Once
-	done     chan struct{}
-
-	mu   sync.Mutex
-	core *Core // nil until init
-}
-
-func newServer(n *maelstrom.Node, interval time.Duration) *server {
-	s := &server{node: n, interval: interval, done: make(chan struct{})}
-	n.Handle("init", func(maelstrom.Message) error {
-		s.mu.Lock()
-		if s.core == nil {
-			s.core = NewCore(n.ID(), n.NodeIDs())
+	return fs, func(n *nodekit.Node) error {
+		if *interval <= 0 {
+			return errors.New("-sync must be positive")
 		}
-		s.mu.Unlock()
-		s.start.Do(func() { go s.tickLoop() })
+		setup(n, *interval)
 		return nil
-	})
-	n.Handle("txn", func(msg maelstrom.Message) error {
-		var req struct {
-			MsgID int   `json:"msg_id"`
-			Txn   []Mop `json:"txn"`
-		}
-		if err := json.Unmarshal(msg.Body, &req); err != nil || req.Txn == nil {
-			return maelstrom.NewRPCError(maelstrom.MalformedRequest, `txn needs "txn", a list of ["r", key, null] and ["w", key, value]`)
-		}
-		if len(req.Txn) > maxTxn {
-			return maelstrom.NewRPCError(maelstrom.MalformedRequest, fmt.Sprintf("a transaction has at most %d micro-ops", maxTxn))
-		}
-		s.mu.Lock()
-		if s.core == nil {
-			s.mu.Unlock()
-			return maelstrom.NewRPCError(maelstrom.TemporarilyUnavailable, "not initialised yet")
-		}
-		out := s.core.Txn(req.Txn)
-		s.mu.Unlock()
-		return s.node.Send(msg.Src, map[string]any{"type": "txn_ok", "in_reply_to": req.MsgID, "txn": out})
-	})
-	n.Handle("sync", func(msg maelstrom.Message) error {
-		// Fire and forget: a returned error would be sent back as a reply.
-		var b Batch
-		if err := json.Unmarshal(msg.Body, &b); err != nil {
-			log.Printf("dropping malformed sync from %s: %v", msg.Src, err)
-			return nil
-		}
-		s.mu.Lock()
-		if s.core == nil {
-			s.mu.Unlock()
-			return nil
-		}
-		ack := s.core.Receive(msg.Src, b)
-		s.mu.Unlock()
-		return s.node.Send(msg.Src, ack)
-	})
-	n.Handle("sync_ok", func(msg maelstrom.Message) error {
-		var a Ack
-		if err := json.Unmarshal(msg.Body, &a); err != nil {
-			return nil
-		}
-		s.mu.Lock()
-		if s.core != nil {
-			s.core.Acked(msg.Src, a.Seq)
-		}
-		s.mu.Unlock()
-		return nil
-	})
-	return s
+	}
 }
 
-func (s *server) stop() { s.stopOnce.Do(func() { close(s.done) }) }
-
-// tickLoop sends each peer, every interval, the writes it lacks.
-func (s *server) tickLoop() {
-	t := time.NewTicker(s.interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.done:
-			return
-		case <-t.C:
+// setup wires a Core, made at init, to n: transactions run on it at once,
+// and every interval it says which batches to send.
+func setup(n *nodekit.Node, interval time.Duration) {
+	var mu sync.Mutex
+	var core *Core
+	locked := func(f func(c *Core)) { mu.Lock(); defer mu.Unlock(); f(core) }
+	n.OnInit(func(context.Context) error { core = NewCore(n.ID(), n.NodeIDs(), n.MaxBody()); return nil })
+	nodekit.Handle(n, "txn", func(_ context.Context, _ nodekit.Message, r TxnReq) (resp TxnOK, err error) {
+		locked(func(c *Core) { resp.Txn, err = c.Txn(r.Txn) })
+		if errors.Is(err, ErrTooLarge) {
+			err = nodekit.Errorf(maelstrom.MalformedRequest, "%v (at most %d bytes of JSON)", err, n.MaxBody())
 		}
-		s.mu.Lock()
-		outs := s.core.Tick()
-		s.mu.Unlock()
+		return resp, err
+	})
+	nodekit.HandleOneWay(n, "sync", func(_ context.Context, m nodekit.Message, b Batch) {
+		var ack Ack
+		locked(func(c *Core) { ack = c.Receive(m.Src, b) })
+		if err := n.Send(m.Src, ack); err != nil {
+			n.Logger().Warn("acknowledging", "dest", m.Src, "error", err)
+		}
+	})
+	nodekit.HandleOneWay(n, "sync_ok", func(_ context.Context, m nodekit.Message, a Ack) {
+		locked(func(c *Core) { c.Acked(m.Src, a.Seq) })
+	})
+	n.Every(interval, func(context.Context, time.Time) {
+		var outs []Outgoing
+		locked(func(c *Core) { outs = c.Tick() })
 		for _, o := range outs {
-			if err := s.node.Send(o.Dest, o.Body); err != nil {
-				log.Printf("sending sync to %s: %v", o.Dest, err)
+			if err := n.Send(o.Dest, o.Body); err != nil {
+				n.Logger().Warn("sending sync", "dest", o.Dest, "error", err)
 			}
 		}
-	}
+	})
 }

@@ -13,11 +13,13 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/internal/topology"
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
 
@@ -67,9 +69,34 @@ func readSchema(key string) proto.Schema {
 type Workload struct {
 	d        dialect
 	topology map[string][]string // broadcast only
-	cluster  checker.Cluster
-	strict   bool
-	next     int64 // the next value to add; Next calls are serialised
+	// topologyName is the --topology it was built from, for the report.
+	topologyName string
+	cluster      checker.Cluster
+	strict       bool
+}
+
+// FromParams returns the broadcast workload for a run's settings: the
+// --topology over its nodes is sent to every node at setup, and --strict
+// makes duplicates in reads and nodes that did not converge invalid.
+func FromParams(p workload.Params) (workload.Workload, error) {
+	topo, err := topology.Build(p.Topology, p.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	w := New(topo, cluster(p), p.Strict)
+	w.topologyName = p.Topology
+	return w, nil
+}
+
+// GSetFromParams returns the g-set workload for a run's settings.
+func GSetFromParams(p workload.Params) (workload.Workload, error) {
+	return NewGSet(cluster(p), p.Strict), nil
+}
+
+// cluster is the run's nodes and worker threads, for the convergence
+// check.
+func cluster(p workload.Params) checker.Cluster {
+	return checker.Cluster{Nodes: p.Nodes, Concurrency: p.Concurrency}
 }
 
 // New returns the broadcast workload on cluster; topology is sent to every
@@ -109,14 +136,28 @@ func (w *Workload) Setup(ctx context.Context, c *client.Client) error {
 // Reusable is false: a new client after every indeterminate op.
 func (*Workload) Reusable() bool { return false }
 
-// Next adds the next value or reads, with equal odds.
-func (w *Workload) Next(rng *rand.Rand) workload.Op {
-	if rng.IntN(2) == 0 {
-		return workload.Op{F: "read"}
-	}
-	v := w.next
-	w.next++
-	return workload.Op{F: w.d.add, Value: v}
+// valueBlock is how many values each thread's first process adds before
+// its values jump (workload.UniqueValue).
+const valueBlock = 1 << 16
+
+// Generator adds a value or reads, with equal odds. Maelstrom adds 0, 1,
+// 2, … in the order ops are handed out, whichever process gets them; here
+// process p adds its own sequence, so that what it adds depends on the seed
+// and p alone: with C worker threads, thread t's first process adds t,
+// C + t, 2C + t, … (workload.UniqueValue). The values in use are thus still
+// the integers from 0 up, with gaps only where some thread has added fewer
+// than others; a process that replaces one after an indeterminate add takes
+// values from C·65536 up.
+func (w *Workload) Generator(p workload.Process, rng *rand.Rand) workload.Generator {
+	j := 0
+	return workload.GeneratorFunc(func() workload.Op {
+		if rng.IntN(2) == 0 {
+			return workload.Op{F: "read"}
+		}
+		v := workload.UniqueValue(p, j, valueBlock)
+		j++
+		return workload.Op{F: w.d.add, Value: v}
+	})
 }
 
 // Invoke sends an addition or a read; a read's completion value is the
@@ -143,16 +184,35 @@ func (w *Workload) Final() (workload.Op, bool) {
 }
 
 // Check runs the set-full checker, and eddy's convergence check (every
-// node's final read holds every acknowledged value), whose finding is under
-// :convergence.
-func (w *Workload) Check(ops []history.Op) *edn.Map {
-	m := checker.SetFull(ops, w.d.add, w.strict)
-	return checker.AddConvergence(m, checker.SetConvergence(ops, w.d.add, w.cluster), w.strict)
+// node's final read holds every acknowledged value), under :convergence;
+// duplicates in reads are a warning.
+func (w *Workload) Check(ops []history.Op) (check.Findings, []string) {
+	f := checker.SetFull(ops, w.d.add, w.strict)
+	f.Convergence = checker.SetConvergence(ops, w.d.add, w.cluster)
+	if w.strict && f.Convergence.Converged == check.Invalid {
+		f.Valid = check.Invalid
+	}
+	var warnings []string
+	if f.DuplicatedCount > 0 {
+		warnings = append(warnings, fmt.Sprintf("reads returned %d element(s) more than once in the same read (see :workload :duplicated); %s", f.DuplicatedCount, workload.StrictNote(w.strict)))
+	}
+	return f, warnings
 }
 
 // Unconverged summarises which nodes' final reads lack acknowledged values.
-func (w *Workload) Unconverged(results *edn.Map) string {
-	return checker.ConvergenceSummary(results)
+func (w *Workload) Unconverged(f check.Findings) string {
+	if s, ok := f.(*check.SetFull); ok && s.Convergence != nil {
+		return s.Convergence.Summary
+	}
+	return ""
+}
+
+// Settings show the topology sent to broadcast nodes.
+func (w *Workload) Settings() [][2]string {
+	if w.topology == nil {
+		return nil
+	}
+	return [][2]string{{"topology", w.topologyName}}
 }
 
 // Distributions are the stable latencies of the elements (and the lost

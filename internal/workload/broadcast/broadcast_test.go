@@ -5,8 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -29,12 +29,13 @@ func TestCheckReportsConvergence(t *testing.T) {
 	cluster := checker.Cluster{Nodes: []string{"n0", "n1"}, Concurrency: 2}
 	for _, strict := range []bool{false, true} {
 		w := NewGSet(cluster, strict)
-		res := w.Check(unconverged())
+		f, _ := w.Check(unconverged())
+		res := f.EDN()
 		valid, _ := res.Get(edn.Keyword("valid?"))
 		assert.Equal(t, !strict, valid, "strict=%v: %s", strict, edn.String(res))
-		assert.Equal(t, "n1 lacks 2", w.Unconverged(res))
+		assert.Equal(t, "n1 lacks 2", w.Unconverged(f))
 	}
-	res := NewGSet(checker.Cluster{}, true).Check(unconverged())
-	valid, _ := res.Get(edn.Keyword("valid?"))
+	f, _ := NewGSet(checker.Cluster{}, true).Check(unconverged())
+	valid, _ := f.EDN().Get(edn.Keyword("valid?"))
 	assert.Equal(t, true, valid, "an unknown cluster cannot be judged")
 }

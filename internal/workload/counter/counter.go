@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"
@@ -25,6 +26,23 @@ type Workload struct {
 	Cluster checker.Cluster
 	// Strict makes final reads that disagree invalid.
 	Strict bool
+}
+
+// GCounterFromParams returns the g-counter workload for a run's settings.
+func GCounterFromParams(p workload.Params) (workload.Workload, error) {
+	return Workload{Grow: true, Cluster: cluster(p), Strict: p.Strict}, nil
+}
+
+// PNCounterFromParams returns the pn-counter workload for a run's
+// settings.
+func PNCounterFromParams(p workload.Params) (workload.Workload, error) {
+	return Workload{Cluster: cluster(p), Strict: p.Strict}, nil
+}
+
+// cluster is the run's nodes and worker threads, for the convergence
+// check.
+func cluster(p workload.Params) checker.Cluster {
+	return checker.Cluster{Nodes: p.Nodes, Concurrency: p.Concurrency}
 }
 
 var (
@@ -43,21 +61,23 @@ var (
 // Reusable is false: a new client after every indeterminate op.
 func (Workload) Reusable() bool { return false }
 
-// Next picks an add or a read with equal odds; an add's delta is uniform in
-// [-5, 4]. g-counter redraws the whole choice when the delta is negative, as
-// Maelstrom's filtered generator does, so its mix is two reads to one add
-// with deltas uniform in [0, 4].
-func (w Workload) Next(rng *rand.Rand) workload.Op {
-	for {
-		if rng.IntN(2) == 1 {
-			return workload.Op{F: "read"}
+// Generator picks an add or a read with equal odds; an add's delta is
+// uniform in [-5, 4]. g-counter redraws the whole choice when the delta is
+// negative, as Maelstrom's filtered generator does, so its mix is two reads
+// to one add with deltas uniform in [0, 4].
+func (w Workload) Generator(_ workload.Process, rng *rand.Rand) workload.Generator {
+	return workload.GeneratorFunc(func() workload.Op {
+		for {
+			if rng.IntN(2) == 1 {
+				return workload.Op{F: "read"}
+			}
+			d := int64(rng.IntN(10) - 5)
+			if w.Grow && d < 0 {
+				continue
+			}
+			return workload.Op{F: "add", Value: d}
 		}
-		d := int64(rng.IntN(10) - 5)
-		if w.Grow && d < 0 {
-			continue
-		}
-		return workload.Op{F: "add", Value: d}
-	}
+	})
 }
 
 // Invoke sends an add or a read; a read's completion value is the counter.
@@ -83,14 +103,23 @@ func (Workload) Final() (workload.Op, bool) { return workload.Op{F: "read", Fina
 
 // Check checks the final reads against the acceptable totals, and runs
 // eddy's convergence check (all final reads agree on an acceptable total),
-// whose finding is under :convergence.
-func (w Workload) Check(ops []history.Op) *edn.Map {
-	conv := checker.CounterConvergence(ops, checker.CounterAcceptable(ops), w.Cluster)
-	return checker.AddConvergence(checker.Counter(ops), conv, w.Strict)
+// under :convergence.
+func (w Workload) Check(ops []history.Op) (check.Findings, []string) {
+	f := checker.Counter(ops)
+	f.Convergence = checker.CounterConvergence(ops, checker.CounterAcceptable(ops), w.Cluster)
+	if w.Strict && f.Convergence.Converged == check.Invalid {
+		f.Valid = check.Invalid
+	}
+	return f, nil
 }
 
 // Unconverged summarises how the final reads disagree.
-func (Workload) Unconverged(results *edn.Map) string { return checker.ConvergenceSummary(results) }
+func (Workload) Unconverged(f check.Findings) string {
+	if c, ok := f.(*check.Counter); ok && c.Convergence != nil {
+		return c.Convergence.Summary
+	}
+	return ""
+}
 
 // readValue decodes a read's value, which must be an integer that fits in 64
 // bits (Maelstrom coerces it to a long).

@@ -5,8 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 )
 
@@ -30,9 +30,10 @@ func TestCheckReportsConvergence(t *testing.T) {
 	cluster := checker.Cluster{Nodes: []string{"n0", "n1"}, Concurrency: 2}
 	for _, strict := range []bool{false, true} {
 		w := Workload{Cluster: cluster, Strict: strict}
-		res := w.Check(disagreeing())
+		f, _ := w.Check(disagreeing())
+		res := f.EDN()
 		valid, _ := res.Get(edn.Keyword("valid?"))
 		assert.Equal(t, !strict, valid, "strict=%v: %s", strict, edn.String(res))
-		assert.Equal(t, "n0 read 3; n1 read 5 (acceptable totals: 3, 5)", w.Unconverged(res))
+		assert.Equal(t, "n0 read 3; n1 read 5 (acceptable totals: 3, 5)", w.Unconverged(f))
 	}
 }

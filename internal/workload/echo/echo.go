@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"
@@ -17,6 +17,9 @@ import (
 
 // Workload is the echo workload.
 type Workload struct{}
+
+// FromParams returns the echo workload, which has no settings.
+func FromParams(workload.Params) (workload.Workload, error) { return Workload{}, nil }
 
 var (
 	rules  = client.Rules{Wrapped: true}
@@ -26,9 +29,11 @@ var (
 // Reusable is false: a new client after every indeterminate op.
 func (Workload) Reusable() bool { return false }
 
-// Next asks to echo "Please echo N", N uniform in [0, 128).
-func (Workload) Next(rng *rand.Rand) workload.Op {
-	return workload.Op{F: "echo", Value: fmt.Sprintf("Please echo %d", rng.IntN(128))}
+// Generator asks to echo "Please echo N", N uniform in [0, 128).
+func (Workload) Generator(_ workload.Process, rng *rand.Rand) workload.Generator {
+	return workload.GeneratorFunc(func() workload.Op {
+		return workload.Op{F: "echo", Value: fmt.Sprintf("Please echo %d", rng.IntN(128))}
+	})
 }
 
 // Invoke sends an echo request; an ok completion's value is the whole reply body.
@@ -45,4 +50,4 @@ func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) hi
 func (Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 
 // Check compares every echo with its request.
-func (Workload) Check(ops []history.Op) *edn.Map { return checker.Echo(ops) }
+func (Workload) Check(ops []history.Op) (check.Findings, []string) { return checker.Echo(ops), nil }

@@ -11,18 +11,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/workload/keypool"
 )
 
 // Options configure the workload.
@@ -41,15 +44,20 @@ type Options struct {
 type Workload struct {
 	opt Options
 
-	// Generator state; Next calls are serialised.
-	pool    *keyPool
-	pending *workload.Op // an op held back behind the assign emitted for it
-
 	mu       sync.Mutex
-	sent     map[int64]int64 // per key, the highest offset any ok send got
-	polled   map[int64]int64 // per key, the highest offset any ok poll returned
 	highest  map[int64]int64 // per key, the highest offset seen in the main phase
 	sentKeys map[int64]bool  // every key a send was invoked for
+}
+
+// FromParams returns the workload for a run's settings.
+func FromParams(p workload.Params) (workload.Workload, error) {
+	return New(Options{
+		KeyCount:        p.KeyCount,
+		MaxWritesPerKey: p.MaxWritesPerKey,
+		Concurrency:     p.Concurrency,
+		Rate:            p.Rate,
+		Strict:          p.Strict,
+	}), nil
 }
 
 // New returns the workload.
@@ -62,9 +70,6 @@ func New(opt Options) *Workload {
 	}
 	return &Workload{
 		opt:      opt,
-		pool:     newKeyPool(opt.KeyCount, opt.MaxWritesPerKey),
-		sent:     map[int64]int64{},
-		polled:   map[int64]int64{},
 		highest:  map[int64]int64{},
 		sentKeys: map[int64]bool{},
 	}
@@ -84,49 +89,96 @@ var (
 // indeterminate op, crashes included.
 func (*Workload) Reusable() bool { return false }
 
-// Next is a send or a poll with equal odds, each touching one key from the
-// pool; one op in 64 is preceded by an assign of its key (a third of those
-// assigns also take every key with sent but unpolled messages); and crashes
-// come at a mean of one per 30 s per worker.
-func (w *Workload) Next(rng *rand.Rand) workload.Op {
-	if w.pending != nil {
-		op := *w.pending
-		w.pending = nil
-		return op
+// Generator returns a process's ops, as Jepsen's kafka generator makes
+// them: a send or a poll with equal odds, each touching one key of Elle's
+// key pool (package keypool), a key's messages being unique; one op in 64
+// is preceded by an assign of its key, and a third of those assigns also
+// take other keys; and a client crash comes about every 30 s per worker
+// thread.
+//
+// Where Jepsen's choices depend on the run so far, these depend on the
+// process: Jepsen widens an assign with every key whose acknowledged sends
+// no poll has returned yet, here with every key of the process's pool; and
+// Jepsen crashes a random free client every 30/concurrency s, here each
+// thread's k-th process crashes at its L-th op, L drawn from the stream
+// "kafka crash" of (thread, k), geometric with mean 30·rate/concurrency
+// ops. A process that crashed is replaced by a process whose pool goes on
+// from where the crashed one's would be, so threads stay in step.
+func (w *Workload) Generator(p workload.Process, rng *rand.Rand) workload.Generator {
+	crashAt := w.crashLength(p, p.Incarnation()) - 1
+	offset := 0
+	for m := range p.Incarnation() {
+		offset = min(offset+w.crashLength(p, m), maxCrashLength)
 	}
-	if w.opt.Rate > 0 && rng.Float64() < float64(w.opt.Concurrency)/(30*w.opt.Rate) {
-		return workload.Op{F: "crash"}
+	return &gen{
+		rng:     rng,
+		crashAt: crashAt,
+		pool: keypool.New(keypool.Options{
+			Count:       w.opt.KeyCount,
+			MaxWrites:   w.opt.MaxWritesPerKey,
+			WritesPerOp: 0.5,
+		}, p, offset),
 	}
-	key := w.pool.pick(rng)
-	var op workload.Op
-	if rng.IntN(2) == 0 {
-		op = workload.Op{F: "send", Value: []any{[]any{edn.Keyword("send"), key, w.pool.write(key)}}}
-	} else {
-		op = workload.Op{F: "poll", Value: []any{[]any{edn.Keyword("poll")}}}
-	}
-	if rng.IntN(64) != 0 {
-		return op
-	}
-	w.pending = &op
-	keys := []int64{key}
-	if rng.IntN(3) == 0 {
-		keys = w.unpolled(keys)
-	}
-	return workload.Op{F: "assign", Value: keyValues(keys)}
 }
 
-// unpolled adds to keys every key with sent messages past what any poll has
-// returned.
-func (w *Workload) unpolled(keys []int64) []int64 {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for k, o := range w.sent {
-		if p, ok := w.polled[k]; (!ok || p < o) && !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
+// maxCrashLength bounds a process's ops before its crash (never reached).
+const maxCrashLength = 1 << 40
+
+// crashLength is how many ops the m-th process of p's thread performs, its
+// crash included: geometric with success probability concurrency/(30·rate).
+func (w *Workload) crashLength(p workload.Process, m int) int {
+	if w.opt.Rate <= 0 {
+		return maxCrashLength
 	}
-	slices.Sort(keys)
-	return keys
+	q := float64(w.opt.Concurrency) / (30 * w.opt.Rate)
+	if q >= 1 {
+		return 1
+	}
+	u := 1 - p.Stream("kafka crash", p.Thread(), m).Float64() // (0, 1]
+	return int(min(1+math.Floor(math.Log(u)/math.Log1p(-q)), maxCrashLength))
+}
+
+// gen is one process's generator.
+type gen struct {
+	rng     *rand.Rand
+	pool    *keypool.Pool
+	k       int          // ops handed out
+	crashAt int          // the op that is a crash
+	pending *workload.Op // an op held back behind the assign emitted for it
+}
+
+func (g *gen) Next() workload.Op {
+	k := g.k
+	g.k++
+	g.pool.Begin()
+	if k == g.crashAt {
+		return workload.Op{F: "crash"}
+	}
+	if g.pending != nil {
+		op := *g.pending
+		g.pending = nil
+		return op
+	}
+	op := workload.Op{F: "poll", Value: []any{[]any{edn.Keyword("poll")}}}
+	send := g.rng.IntN(2) == 0
+	key := g.pool.Pick(g.rng.Float64())
+	if send {
+		op = workload.Op{F: "send", Value: []any{[]any{edn.Keyword("send"), key, g.pool.Write(key)}}}
+	}
+	if g.rng.IntN(64) != 0 {
+		return op
+	}
+	g.pending = &op
+	keys := []int64{key}
+	if g.rng.IntN(3) == 0 {
+		for _, k := range g.pool.Keys() {
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+	}
+	return workload.Op{F: "assign", Value: keyValues(keys)}
 }
 
 // Final is not used: Finish runs kafka's final phase.
@@ -174,7 +226,6 @@ func (w *Workload) send(ctx context.Context, c *client.Client, inv history.Op) h
 	offset, _ := strconv.ParseInt(string(f["offset"]), 10, 64)
 	comp.Value = []any{[]any{edn.Keyword("send"), key, []any{offset, msg}}}
 	w.mu.Lock()
-	w.sent[key] = max(w.sent[key], offset)
 	w.highest[key] = max(w.highest[key], offset)
 	w.mu.Unlock()
 	return comp
@@ -220,7 +271,6 @@ func (w *Workload) poll(ctx context.Context, c *client.Client, inv history.Op) h
 	w.mu.Lock()
 	for k, o := range commit {
 		key, _ := strconv.ParseInt(k, 10, 64)
-		w.polled[key] = max(w.polled[key], o)
 		w.highest[key] = max(w.highest[key], o)
 	}
 	w.mu.Unlock()
@@ -267,7 +317,11 @@ func (w *Workload) assign(ctx context.Context, c *client.Client, inv history.Op)
 }
 
 // Check runs the kafka checker.
-func (*Workload) Check(ops []history.Op) *edn.Map { return checker.Kafka(ops) }
+func (*Workload) Check(ops []history.Op) (check.Findings, []string) { return checker.Kafka(ops), nil }
+
+// Synthetic is true of crashes: they are the workload's own marks for a
+// client that starts afresh, and reach no node.
+func (*Workload) Synthetic(f string) bool { return f == "crash" }
 
 // finalPhaseLimit caps each worker's final phase, as Maelstrom does.
 const finalPhaseLimit = 10 * time.Second

@@ -9,64 +9,107 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/workload/keypool"
 )
 
-func TestKeyPoolFavoursRecentKeys(t *testing.T) {
-	p := newKeyPool(10, 1000)
-	rng := rand.New(rand.NewPCG(1, 2))
-	counts := map[int64]int{}
-	for range 100_000 {
-		counts[p.pick(rng)]++
-	}
-	// Position i has weight 2^i: the newest key gets about half the picks,
-	// each older one about half the next.
-	assert.InDelta(t, 0.5, float64(counts[9])/100_000, 0.01)
-	assert.InDelta(t, 0.25, float64(counts[8])/100_000, 0.01)
-	assert.Less(t, counts[0], 100)
-}
-
-func TestKeyPoolRetiresKeys(t *testing.T) {
-	p := newKeyPool(3, 2)
-	assert.Equal(t, int64(1), p.write(1))
-	assert.Equal(t, []int64{0, 1, 2}, p.keys)
-	assert.Equal(t, int64(2), p.write(1))
-	assert.Equal(t, []int64{0, 2, 3}, p.keys, "a key with max writes is replaced by a new, most recent key")
-}
-
-func TestNext(t *testing.T) {
-	w := New(Options{KeyCount: 10, MaxWritesPerKey: 16, Concurrency: 4, Rate: 1000})
-	rng := rand.New(rand.NewPCG(3, 4))
+func TestGenerator(t *testing.T) {
+	const procs = 4
+	w := New(Options{KeyCount: 10, MaxWritesPerKey: 16, Concurrency: procs}) // no rate: no crashes
 	counts := map[string]int{}
 	msgs := map[int64][]int64{}
-	var prev workload.Op
-	for range 64_000 {
-		op := w.Next(rng)
-		counts[op.F]++
-		if op.F == "send" {
-			mop := op.Value.([]any)[0].([]any)
-			msgs[mop[1].(int64)] = append(msgs[mop[1].(int64)], mop[2].(int64))
+	for p := range procs {
+		g := w.Generator(workload.Process{ID: p, Concurrency: procs, Seed: 3}, rand.New(rand.NewPCG(3, uint64(p))))
+		var prev workload.Op
+		for range 16_000 {
+			op := g.Next()
+			counts[op.F]++
+			if op.F == "send" {
+				mop := op.Value.([]any)[0].([]any)
+				msgs[mop[1].(int64)] = append(msgs[mop[1].(int64)], mop[2].(int64))
+			}
+			if prev.F == "assign" {
+				assert.Contains(t, []string{"send", "poll"}, op.F, "an assign comes in front of the op it was made for")
+			}
+			prev = op
 		}
-		if prev.F == "assign" {
-			assert.Contains(t, []string{"send", "poll"}, op.F, "an assign comes in front of the op it was made for")
-		}
-		prev = op
 	}
 	assert.InDelta(t, 0.5, float64(counts["send"])/float64(counts["send"]+counts["poll"]), 0.02)
-	assert.InDelta(t, 1000, counts["assign"], 150, "one op in 64 is preceded by an assign")
-	// 4 workers at 1000 ops/s: a crash every 30/4 s, i.e. one per 7500 ops.
-	assert.InDelta(t, 64_000/7500, counts["crash"], 6)
+	total := counts["send"] + counts["poll"]
+	assert.InDelta(t, float64(total)/64, counts["assign"], float64(total)/64*0.2, "one op in 64 is preceded by an assign")
+	sends := 0
 	for k, vs := range msgs {
-		for i, v := range vs {
-			require.Equal(t, int64(i+1), v, "key %d gets messages 1, 2, …", k)
+		seen := map[int64]bool{}
+		for _, v := range vs {
+			require.False(t, seen[v], "key %d got message %d twice", k, v)
+			seen[v] = true
 		}
-		assert.LessOrEqual(t, len(vs), 16)
+		sends += len(vs)
 	}
+	assert.InDelta(t, 16, float64(sends)/float64(len(msgs)), 4, "keys take about 16 messages")
+}
+
+// 4 workers at 1000 ops/s: each thread's process crashes after 7500 ops on
+// average (one crash per 30 s per thread); crash points depend on the seed,
+// the thread and the incarnation, and a later process's pool goes on from
+// where the crashed one's would be.
+func TestCrashes(t *testing.T) {
+	w := New(Options{Concurrency: 4, Rate: 1000})
+	sum, n := 0, 0
+	for th := range 4 {
+		for m := range 50 {
+			l := w.crashLength(workload.Process{ID: 4*m + th, Concurrency: 4, Seed: 11}, m)
+			require.GreaterOrEqual(t, l, 1)
+			sum += l
+			n++
+		}
+	}
+	assert.InDelta(t, 7500, float64(sum)/float64(n), 1500)
+
+	p := workload.Process{ID: 2, Concurrency: 4, Seed: 5}
+	crashAt := -1
+	g := w.Generator(p, rand.New(rand.NewPCG(1, 1)))
+	for k := 0; crashAt < 0; k++ {
+		if g.Next().F == "crash" {
+			crashAt = k
+		}
+	}
+	assert.Equal(t, w.crashLength(p, 0)-1, crashAt)
+
+	next := w.Generator(workload.Process{ID: 6, Concurrency: 4, Seed: 5}, rand.New(rand.NewPCG(1, 1))).(*gen)
+	next.pool.Begin()
+	ref := keypool.New(keypool.Options{Count: 10, MaxWrites: 16, WritesPerOp: 0.5}, workload.Process{ID: 6, Concurrency: 4}, crashAt+1)
+	ref.Begin()
+	assert.Equal(t, ref.Keys(), next.pool.Keys())
+
+	none := New(Options{Concurrency: 4})
+	assert.Equal(t, maxCrashLength, none.crashLength(p, 0), "no crashes without a rate")
+	assert.Equal(t, 1, New(Options{Concurrency: 40, Rate: 1}).crashLength(p, 0), "crashes more often than ops")
+}
+
+// A process's ops depend on its own stream and the seed alone.
+func TestGeneratorIsPerProcess(t *testing.T) {
+	w := New(Options{Concurrency: 3, Rate: 100})
+	ops := func(id int, interleave bool) []string {
+		g := w.Generator(workload.Process{ID: id, Concurrency: 3, Seed: 8}, rand.New(rand.NewPCG(8, uint64(id))))
+		other := w.Generator(workload.Process{ID: 1, Concurrency: 3, Seed: 8}, rand.New(rand.NewPCG(8, 1)))
+		var out []string
+		for range 2000 {
+			if interleave {
+				other.Next()
+			}
+			op := g.Next()
+			out = append(out, op.F+" "+edn.String(op.Value))
+		}
+		return out
+	}
+	assert.Equal(t, ops(5, false), ops(5, true))
+	assert.NotEqual(t, ops(5, false), ops(2, false))
 }
 
 // fakeNode answers kafka requests from a fixed log, through a network.

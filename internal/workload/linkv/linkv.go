@@ -6,12 +6,12 @@ package linkv
 import (
 	"context"
 	"math/rand/v2"
-	"sync"
 	"time"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"
@@ -23,25 +23,19 @@ type Options struct {
 	Latency time.Duration // --latency, for the RPC timeout
 }
 
-// maxProcesses is how many processes may use a key before its group moves
-// to a fresh one (Jepsen's independent generator).
+// maxProcesses is how many processes may use a key before their group
+// moves to a fresh one (Jepsen's independent generator).
 const maxProcesses = 20
 
 // Workload is one run's lin-kv workload.
 type Workload struct {
 	opt     Options
 	timeout time.Duration
-
-	mu      sync.Mutex
-	groups  map[int]*group
-	nextKey int64
 }
 
-// group is the key a group of threads works on, and the processes that
-// have used it.
-type group struct {
-	key  int64
-	seen map[int]bool
+// FromParams returns the workload for a run's settings.
+func FromParams(p workload.Params) (workload.Workload, error) {
+	return New(Options{Nodes: len(p.Nodes), Latency: p.Latency}), nil
 }
 
 // New returns the workload.
@@ -50,7 +44,6 @@ func New(opt Options) *Workload {
 	return &Workload{
 		opt:     opt,
 		timeout: max(10*opt.Latency, time.Second),
-		groups:  map[int]*group{},
 	}
 }
 
@@ -64,32 +57,38 @@ var (
 // Reusable is true: a worker keeps its client after an indeterminate op.
 func (*Workload) Reusable() bool { return true }
 
-// Next is not used: ops depend on the thread (NextFor).
-func (w *Workload) Next(rng *rand.Rand) workload.Op { return w.NextFor(0, 0, rng) }
-
-// NextFor returns the next op of a thread: threads come in groups of 2n,
-// each group on one key (0, 1, … in order, a fresh one once 20 processes
-// have used it); in a group the first n threads read, the others write or
-// compare-and-set (one to two) values in 0…4.
-func (w *Workload) NextFor(thread, process int, rng *rand.Rand) workload.Op {
+// Generator returns the ops of a process: threads come in groups of 2n,
+// each group on one key; in a group the first n threads read, the others
+// write (one in three) or compare-and-set values in 0…4.
+//
+// Jepsen hands out keys 0, 1, … in order, a group's first key being its
+// number, and moves a whole group to the next unused key once 20 distinct
+// processes have used its key, which depends on when which thread had an
+// indeterminate op. Here the key is a function of the process: a group of
+// s threads keeps its key for ⌊20/s⌋ (at least 1) incarnations of its
+// threads, so every key still sees at most 20 processes (s with more than
+// 20 threads in a group), and incarnation m of a thread in group g of G
+// uses key e·G + g with e = m div ⌊20/s⌋. Until some thread has had ⌊20/s⌋
+// indeterminate ops, which with 2n < 20 is the usual case, both give group
+// g the key g for the whole run.
+func (w *Workload) Generator(p workload.Process, rng *rand.Rand) workload.Generator {
 	size := 2 * w.opt.Nodes
-	w.mu.Lock()
-	g := w.groups[thread/size]
-	if g == nil || len(g.seen) >= maxProcesses && !g.seen[process] {
-		g = &group{key: w.nextKey, seen: map[int]bool{}}
-		w.nextKey++
-		w.groups[thread/size] = g
-	}
-	g.seen[process] = true
-	k := g.key
-	w.mu.Unlock()
-	if thread%size < w.opt.Nodes {
-		return workload.Op{F: "read", Value: []any{k, nil}}
-	}
-	if rng.IntN(3) == 0 {
-		return workload.Op{F: "write", Value: []any{k, int64(rng.IntN(5))}}
-	}
-	return workload.Op{F: "cas", Value: []any{k, []any{int64(rng.IntN(5)), int64(rng.IntN(5))}}}
+	t := p.Thread()
+	g := t / size
+	groups := (p.Concurrency + size - 1) / size
+	members := min(size, p.Concurrency-g*size)
+	perKey := max(1, maxProcesses/members)
+	k := int64((p.Incarnation()/perKey)*groups + g)
+	reader := t%size < w.opt.Nodes
+	return workload.GeneratorFunc(func() workload.Op {
+		if reader {
+			return workload.Op{F: "read", Value: []any{k, nil}}
+		}
+		if rng.IntN(3) == 0 {
+			return workload.Op{F: "write", Value: []any{k, int64(rng.IntN(5))}}
+		}
+		return workload.Op{F: "cas", Value: []any{k, []any{int64(rng.IntN(5)), int64(rng.IntN(5))}}}
+	})
 }
 
 // Invoke performs one op.
@@ -126,4 +125,6 @@ func (*Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 
 // Check checks each key's history for linearizability against a
 // compare-and-set register that starts empty.
-func (*Workload) Check(ops []history.Op) *edn.Map { return checker.LinearizableKV(ops, 0) }
+func (*Workload) Check(ops []history.Op) (check.Findings, []string) {
+	return checker.LinearizableKV(ops, 0), nil
+}

@@ -6,15 +6,17 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/eddy-workbench/eddy/internal/workload"
 )
+
+func keyOf(op workload.Op) any { return op.Value.([]any)[0] }
 
 func TestGroupsKeysAndRoles(t *testing.T) {
 	w := New(Options{Nodes: 2})
-	rng := rand.New(rand.NewPCG(1, 1))
 	for thread := range 8 {
-		op := w.NextFor(thread, thread, rng)
-		key := op.Value.([]any)[0]
-		assert.Equal(t, int64(thread/4), key, "thread %d works on its group's key", thread)
+		op := w.Generator(workload.Process{ID: thread, Concurrency: 8}, rand.New(rand.NewPCG(1, 1))).Next()
+		assert.Equal(t, int64(thread/4), keyOf(op), "thread %d works on its group's key", thread)
 		if thread%4 < 2 {
 			assert.Equal(t, "read", op.F, "thread %d reads", thread)
 		} else {
@@ -25,10 +27,10 @@ func TestGroupsKeysAndRoles(t *testing.T) {
 
 func TestWritesAndCasOneToTwo(t *testing.T) {
 	w := New(Options{Nodes: 1})
-	rng := rand.New(rand.NewPCG(2, 2))
+	g := w.Generator(workload.Process{ID: 1, Concurrency: 2}, rand.New(rand.NewPCG(2, 2)))
 	counts := map[string]int{}
 	for range 3000 {
-		op := w.NextFor(1, 1, rng)
+		op := g.Next()
 		counts[op.F]++
 		switch v := op.Value.([]any)[1].(type) {
 		case int64:
@@ -41,15 +43,25 @@ func TestWritesAndCasOneToTwo(t *testing.T) {
 	assert.InDelta(t, 2000, counts["cas"], 100)
 }
 
+// A group of s threads keeps its key for ⌊20/s⌋ incarnations of its
+// threads, then moves to a key no other group uses.
 func TestKeyRetiresAfterTwentyProcesses(t *testing.T) {
-	w := New(Options{Nodes: 1})
-	rng := rand.New(rand.NewPCG(3, 3))
-	// Each indeterminate op gives thread 0 a new process: 0, 2, 4, …
-	for p := 0; p < 2*20; p += 2 {
-		assert.Equal(t, int64(0), w.NextFor(0, p, rng).Value.([]any)[0])
+	w := New(Options{Nodes: 2}) // groups of 4 threads
+	key := func(p, c int) any {
+		return keyOf(w.Generator(workload.Process{ID: p, Concurrency: c}, rand.New(rand.NewPCG(3, 3))).Next())
 	}
-	assert.Equal(t, int64(0), w.NextFor(0, 38, rng).Value.([]any)[0], "a process already seen keeps the key")
-	assert.Equal(t, int64(1), w.NextFor(0, 40, rng).Value.([]any)[0], "the 21st process gets a fresh key")
+	// Concurrency 8: two groups of 4, five incarnations per key.
+	for m := range 5 {
+		assert.Equal(t, int64(0), key(8*m+1, 8), "incarnation %d of thread 1", m)
+		assert.Equal(t, int64(1), key(8*m+6, 8), "incarnation %d of thread 6", m)
+	}
+	assert.Equal(t, int64(2), key(8*5+1, 8), "the group's 21st to 40th processes")
+	assert.Equal(t, int64(3), key(8*5+6, 8))
+	assert.Equal(t, int64(4), key(8*10+3, 8))
+	// Concurrency 6: the second group has 2 threads, ten incarnations a key.
+	assert.Equal(t, int64(1), key(6*9+5, 6))
+	assert.Equal(t, int64(3), key(6*10+5, 6))
+	assert.Equal(t, int64(2), key(6*5+0, 6))
 }
 
 func TestTimeout(t *testing.T) {

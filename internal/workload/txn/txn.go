@@ -8,15 +8,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand/v2"
 
+	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/elle"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"
+	"github.com/eddy-workbench/eddy/internal/workload/keypool"
 )
 
 // Options configure the workload.
@@ -36,11 +37,31 @@ type Options struct {
 
 // Workload is one run's transactional workload.
 type Workload struct {
-	opt     Options
-	write   string        // "w" or "append"
-	active  []int64       // the key pool, in place: a retired key's slot gets a new key
-	writes  map[int64]int // per key, the last value written
-	nextKey int64
+	opt   Options
+	write string // "w" or "append"
+}
+
+// ListAppendFromParams returns the txn-list-append workload for a run's
+// settings.
+func ListAppendFromParams(p workload.Params) (workload.Workload, error) {
+	return fromParams(p, true), nil
+}
+
+// RWRegisterFromParams returns the txn-rw-register workload for a run's
+// settings.
+func RWRegisterFromParams(p workload.Params) (workload.Workload, error) {
+	return fromParams(p, false), nil
+}
+
+func fromParams(p workload.Params, listAppend bool) *Workload {
+	return New(Options{
+		ListAppend:      listAppend,
+		KeyCount:        p.KeyCount,
+		MaxTxnLength:    p.MaxTxnLength,
+		MaxWritesPerKey: p.MaxWritesPerKey,
+		Models:          p.ConsistencyModels,
+		Strict:          p.Strict,
+	})
 }
 
 // New returns the workload.
@@ -54,13 +75,9 @@ func New(opt Options) *Workload {
 	if opt.MaxWritesPerKey <= 0 {
 		opt.MaxWritesPerKey = 16
 	}
-	w := &Workload{opt: opt, write: "w", writes: map[int64]int{}}
+	w := &Workload{opt: opt, write: "w"}
 	if opt.ListAppend {
 		w.write = "append"
-	}
-	for range opt.KeyCount {
-		w.active = append(w.active, w.nextKey)
-		w.nextKey++
 	}
 	return w
 }
@@ -78,47 +95,35 @@ func txnCheck(f map[string]json.RawMessage) error {
 // Reusable is true: a worker keeps its client after an indeterminate op.
 func (*Workload) Reusable() bool { return true }
 
-// Next is a transaction of 1 to --max-txn-length micro-ops, each a read or
-// a write (append) with equal odds, on a key from the pool; key i of the
-// pool is picked with weight 2^i. A key's writes are 1, 2, … up to
-// --max-writes-per-key, after which a fresh key takes its place.
-func (w *Workload) Next(rng *rand.Rand) workload.Op {
-	n := 1 + rng.IntN(w.opt.MaxTxnLength)
-	txn := make([]any, 0, n)
-	for len(txn) < n {
-		k := w.pick(rng)
-		if rng.IntN(2) == 0 {
-			txn = append(txn, []any{edn.Keyword("r"), k, nil})
-			continue
+// Generator returns a process's transactions, as Elle's generator makes
+// them: 1 to --max-txn-length micro-ops, each a read or a write (append)
+// with equal odds, on a key from the pool, key i of the pool picked with
+// weight 2^i; a key's writes are unique, and a key takes about
+// --max-writes-per-key of them (Elle: exactly) before a fresh key takes its
+// place. The pool
+// is derived per process (package keypool); a process that replaces one
+// after an indeterminate transaction starts over at the pool's first keys.
+func (w *Workload) Generator(p workload.Process, rng *rand.Rand) workload.Generator {
+	pool := keypool.New(keypool.Options{
+		Count:       w.opt.KeyCount,
+		MaxWrites:   w.opt.MaxWritesPerKey,
+		WritesPerOp: float64(1+w.opt.MaxTxnLength) / 4,
+	}, p, 0)
+	return workload.GeneratorFunc(func() workload.Op {
+		pool.Begin()
+		n := 1 + rng.IntN(w.opt.MaxTxnLength)
+		txn := make([]any, 0, n)
+		for len(txn) < n {
+			read := rng.IntN(2) == 0
+			k := pool.Pick(rng.Float64())
+			if read {
+				txn = append(txn, []any{edn.Keyword("r"), k, nil})
+				continue
+			}
+			txn = append(txn, []any{edn.Keyword(w.write), k, pool.Write(k)})
 		}
-		v := w.writes[k] + 1
-		if v > w.opt.MaxWritesPerKey {
-			w.retire(k)
-			continue
-		}
-		w.writes[k] = v
-		txn = append(txn, []any{edn.Keyword(w.write), k, int64(v)})
-	}
-	return workload.Op{F: "txn", Value: txn}
-}
-
-// pick draws a key: position i with weight 2^i.
-func (w *Workload) pick(rng *rand.Rand) int64 {
-	n := len(w.active)
-	scale := 2 * (math.Pow(2, float64(n)) - 1)
-	i := int(math.Floor(math.Log2(rng.Float64()*scale+2) - 1))
-	return w.active[min(max(i, 0), n-1)]
-}
-
-// retire replaces k in the pool with a key never used.
-func (w *Workload) retire(k int64) {
-	for i, a := range w.active {
-		if a == k {
-			w.active[i] = w.nextKey
-			w.nextKey++
-			return
-		}
-	}
+		return workload.Op{F: "txn", Value: txn}
+	})
 }
 
 // Invoke sends the transaction and records the reply's micro-ops.
@@ -172,51 +177,50 @@ func (*Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 // what Maelstrom's wrapper does: a cycle-search timeout is dropped, and the
 // result is valid only if no reportable anomaly is left (so an empty
 // transaction graph is invalid, not unknown).
-func (w *Workload) Check(ops []history.Op) *edn.Map {
+func (w *Workload) Check(ops []history.Op) (check.Findings, []string) {
 	res, err := elle.Check(ops, elle.Options{Models: w.opt.Models, ListAppend: w.opt.ListAppend})
 	if err != nil {
-		return edn.NewMap(edn.Keyword("valid?"), edn.Keyword("unknown"), edn.Keyword("error"), err.Error())
+		return &check.Txn{Valid: check.Unknown, Error: err.Error()}, nil
 	}
 	if !w.opt.ListAppend {
 		delete(res.Anomalies, "cycle-search-timeout")
 	}
-	out := res.EDN(0)
-	if !w.opt.ListAppend {
-		if _, anomalous := out.Get(edn.Keyword("anomaly-types")); anomalous {
-			out.Set(edn.Keyword("valid?"), false)
-		}
+	out := res.Findings(0)
+	if !w.opt.ListAppend && len(out.AnomalyTypes) > 0 {
+		out.Valid = check.Invalid
 	}
 	w.mismatches(ops, out)
-	return out
+	var warnings []string
+	if out.MismatchedCount > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d txn_ok replies do not answer the transaction asked (micro-ops dropped or changed; see :workload :mismatched); %s", out.MismatchedCount, workload.StrictNote(w.opt.Strict)))
+	}
+	return out, warnings
 }
+
+// maxMismatchesShown is how many mismatched replies the findings list.
+const maxMismatchesShown = 8
 
 // mismatches adds the replies that do not answer their request, which
 // Maelstrom's schema lets through: a micro-op dropped or added, another
 // key, another function, or another written value. Under Strict they make
 // the result invalid.
-func (w *Workload) mismatches(ops []history.Op, out *edn.Map) {
-	pairs := history.Pairs(ops)
-	var found []any
-	count := 0
+func (w *Workload) mismatches(ops []history.Op, out *check.Txn) {
+	pairs, pos := history.Pairs(ops), history.Positions(ops)
 	for _, inv := range ops {
 		ci, done := pairs[inv.Index]
+		ci = pos[ci]
 		if inv.Type != history.Invoke || !done || ops[ci].Type != history.OK {
 			continue
 		}
 		if why := mismatch(inv.Value, ops[ci].Value); why != "" {
-			count++
-			if len(found) < 8 {
-				found = append(found, edn.NewMap(edn.Keyword("op"), ops[ci].EDN(), edn.Keyword("request"), inv.Value, edn.Keyword("why"), why))
+			out.MismatchedCount++
+			if len(out.Mismatched) < maxMismatchesShown {
+				out.Mismatched = append(out.Mismatched, check.TxnMismatch{Op: ops[ci], Request: inv.Value, Why: why})
 			}
 		}
 	}
-	if count == 0 {
-		return
-	}
-	out.Set(edn.Keyword("mismatched-count"), count)
-	out.Set(edn.Keyword("mismatched"), found)
-	if w.opt.Strict {
-		out.Set(edn.Keyword("valid?"), false)
+	if out.MismatchedCount > 0 && w.opt.Strict {
+		out.Valid = check.Invalid
 	}
 }
 
@@ -228,7 +232,12 @@ func mismatch(req, resp any) string {
 		return fmt.Sprintf("%d micro-ops asked, %d answered", len(rq), len(rs))
 	}
 	for i := range rq {
-		a, b := rq[i].([]any), rs[i].([]any)
+		a, aok := rq[i].([]any)
+		b, bok := rs[i].([]any)
+		if !aok || !bok || len(a) != 3 || len(b) != 3 {
+			// Only a damaged history holds such micro-ops.
+			return fmt.Sprintf("micro-op %d asked %s, answered %s", i, edn.String(rq[i]), edn.String(rs[i]))
+		}
 		if !edn.Equal(a[0], b[0]) || !edn.Equal(a[1], b[1]) {
 			return fmt.Sprintf("micro-op %d asked %s, answered %s", i, edn.String(a), edn.String(b))
 		}

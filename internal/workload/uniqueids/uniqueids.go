@@ -6,9 +6,9 @@ import (
 	"context"
 	"math/rand/v2"
 
+	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/client"
-	"github.com/eddy-workbench/eddy/internal/edn"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/proto"
 	"github.com/eddy-workbench/eddy/internal/workload"
@@ -16,6 +16,9 @@ import (
 
 // Workload is the unique-ids workload.
 type Workload struct{}
+
+// FromParams returns the unique-ids workload, which has no settings.
+func FromParams(workload.Params) (workload.Workload, error) { return Workload{}, nil }
 
 var (
 	rules  = client.Rules{Wrapped: true}
@@ -25,8 +28,10 @@ var (
 // Reusable is true: clients survive indeterminate ops.
 func (Workload) Reusable() bool { return true }
 
-// Next is always a generate.
-func (Workload) Next(*rand.Rand) workload.Op { return workload.Op{F: "generate"} }
+// Generator is always a generate.
+func (Workload) Generator(workload.Process, *rand.Rand) workload.Generator {
+	return workload.GeneratorFunc(func() workload.Op { return workload.Op{F: "generate"} })
+}
 
 // Invoke sends a generate request; an ok completion's value is the id.
 func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) history.Op {
@@ -46,4 +51,6 @@ func (Workload) Invoke(ctx context.Context, c *client.Client, inv history.Op) hi
 func (Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 
 // Check looks for duplicate ids.
-func (Workload) Check(ops []history.Op) *edn.Map { return checker.UniqueIDs(ops) }
+func (Workload) Check(ops []history.Op) (check.Findings, []string) {
+	return checker.UniqueIDs(ops), nil
+}

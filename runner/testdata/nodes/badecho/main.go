@@ -11,16 +11,17 @@
 // Either way the echo checker must report the ops whose reply does not carry
 // their own text.
 //
-// It uses only the standard library: one JSON message per stdin line, one
-// per stdout line. It answers init and echo and ignores everything else.
+// It uses only the standard library, through package wire: one JSON message
+// per stdin line, one per stdout line. It answers init and echo and ignores everything else.
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
+
+	"github.com/eddy-workbench/eddy/runner/testdata/nodes/wire"
 )
 
 type body struct {
@@ -31,28 +32,15 @@ type body struct {
 }
 
 func main() {
-	mode := "alter"
-	if len(os.Args) == 2 {
-		mode = os.Args[1]
-	}
-	if len(os.Args) > 2 || (mode != "alter" && mode != "previous") {
-		fmt.Fprintln(os.Stderr, "usage: badecho [alter|previous]")
-		os.Exit(2)
-	}
+	mode := wire.Mode("badecho", "alter", "alter", "previous")
 	fmt.Fprintf(os.Stderr, "badecho: replies to echo wrongly (mode %s)\n", mode)
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 64<<10), 64<<20)
-	out := json.NewEncoder(os.Stdout) // Encode writes one line per call
+	lines := wire.New("badecho")
 	me := ""
 	var previous json.RawMessage // the echo value of the last request, in previous mode
-	for in.Scan() {
-		var m struct {
-			Src  string `json:"src"`
-			Body body   `json:"body"`
-		}
-		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
-			fmt.Fprintf(os.Stderr, "badecho: bad input %q: %v\n", in.Bytes(), err)
-			continue
+	for {
+		var m wire.Message[body]
+		if !lines.Next(&m) {
+			return
 		}
 		reply := map[string]any{"in_reply_to": m.Body.MsgID}
 		switch m.Body.Type {
@@ -75,6 +63,6 @@ func main() {
 		default:
 			continue
 		}
-		out.Encode(map[string]any{"src": me, "dest": m.Src, "body": reply})
+		lines.Send(me, m.Src, reply)
 	}
 }

@@ -24,16 +24,14 @@
 // must find lost values.
 //
 // Forwarded values travel as {"type":"gossip","message":v}, which expects no
-// reply. It uses only the standard library: one JSON message per stdin line,
-// one per stdout line.
+// reply. It uses only the standard library, through package wire: one JSON
+// message per stdin line, one per stdout line.
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"fmt"
-	"os"
 	"slices"
+
+	"github.com/eddy-workbench/eddy/runner/testdata/nodes/wire"
 )
 
 // recent is how many elements the gset-recent mode keeps.
@@ -54,26 +52,18 @@ type body struct {
 var modes = []string{"local", "once", "drop-tenth", "gset-local", "gset-recent", "dup", "skip7"}
 
 func main() {
-	if len(os.Args) != 2 || !slices.Contains(modes, os.Args[1]) {
-		fmt.Fprintln(os.Stderr, "usage: brokenbroadcast local|once|drop-tenth|gset-local|gset-recent|dup|skip7")
-		os.Exit(2)
-	}
-	mode := os.Args[1]
+	mode := wire.Mode("brokenbroadcast", "", modes...)
 	readKey := "messages"
 	if mode == "gset-local" || mode == "gset-recent" {
 		readKey = "value"
 	}
 	forwards := mode == "once" || mode == "drop-tenth" || mode == "gset-recent" || mode == "skip7"
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 64<<10), 16<<20)
-	out := json.NewEncoder(os.Stdout)
+	lines := wire.New("brokenbroadcast")
 	me := ""
 	var peers []string
 	var vals []int64 // what the node has, in the order it first saw them
 	var broadcasts int
-	send := func(dest string, b map[string]any) {
-		out.Encode(map[string]any{"src": me, "dest": dest, "body": b})
-	}
+	send := func(dest string, b map[string]any) { lines.Send(me, dest, b) }
 	// store keeps v and reports whether it was new.
 	store := func(v int64) bool {
 		if slices.Contains(vals, v) {
@@ -95,14 +85,10 @@ func main() {
 			}
 		}
 	}
-	for in.Scan() {
-		var m struct {
-			Src  string `json:"src"`
-			Body body   `json:"body"`
-		}
-		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
-			fmt.Fprintf(os.Stderr, "brokenbroadcast: bad input %q: %v\n", in.Bytes(), err)
-			continue
+	for {
+		var m wire.Message[body]
+		if !lines.Next(&m) {
+			return
 		}
 		b := m.Body
 		switch b.Type {

@@ -13,15 +13,12 @@
 //
 // The counter checker must report the offending final reads.
 //
-// It uses only the standard library: one JSON message per stdin line, one
-// per stdout line.
+// It uses only the standard library, through package wire: one JSON message
+// per stdin line, one per stdout line.
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"fmt"
-	"os"
+	"github.com/eddy-workbench/eddy/runner/testdata/nodes/wire"
 )
 
 type body struct {
@@ -33,27 +30,16 @@ type body struct {
 }
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "local" && os.Args[1] != "drop" && os.Args[1] != "unsigned") {
-		fmt.Fprintln(os.Stderr, "usage: brokencounter local|drop|unsigned")
-		os.Exit(2)
-	}
-	mode := os.Args[1]
-	in := bufio.NewScanner(os.Stdin)
-	out := json.NewEncoder(os.Stdout)
+	mode := wire.Mode("brokencounter", "", "local", "drop", "unsigned")
+	lines := wire.New("brokencounter")
 	me := ""
 	var peers []string
 	var total, adds int64
-	send := func(dest string, b map[string]any) {
-		out.Encode(map[string]any{"src": me, "dest": dest, "body": b})
-	}
-	for in.Scan() {
-		var m struct {
-			Src  string `json:"src"`
-			Body body   `json:"body"`
-		}
-		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
-			fmt.Fprintf(os.Stderr, "brokencounter: bad input %q: %v\n", in.Bytes(), err)
-			continue
+	send := func(dest string, b map[string]any) { lines.Send(me, dest, b) }
+	for {
+		var m wire.Message[body]
+		if !lines.Next(&m) {
+			return
 		}
 		b := m.Body
 		reply := map[string]any{"in_reply_to": b.MsgID}

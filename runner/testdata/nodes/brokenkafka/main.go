@@ -9,16 +9,15 @@
 //   - skip: a single node whose polls leave out every entry whose offset is
 //     a multiple of 5 (other than 0), so consumers skip messages.
 //
-// It uses only the standard library: one JSON message per stdin line, one
-// per stdout line.
+// It uses only the standard library, through package wire: one JSON message
+// per stdin line, one per stdout line.
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"fmt"
-	"os"
 	"sort"
+
+	"github.com/eddy-workbench/eddy/runner/testdata/nodes/wire"
 )
 
 type body struct {
@@ -32,25 +31,15 @@ type body struct {
 }
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "ok" && os.Args[1] != "independent" && os.Args[1] != "skip") {
-		fmt.Fprintln(os.Stderr, "usage: brokenkafka ok|independent|skip")
-		os.Exit(2)
-	}
-	skip := os.Args[1] == "skip"
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 64<<10), 16<<20)
-	out := json.NewEncoder(os.Stdout)
+	skip := wire.Mode("brokenkafka", "", "ok", "independent", "skip") == "skip"
+	lines := wire.New("brokenkafka")
 	me := ""
 	logs := map[string][]json.RawMessage{} // key → messages; offset = index
 	committed := map[string]int64{}
-	for in.Scan() {
-		var m struct {
-			Src  string `json:"src"`
-			Body body   `json:"body"`
-		}
-		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
-			fmt.Fprintf(os.Stderr, "brokenkafka: bad input %q: %v\n", in.Bytes(), err)
-			continue
+	for {
+		var m wire.Message[body]
+		if !lines.Next(&m) {
+			return
 		}
 		b := m.Body
 		reply := map[string]any{"in_reply_to": b.MsgID}
@@ -94,6 +83,6 @@ func main() {
 		default:
 			continue
 		}
-		out.Encode(map[string]any{"src": me, "dest": m.Src, "body": reply})
+		lines.Send(me, m.Src, reply)
 	}
 }

@@ -8,15 +8,14 @@
 //   - blind-cas: a single node whose cas always succeeds, whatever the
 //     register holds.
 //
-// It uses only the standard library: one JSON message per stdin line, one
-// per stdout line.
+// It uses only the standard library, through package wire: one JSON message
+// per stdin line, one per stdout line.
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"fmt"
-	"os"
+
+	"github.com/eddy-workbench/eddy/runner/testdata/nodes/wire"
 )
 
 type body struct {
@@ -29,23 +28,13 @@ type body struct {
 }
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "ok" && os.Args[1] != "local" && os.Args[1] != "blind-cas") {
-		fmt.Fprintln(os.Stderr, "usage: brokenlinkv ok|local|blind-cas")
-		os.Exit(2)
-	}
-	blind := os.Args[1] == "blind-cas"
+	blind := wire.Mode("brokenlinkv", "", "ok", "local", "blind-cas") == "blind-cas"
 	regs := map[string]string{}
-	in := bufio.NewScanner(os.Stdin)
-	out := json.NewEncoder(os.Stdout)
-	for in.Scan() {
-		var msg struct {
-			Src  string `json:"src"`
-			Dest string `json:"dest"`
-			Body body   `json:"body"`
-		}
-		if err := json.Unmarshal(in.Bytes(), &msg); err != nil {
-			fmt.Fprintf(os.Stderr, "bad input: %v\n", err)
-			continue
+	lines := wire.New("brokenlinkv")
+	for {
+		var msg wire.Message[body]
+		if !lines.Next(&msg) {
+			return
 		}
 		b := msg.Body
 		k := string(b.Key)
@@ -76,6 +65,6 @@ func main() {
 		default:
 			reply["type"], reply["code"], reply["text"] = "error", 10, "unsupported"
 		}
-		out.Encode(map[string]any{"src": msg.Dest, "dest": msg.Src, "body": reply})
+		lines.Send(msg.Dest, msg.Src, reply)
 	}
 }

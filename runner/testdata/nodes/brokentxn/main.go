@@ -11,15 +11,14 @@
 //     transaction overwrote (G1b), while the writer reads its own last
 //     write.
 //
-// It uses only the standard library: one JSON message per stdin line, one
-// per stdout line.
+// It uses only the standard library, through package wire: one JSON message
+// per stdin line, one per stdout line.
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"fmt"
-	"os"
+
+	"github.com/eddy-workbench/eddy/runner/testdata/nodes/wire"
 )
 
 type body struct {
@@ -29,26 +28,14 @@ type body struct {
 }
 
 func main() {
-	modes := map[string]bool{"ok": true, "aborted": true, "intermediate": true}
-	if len(os.Args) != 2 || !modes[os.Args[1]] {
-		fmt.Fprintln(os.Stderr, "usage: brokentxn ok|aborted|intermediate")
-		os.Exit(2)
-	}
-	mode := os.Args[1]
+	mode := wire.Mode("brokentxn", "", "ok", "aborted", "intermediate")
 	store := map[string]json.RawMessage{}
 	writers := 0
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 1<<20), 1<<20)
-	out := json.NewEncoder(os.Stdout)
-	for in.Scan() {
-		var msg struct {
-			Src  string `json:"src"`
-			Dest string `json:"dest"`
-			Body body   `json:"body"`
-		}
-		if err := json.Unmarshal(in.Bytes(), &msg); err != nil {
-			fmt.Fprintf(os.Stderr, "bad input: %v\n", err)
-			continue
+	lines := wire.New("brokentxn")
+	for {
+		var msg wire.Message[body]
+		if !lines.Next(&msg) {
+			return
 		}
 		reply := map[string]any{"in_reply_to": msg.Body.MsgID}
 		switch msg.Body.Type {
@@ -72,7 +59,7 @@ func main() {
 		default:
 			reply["type"], reply["code"], reply["text"] = "error", 10, "unsupported"
 		}
-		out.Encode(map[string]any{"src": msg.Dest, "dest": msg.Src, "body": reply})
+		lines.Send(msg.Dest, msg.Src, reply)
 	}
 }
 

@@ -9,46 +9,35 @@
 //
 // Either way the unique-ids checker must report duplicates.
 //
-// It uses only the standard library: one JSON message per stdin line, one
-// per stdout line. It answers init and generate and ignores everything else.
+// It uses only the standard library, through package wire: one JSON message
+// per stdin line, one per stdout line. It answers init and generate and ignores everything else.
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/eddy-workbench/eddy/runner/testdata/nodes/wire"
 )
+
+type body struct {
+	Type   string `json:"type"`
+	MsgID  int    `json:"msg_id"`
+	NodeID string `json:"node_id"`
+}
 
 // wrapAt is how many distinct ids a node has in wrap mode.
 const wrapAt = 50
 
 func main() {
-	mode := "plain"
-	if len(os.Args) == 2 {
-		mode = os.Args[1]
-	}
-	if len(os.Args) > 2 || (mode != "plain" && mode != "wrap") {
-		fmt.Fprintln(os.Stderr, "usage: collidingids [plain|wrap]")
-		os.Exit(2)
-	}
+	mode := wire.Mode("collidingids", "plain", "plain", "wrap")
 	fmt.Fprintf(os.Stderr, "collidingids: issues ids that repeat (mode %s)\n", mode)
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 64<<10), 64<<20)
-	out := json.NewEncoder(os.Stdout) // Encode writes one line per call
+	lines := wire.New("collidingids")
 	me, next := "", 0
-	for in.Scan() {
-		var m struct {
-			Src  string `json:"src"`
-			Body struct {
-				Type   string `json:"type"`
-				MsgID  int    `json:"msg_id"`
-				NodeID string `json:"node_id"`
-			} `json:"body"`
-		}
-		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
-			fmt.Fprintf(os.Stderr, "collidingids: bad input %q: %v\n", in.Bytes(), err)
-			continue
+	for {
+		var m wire.Message[body]
+		if !lines.Next(&m) {
+			return
 		}
 		reply := map[string]any{"in_reply_to": m.Body.MsgID}
 		switch m.Body.Type {
@@ -65,6 +54,6 @@ func main() {
 		default:
 			continue
 		}
-		out.Encode(map[string]any{"src": me, "dest": m.Src, "body": reply})
+		lines.Send(me, m.Src, reply)
 	}
 }

@@ -38,6 +38,18 @@
 //	              msg_id+1000, which matches no outstanding request.
 //	ignore-term   ignores SIGTERM (signal.Ignore) and answers correctly; it
 //	              also keeps running after stdin EOF, so only SIGKILL ends it.
+//	dup-keys      repeats the main field of every reply, a wrong value first
+//	              and the right one last: {"echo":"not this","echo":…} and
+//	              {"id":"not this","id":{"node":me,"seq":-1,"seq":k}} for
+//	              the k-th request. Read last-wins, the replies are correct
+//	              and the ids distinct.
+//	huge-numbers  answers generate with numbers for ids: 1e400 (beyond a
+//	              64-bit float) for the first request, then distinct integers
+//	              beyond 64 bits (1234567890123456789012345678900, …01, …).
+//	deep          right after init_ok, once sends itself a message nested
+//	              10,001 levels deep (more than JSON readers accept); answers
+//	              the first generate with an id nested 9,998 levels deep (the
+//	              deepest line a JSON reader accepts), then behaves.
 //
 // Every mode writes a line to stderr on start naming the mode. Client
 // requests are counted from 1 in the order they are read. Messages of other
@@ -75,6 +87,9 @@ var modes = map[string]string{
 	"late-reply":    "answers every 3rd request after 7 s",
 	"wrong-reply":   "answers every 4th request with a wrong in_reply_to",
 	"ignore-term":   "ignores SIGTERM and stdin EOF",
+	"dup-keys":      "repeats the main field of every reply, the right value last",
+	"huge-numbers":  "answers generate with huge numbers",
+	"deep":          "sends one line nested too deep, and one id nested 9,998 levels",
 }
 
 // out serialises whole lines to stdout; late replies write from goroutines.
@@ -161,6 +176,11 @@ func main() {
 				send(me, "seq-kv", map[string]any{"type": "frobnicate", "msg_id": 1})
 				fmt.Fprintln(os.Stderr, "misbehave: sent seq-kv a frobnicate request")
 				mode = "ok" // once
+			case "deep":
+				const depth = 10001
+				writeLine(fmt.Appendf(nil, `{"src":%q,"dest":%q,"body":{"type":"deep","x":%s1%s}}`,
+					me, me, strings.Repeat("[", depth-2), strings.Repeat("]", depth-2)))
+				fmt.Fprintln(os.Stderr, "misbehave: wrote a line nested 10,001 levels deep")
 			case "unknown-dest":
 				send(me, "n99", map[string]any{"type": "gossip"})
 				fmt.Fprintln(os.Stderr, "misbehave: sent a message to n99")
@@ -180,6 +200,30 @@ func main() {
 				ids++
 			}
 			switch {
+			case mode == "dup-keys":
+				field := "echo"
+				if b.Type == "generate" {
+					field = "id"
+				}
+				right, _ := json.Marshal(reply[field])
+				if field == "id" {
+					// A repeated key nested in the value too.
+					right = fmt.Appendf(nil, `{"node":%q,"seq":-1,"seq":%d}`, me, k)
+				}
+				writeLine(fmt.Appendf(nil, `{"src":%q,"dest":%q,"body":{"type":%q,"in_reply_to":%d,%q:"not this",%q:%s}}`,
+					me, m.Src, reply["type"], b.MsgID, field, field, right))
+				continue
+			case mode == "huge-numbers" && b.Type == "generate":
+				id := "1e400"
+				if k > 1 {
+					id = fmt.Sprintf("12345678901234567890123456789%02d", k)
+				}
+				reply["id"] = json.Number(id)
+			case mode == "deep" && b.Type == "generate" && k == 1:
+				const depth = 9998
+				writeLine(fmt.Appendf(nil, `{"src":%q,"dest":%q,"body":{"type":"generate_ok","in_reply_to":%d,"id":%s"%s-deep"%s}}`,
+					me, m.Src, b.MsgID, strings.Repeat("[", depth), me, strings.Repeat("]", depth)))
+				continue
 			case mode == "late-reply" && k%3 == 0:
 				late.Add(1)
 				go func(src, dest string) {
@@ -223,7 +267,7 @@ func exit(k int) {
 // argument (grandchild). It exits with status 2 on a bad command line.
 func parseArgs(args []string) (mode string, n int, arg string) {
 	usage := func(why string) {
-		fmt.Fprintf(os.Stderr, "misbehave: %s\nusage: misbehave MODE [ARG]; modes: ok exit-at-start never-init mute 'exit-after N' garbage 'huge-line [N]' unknown-dest flood stderr-flood 'grandchild FILE' bad-service late-reply wrong-reply ignore-term\n", why)
+		fmt.Fprintf(os.Stderr, "misbehave: %s\nusage: misbehave MODE [ARG]; modes: ok exit-at-start never-init mute 'exit-after N' garbage 'huge-line [N]' unknown-dest flood stderr-flood 'grandchild FILE' bad-service late-reply wrong-reply ignore-term dup-keys huge-numbers deep\n", why)
 		os.Exit(2)
 	}
 	if len(args) == 0 {

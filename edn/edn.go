@@ -194,6 +194,9 @@ func FormatFloat(f float64) string {
 	return s
 }
 
+// writeString quotes s as Clojure's pr does: escapes for the quote, the
+// backslash and the control characters Clojure names (newline, tab,
+// return, formfeed, backspace); everything else as is.
 func writeString(b *bytes.Buffer, s string) {
 	b.WriteByte('"')
 	for _, r := range s {
@@ -208,6 +211,10 @@ func writeString(b *bytes.Buffer, s string) {
 			b.WriteString(`\t`)
 		case '\r':
 			b.WriteString(`\r`)
+		case '\f':
+			b.WriteString(`\f`)
+		case '\b':
+			b.WriteString(`\b`)
 		default:
 			b.WriteRune(r)
 		}

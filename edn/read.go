@@ -16,8 +16,11 @@ import (
 type Symbol string
 
 // MaxDepth is how deeply Parse lets forms nest (collections, tagged values,
-// metadata and discards all count) before it gives up with an error.
-const MaxDepth = 10000
+// metadata, discards and the innermost atom all count) before it gives up
+// with an error. It is above the 10,000 levels encoding/json accepts, so that
+// any value a node can send, once wrapped in a history op (a few levels),
+// reads back.
+const MaxDepth = 11000
 
 // SyntaxError is the error Parse returns for text that is not EDN. Line and
 // Column are 1-based; Column counts characters, not bytes.
@@ -42,8 +45,9 @@ func (e *SyntaxError) Error() string {
 // #inst and #uuid become their string; any other tagged value, including a
 // Clojure record such as #jepsen.history.Op{...} and #object[...], becomes
 // the value with its tag dropped. Metadata (^{...} or ^:kw before a form) and
-// #_ discarded forms are skipped. Duplicate map keys are an error; sets keep
-// what the text holds.
+// #_ discarded forms are skipped. A key repeated in a map keeps its first
+// position and its last value (text written by an older eddy may hold such
+// maps; Clojure's reader would refuse them); sets keep what the text holds.
 func Parse(data []byte) (any, error) {
 	p := &parser{src: data}
 	if !utf8.Valid(data) {
@@ -280,7 +284,6 @@ func (p *parser) seq(open int, end byte, kind string) ([]any, error) {
 // mapBody reads the entries of a map whose { is at offset open. Unless ns
 // is empty, keys are qualified with it as in #:ns{...}.
 func (p *parser) mapBody(open int, ns string) (*Map, error) {
-	var keyAt []int
 	var xs []any
 	for {
 		if err := p.skip(); err != nil {
@@ -296,9 +299,6 @@ func (p *parser) mapBody(open int, ns string) (*Map, error) {
 			return nil, p.errAt(p.pos, fmt.Sprintf("unexpected %c, expected } to close the map", c))
 		}
 		isKey := len(xs)%2 == 0
-		if isKey {
-			keyAt = append(keyAt, p.pos)
-		}
 		v, err := p.read()
 		if err != nil {
 			return nil, err
@@ -311,29 +311,30 @@ func (p *parser) mapBody(open int, ns string) (*Map, error) {
 	if len(xs)%2 != 0 {
 		return nil, p.errAt(open, "map has a key with no value")
 	}
-	return p.buildMap(xs, keyAt)
+	return buildMap(xs), nil
 }
 
-// buildMap makes a map of alternating keys and values, rejecting a key that
-// appears twice; keyAt holds each key's offset for the error.
-func (p *parser) buildMap(xs []any, keyAt []int) (*Map, error) {
+// buildMap makes a map of alternating keys and values; a repeated key keeps
+// its first position and its last value.
+func buildMap(xs []any) *Map {
 	m := &Map{keys: make([]any, 0, len(xs)/2), vals: make([]any, 0, len(xs)/2)}
-	var seen map[string]bool
+	var seen map[string]int
 	if len(xs) > 2 {
-		seen = make(map[string]bool, len(xs)/2)
+		seen = make(map[string]int, len(xs)/2)
 	}
 	for i := 0; i < len(xs); i += 2 {
 		if seen != nil {
 			s := String(xs[i])
-			if seen[s] {
-				return nil, p.errAt(keyAt[i/2], "duplicate map key "+clip(s))
+			if at, ok := seen[s]; ok {
+				m.vals[at] = xs[i+1]
+				continue
 			}
-			seen[s] = true
+			seen[s] = len(m.keys)
 		}
 		m.keys = append(m.keys, xs[i])
 		m.vals = append(m.vals, xs[i+1])
 	}
-	return m, nil
+	return m
 }
 
 // str reads a string whose opening quote is at offset open.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -188,6 +189,22 @@ func TestParseMapValues(t *testing.T) {
 	require.False(t, ok)
 }
 
+// TestParseRepeatedKeys: a key repeated in a map keeps its first place and
+// its last value, as FromJSON reads a JSON object.
+func TestParseRepeatedKeys(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"{:a 1,\n :a 2}", "{:a 2}"},
+		{"{:a 1 :b 2 :a 3}", "{:a 3, :b 2}"},
+		{"{[1] 1 [1] 2}", "{[1] 2}"},
+		{"{:a {:x 1 :x 2} :a {:y 1}}", "{:a {:y 1}}"},
+		{"#:n{:a 1 :n/a 2}", "{:n/a 2}"},
+	} {
+		v, err := Parse([]byte(c.in))
+		require.NoError(t, err, c.in)
+		assert.Equal(t, c.want, String(v), c.in)
+	}
+}
+
 type parseErrorCase struct {
 	name string
 	in   string
@@ -211,8 +228,6 @@ var parseErrorCases = []parseErrorCase{
 	{"map closed by bracket", "{:a 1]", "line 1, column 6: unexpected ], expected } to close the map"},
 	{"stray close", ")", "line 1, column 1: unexpected ')'"},
 	{"odd map", "{:a}", "line 1, column 1: map has a key with no value"},
-	{"duplicate key", "{:a 1,\n :a 2}", "line 2, column 2: duplicate map key :a"},
-	{"duplicate composite key", "{[1] 1 [1] 2}", "line 1, column 8: duplicate map key [1]"},
 	{"trailing value", "1 2", "line 1, column 3: unexpected '2' after the value"},
 	{"trailing close", "[1]]", "line 1, column 4: unexpected ']' after the value"},
 	{"bad escape", `"a\x"`, `line 1, column 3: unsupported escape \x in string`},

@@ -1,0 +1,4 @@
+package edn
+
+// SymbolText is the reader's rule for symbols, for the writers' fuzz test.
+var SymbolText = symbolText
