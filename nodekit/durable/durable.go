@@ -21,6 +21,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -45,6 +47,38 @@ func Dir(ctx context.Context) string {
 		}
 	}
 	return os.Getenv(EnvDir)
+}
+
+// BootFile is the file in a node's directory where NextBoot counts the
+// node's starts.
+const BootFile = "boot"
+
+// NextBoot counts a start of the node whose directory is dir: it returns 1
+// the first time, then 2, 3, … (the count is kept in dir/BootFile, written
+// atomically), and whether this is a restart (the count is above 1). A
+// node tells its peers its boot, so that they notice it restarted and
+// forgot what it kept only in memory. With no directory ("") it returns 0
+// and false: lives are not counted.
+func NextBoot(dir string) (boot int64, restarted bool, err error) {
+	if dir == "" {
+		return 0, false, nil
+	}
+	path := filepath.Join(dir, BootFile)
+	b, err := ReadFile(path)
+	if err != nil {
+		return 0, false, err
+	}
+	var last int64
+	if len(b) > 0 {
+		if last, err = strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err != nil || last < 0 {
+			return 0, false, fmt.Errorf("durable: %s holds %q, not a count of starts", path, b)
+		}
+	}
+	boot = last + 1
+	if err := WriteFile(path, []byte(strconv.FormatInt(boot, 10)+"\n")); err != nil {
+		return 0, false, err
+	}
+	return boot, boot > 1, nil
 }
 
 // MaxRecord is the largest record a Log accepts (16 MiB).

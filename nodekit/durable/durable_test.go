@@ -104,3 +104,20 @@ func TestWriteFile(t *testing.T) {
 	require.Len(t, entries, 1, "no temporary file left behind")
 	require.Error(t, WriteFile(filepath.Join(path, "under-a-file"), nil))
 }
+
+func TestNextBoot(t *testing.T) {
+	dir := t.TempDir()
+	for want := int64(1); want <= 3; want++ {
+		boot, restarted, err := NextBoot(dir)
+		require.NoError(t, err)
+		require.Equal(t, want, boot)
+		require.Equal(t, want > 1, restarted)
+	}
+	boot, restarted, err := NextBoot("")
+	require.NoError(t, err)
+	require.Zero(t, boot)
+	require.False(t, restarted)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, BootFile), []byte("x"), 0o644))
+	_, _, err = NextBoot(dir)
+	require.ErrorContains(t, err, "not a count of starts")
+}
