@@ -47,11 +47,11 @@
 // directory (nodekit.Node.Dir) before it is acknowledged, and read back at
 // the restart. Everything else it gets back from its peers: each start is
 // counted (durable.NextBoot) and every sync carries the sender's boot and
-// the receiver's as last heard ("boot", "seen"; left out by a node never
-// restarted). A peer that sees a node's boot change forgets what that node
+// the receiver's as last heard ("boot", "seen"; left out by a node with no
+// directory). A peer that sees a node's boot change forgets what that node
 // was known to have, so it sends it everything again, and confirms the new
 // boot; the restarted node repeats a sync to each peer every round until
-// it does. Without kills this costs nothing: no field, no message.
+// it does. Without kills this costs a few bytes a sync and no message.
 //
 // main.go wires the Core (core.go) to a nodekit.Node. Flags come after
 // Maelstrom's "--": -strategy latency|messages, -round DURATION, -flush
