@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -129,4 +130,39 @@ func TestVirtualHuntFindsLostGossip(t *testing.T) {
 
 	// The repairing node passes the same seeds.
 	require.Nil(t, eddytest.Hunt(t, broadcast(gossip(true)), seeds[:3]))
+}
+
+// BenchmarkHunt times a hunt over many seeds of a 10-second 5-node
+// broadcast run with partitions, on virtual time, with a node that passes
+// every seed (so every seed runs). EDDY_HUNT_SEEDS sets how many (default
+// 100; the README's figure is for 1,000). A bubble needs a *testing.T, so
+// each iteration runs as a one-test suite.
+//
+//	EDDY_HUNT_SEEDS=1000 go test -run x -bench Hunt -benchtime 1x ./eddytest/
+func BenchmarkHunt(b *testing.B) {
+	n := 100
+	if v := os.Getenv("EDDY_HUNT_SEEDS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("EDDY_HUNT_SEEDS=%q: want a positive number", v)
+		}
+	}
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = uint64(i + 1)
+	}
+	for b.Loop() {
+		ok := testing.RunTests(func(string, string) (bool, error) { return true, nil }, []testing.InternalTest{{
+			Name: "Hunt",
+			F: func(t *testing.T) {
+				if f := eddytest.Hunt(t, broadcast(gossip(true)), seeds); f != nil {
+					t.Errorf("the repairing node failed: %s", f.Flags)
+				}
+			},
+		}})
+		if !ok {
+			b.Fatal("the hunt failed")
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*n), "ms/seed")
 }

@@ -88,3 +88,54 @@ func TestVirtualKillAndPause(t *testing.T) {
 		})
 	}
 }
+
+// virtual3d is the 3d challenge's command (25 nodes, 100 ms latency, 100
+// ops/s for 20 s), with or without partitions, for this node in-process.
+func virtual3d(partition bool, seed uint64) runner.Config {
+	cfg := runner.Config{
+		Workload: "broadcast", NodeCount: 25, TimeLimit: 20 * time.Second, Rate: 100,
+		Latency: 100 * time.Millisecond, Seed: seed, SeedSet: true,
+		Node: nodekit.Func(func(n *nodekit.Node) error {
+			setup(n, Options{Strategy: Latency}.withDefaults())
+			return nil
+		}),
+	}
+	if partition {
+		cfg.Nemesis = []string{"partition"}
+	}
+	return cfg
+}
+
+// BenchmarkVirtual3d times the 3d command in-process on virtual time: a
+// run that takes 30 s of wall time as a subprocess (20 s of operations, 10
+// s of recovery) takes what the CPU needs. A bubble needs a *testing.T, so
+// each iteration runs as a one-test suite.
+//
+//	go test -run x -bench Virtual3d -benchtime 3x ./nodes/broadcast/
+func BenchmarkVirtual3d(b *testing.B) {
+	for _, partition := range []bool{false, true} {
+		name := "nemesis=none"
+		if partition {
+			name = "nemesis=partition"
+		}
+		b.Run(name, func(b *testing.B) {
+			var servers float64
+			for b.Loop() {
+				ok := testing.RunTests(func(string, string) (bool, error) { return true, nil }, []testing.InternalTest{{
+					Name: "Virtual3d",
+					F: func(t *testing.T) {
+						res := eddytest.Run(t, virtual3d(partition, 1))
+						if res.ExitCode() != 0 {
+							t.Errorf("exit status %d: %s", res.ExitCode(), res.Dir)
+						}
+						servers = res.Figures.Net.Servers.MsgsPerOp
+					},
+				}})
+				if !ok {
+					b.Fatal("the in-process 3d run failed")
+				}
+			}
+			b.ReportMetric(servers, "servers-msgs/op")
+		})
+	}
+}
