@@ -28,13 +28,15 @@ var faults = [...]Fault{Partition, Kill, Pause}
 func Faults() []Fault { return slices.Clone(faults[:]) }
 
 // ParseFaults reads the values of --nemesis: fault names, each possibly
-// holding several separated by commas ("partition,kill"); "none" and empty
-// names are ignored, repeats are merged. An unknown name is an error naming
-// it and the faults eddy knows.
+// holding several separated by commas or plus signs ("partition,kill",
+// "partition+kill": eddy compare takes a comma for an axis of its matrix,
+// so one cell with several faults is written with +); "none" and empty
+// names are ignored, repeats are merged. An unknown name is an error
+// naming it and the faults eddy knows.
 func ParseFaults(values []string) ([]Fault, error) {
 	var out []Fault
 	for _, v := range values {
-		for name := range strings.SplitSeq(v, ",") {
+		for name := range strings.SplitSeq(strings.ReplaceAll(v, "+", ","), ",") {
 			name = strings.TrimSpace(name)
 			if name == "" || name == "none" {
 				continue

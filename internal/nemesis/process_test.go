@@ -22,6 +22,7 @@ func TestParseFaults(t *testing.T) {
 		{in: []string{"partition,kill,pause"}, want: []Fault{Partition, Kill, Pause}},
 		{in: []string{"kill", "pause", "kill"}, want: []Fault{Kill, Pause}},
 		{in: []string{" kill , ,pause"}, want: []Fault{Kill, Pause}},
+		{in: []string{"partition+kill", "none"}, want: []Fault{Partition, Kill}},
 		{in: []string{"partition,clock"}, err: `unknown --nemesis fault "clock" (eddy supports: partition, kill, pause)`},
 	} {
 		got, err := ParseFaults(tc.in)
