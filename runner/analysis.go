@@ -18,6 +18,7 @@ import (
 
 	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
+	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/nemesis"
@@ -116,6 +117,8 @@ type evidence struct {
 	// only); lossy, whether they lost information the checkers need.
 	faults []history.Fault
 	lossy  bool
+	// unexplained turns the explainers off (to measure what they cost).
+	unexplained bool
 }
 
 // verdict is the checkers' conclusion on the evidence.
@@ -133,6 +136,9 @@ type verdict struct {
 	// warnings are findings of eddy's own checks that Maelstrom's verdict
 	// does not reflect (nodes that did not converge).
 	warnings []string
+	// explanations explain the workload's findings (results.edn's
+	// :explanations).
+	explanations []explain.Explanation
 }
 
 // addProblem adds one of the analysis's own diagnoses, to results.edn too.
@@ -223,6 +229,12 @@ func (ev *evidence) check() verdict {
 			warnings = append(warnings, convergenceWarning(summary, ev.s.Strict, valid))
 		}
 	}
+	var expls []explain.Explanation
+	if cr := guard("the explainer", ev.hook, func() { expls = ev.explainFindings(findings, append(unchecked, warnings...)) }); cr != nil {
+		crashed = append(crashed, *cr)
+		fresh = append(fresh, cr.problem("nothing is explained"))
+		expls = nil
+	}
 	problems := append(append([]string(nil), ev.problems...), fresh...)
 	if ev.aborted != "" || ev.lossy {
 		// Nothing about an aborted run can be vouched for, nor about a
@@ -236,6 +248,7 @@ func (ev *evidence) check() verdict {
 		edn.Keyword("availability"), avail,
 		edn.Keyword("net"), net,
 		edn.Keyword("workload"), wres,
+		edn.Keyword("explanations"), explanationsEDN(expls),
 	)
 	eddy := edn.NewMap(edn.Keyword("seed"), int64(ev.seed))
 	if spans := ev.nemesisSpans(); len(spans) > 0 {
@@ -257,7 +270,7 @@ func (ev *evidence) check() verdict {
 	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
-	return verdict{valid: valid, figures: fig, findings: findings, results: results, problems: problems, fresh: fresh, warnings: warnings, eddy: eddy, crashes: crashed}
+	return verdict{valid: valid, figures: fig, findings: findings, results: results, problems: problems, fresh: fresh, warnings: warnings, eddy: eddy, crashes: crashed, explanations: expls}
 }
 
 // nemesisSpans are the spans of the nemesis's faults, from the history.
@@ -291,6 +304,7 @@ func (v verdict) result(dir string, seed uint64, aborted string) Result {
 	return Result{
 		Dir: dir, Seed: seed, Valid: v.valid, Figures: v.figures, Findings: v.findings,
 		Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: aborted,
+		Explanations: v.explanations,
 	}
 }
 
@@ -378,6 +392,16 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 			inline = b.Bytes()
 		})
 	})
+	var explSVGs [][]byte
+	wg.Go(func() {
+		guarded("the explanations' diagrams", "they are missing", func() {
+			var errs []error
+			explSVGs, errs = writeExplanationDiagrams(dir, ev, v.explanations)
+			for _, err := range errs {
+				fail(err)
+			}
+		})
+	})
 	var plots []viz.Plot
 	guarded("the plots", "no plot was drawn", func() {
 		var dists []viz.Distribution
@@ -430,6 +454,13 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 		}
 		for _, s := range spans {
 			ix.Faults = append(ix.Faults, s.String())
+		}
+		for i, e := range v.explanations {
+			var svg []byte
+			if i < len(explSVGs) {
+				svg = explSVGs[i]
+			}
+			ix.Explanations = append(ix.Explanations, report.Explanation{Explanation: e, Diagram: template.HTML(svg)}) // written by viz, every text escaped
 		}
 		if err := report.WriteIndex(dir, ix); err != nil {
 			fail(err)

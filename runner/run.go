@@ -18,6 +18,7 @@ import (
 
 	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
+	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/client"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
@@ -53,6 +54,10 @@ type Result struct {
 	// Aborted, if set, says why the run could not complete normally (a node
 	// that never answered init, crashed, …); the exit code is then 255.
 	Aborted string
+	// Explanations explain the workload's findings: why each failure (or
+	// warning) happened, with evidence from the history and the journal.
+	// None for a valid run without warnings.
+	Explanations []explain.Explanation
 }
 
 // ExitCode is Maelstrom's exit status for the result: 0 valid, 1 invalid,

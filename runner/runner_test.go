@@ -289,6 +289,7 @@ func TestBrokenNodesAreInvalid(t *testing.T) {
 			finding := get(t, res.Results, tc.finding...)
 			assert.NotEqual(t, "[]", edn.String(finding))
 			assert.NotEqual(t, "{}", edn.String(finding))
+			explained(t, res, explanationsOf[tc.name])
 		})
 	}
 }
