@@ -29,7 +29,7 @@ declare -A cmd=(
   [pncounter]="-w pn-counter --bin bin/gcounter --node-count 3 --rate 100"
   [kafka]="-w kafka --bin bin/kafka --node-count 2 --concurrency 2n --rate 100"
   [txn]="-w txn-rw-register --bin bin/txn --node-count 2 --concurrency 2n --rate 100 --consistency-models read-committed"
-  [linkv]="-w lin-kv --bin bin/linkv --node-count 3 --rate 50"
+  [linkv]="-w lin-kv --bin bin/linkv --node-count 3 --concurrency 2n --rate 50"
 )
 order=(echo uniqueids broadcast-latency broadcast-messages gset gcounter pncounter kafka txn linkv)
 if [ $# -gt 0 ]; then order=("$@"); fi
