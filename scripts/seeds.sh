@@ -25,6 +25,8 @@ cd "$root"
 mkdir -p "$root/bin"
 go build -o "$root/bin/eddy" ./cmd/eddy
 for dir in nodes/*/; do
+  # nodes/internal holds packages, not a node.
+  compgen -G "$dir*.go" >/dev/null || continue
   go build -o "$root/bin/$(basename "$dir")" "./$dir"
 done
 
