@@ -24,14 +24,17 @@ declare -A cmd=(
   [uniqueids]="-w unique-ids --bin bin/uniqueids --node-count 3 --rate 100"
   [broadcast-latency]="-w broadcast --bin bin/broadcast --node-count 5 --rate 20 --latency 50 -- -strategy latency"
   [broadcast-messages]="-w broadcast --bin bin/broadcast --node-count 5 --rate 20 --latency 50 -- -strategy messages"
-  [gset]="-w g-set --bin bin/broadcast --node-count 3 --rate 20"
+  [broadcast-gset]="-w g-set --bin bin/broadcast --node-count 3 --rate 20"
+  [gset]="-w g-set --bin bin/gset --node-count 3 --rate 20"
   [gcounter]="-w g-counter --bin bin/gcounter --node-count 3 --rate 100"
-  [pncounter]="-w pn-counter --bin bin/gcounter --node-count 3 --rate 100"
+  [gcounter-pn]="-w pn-counter --bin bin/gcounter --node-count 3 --rate 100"
+  [pncounter]="-w pn-counter --bin bin/pncounter --node-count 3 --rate 100"
   [kafka]="-w kafka --bin bin/kafka --node-count 2 --concurrency 2n --rate 100"
   [txn]="-w txn-rw-register --bin bin/txn --node-count 2 --concurrency 2n --rate 100 --consistency-models read-committed"
   [linkv]="-w lin-kv --bin bin/linkv --node-count 3 --concurrency 2n --rate 50"
+  [listappend]="-w txn-list-append --bin bin/listappend --node-count 3 --concurrency 2n --rate 50"
 )
-order=(echo uniqueids broadcast-latency broadcast-messages gset gcounter pncounter kafka txn linkv)
+order=(echo uniqueids broadcast-latency broadcast-messages broadcast-gset gset gcounter gcounter-pn pncounter kafka txn linkv listappend)
 if [ $# -gt 0 ]; then order=("$@"); fi
 
 status=0
