@@ -21,6 +21,7 @@ import (
 	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/report"
 	"github.com/eddy-workbench/eddy/internal/viz"
@@ -250,6 +251,13 @@ func (ev *evidence) check() verdict {
 		edn.Keyword("explanations"), explanationsEDN(expls),
 	)
 	eddy := edn.NewMap(edn.Keyword("seed"), int64(ev.seed))
+	if spans := ev.nemesisSpans(); len(spans) > 0 {
+		list := make([]any, len(spans))
+		for i, s := range spans {
+			list[i] = s.EDN()
+		}
+		eddy.Set(edn.Keyword("faults"), list)
+	}
 	if ev.aborted != "" {
 		eddy.Set(edn.Keyword("aborted"), ev.aborted)
 	}
@@ -263,6 +271,11 @@ func (ev *evidence) check() verdict {
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
 	return verdict{valid: valid, figures: fig, findings: findings, results: results, problems: problems, fresh: fresh, warnings: warnings, eddy: eddy, crashes: crashed, explanations: expls}
+}
+
+// nemesisSpans are the spans of the nemesis's faults, from the history.
+func (ev *evidence) nemesisSpans() []nemesis.Span {
+	return nemesis.Spans(ev.ops, int64(runLength(ev)*1e9))
 }
 
 // strings2EDN is a vector of strings.
@@ -344,6 +357,7 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 		errs = append(errs, err)
 		mu.Unlock()
 	}
+	spans := ev.nemesisSpans()
 	// guarded runs one part; a panic is kept with what it left undone.
 	guarded := func(what, effect string, f func()) bool {
 		c := guard(what, ev.hook, f)
@@ -360,7 +374,7 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 		guarded("messages.svg", "the diagram is missing", func() {
 			var full bytes.Buffer
 			var err error
-			st, err = viz.WriteDiagram(&full, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled})
+			st, err = viz.WriteDiagram(&full, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled, Faults: spans})
 			if err == nil {
 				err = os.WriteFile(filepath.Join(dir, "messages.svg"), full.Bytes(), 0o644)
 			}
@@ -372,7 +386,7 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 				return
 			}
 			var b bytes.Buffer
-			if ist, err = viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled}); err != nil {
+			if ist, err = viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled, Faults: spans}); err != nil {
 				fail(err)
 			}
 			inline = b.Bytes()
@@ -437,6 +451,9 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 			Diagram:     template.HTML(inline), // written by viz, every text escaped
 			DiagramNote: note,
 			Plots:       figures,
+		}
+		for _, s := range spans {
+			ix.Faults = append(ix.Faults, s.String())
 		}
 		for i, e := range v.explanations {
 			var svg []byte

@@ -110,7 +110,8 @@ func testFlags(cfg *runner.Config, testCount *int) (*flag.FlagSet, func() error)
 	var latencyMS int64
 	fs.Int64Var(&latencyMS, "latency", 0, "mean inter-node latency, ms")
 	fs.StringVar(&cfg.LatencyDist, "latency-dist", "constant", "constant, uniform or exponential")
-	fs.Var(listFlag{&cfg.Nemesis, true}, "nemesis", "faults to inject: partition")
+	fs.Var(listFlag{&cfg.Nemesis, true}, "nemesis", "faults to inject: partition, kill, pause (comma-separated)")
+	fs.Var(listFlag{&cfg.NemesisTargets, true}, "nemesis-targets", "whom a kill or pause hits, one picked at random each time: subset, one, minority-third, minority, majority, all (default all six)")
 	cfg.NemesisInterval = 10 * time.Second
 	fs.Var(secondsFlag{&cfg.NemesisInterval}, "nemesis-interval", "mean seconds between nemesis operations")
 	fs.StringVar(&cfg.Topology, "topology", "grid", "broadcast topology: grid, line, total, tree, tree2, tree3, tree4")

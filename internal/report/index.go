@@ -36,6 +36,9 @@ type Index struct {
 	Diagram     template.HTML
 	DiagramNote string
 	Plots       []Figure
+	// Faults are the nemesis's faults in words, in the order they began
+	// ("kill n1, n3 from 1.20 s to 3.41 s").
+	Faults []string
 	// Explanations explain the findings, each with its focused diagram
 	// (inline SVG written by eddy itself, every text escaped; empty when
 	// there is none).

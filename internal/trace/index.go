@@ -55,6 +55,7 @@ func (m *Msg) Delivered() bool { return m.Recv >= 0 }
 type msgRec struct {
 	ev   int32
 	recv int64
+	drop int64 // when the network dropped it because its destination was down; -1 if it did not
 }
 
 // ev is the send event of the message at position p.
@@ -135,7 +136,7 @@ func New(ops []history.Op, journal []netsim.Event, opt Options) *Index {
 		x.end = max(x.end, ev.Time)
 		if ev.Kind == netsim.Send {
 			p := int32(len(x.msgs))
-			x.msgs = append(x.msgs, msgRec{ev: int32(i), recv: -1})
+			x.msgs = append(x.msgs, msgRec{ev: int32(i), recv: -1, drop: -1})
 			if sparse != nil {
 				sparse[ev.Msg.ID] = p + 1
 			} else if ev.Msg.ID >= 0 {
@@ -165,7 +166,14 @@ func New(ops []history.Op, journal []netsim.Event, opt Options) *Index {
 		} else if ev.Msg.ID >= 0 && ev.Msg.ID < int64(len(x.byID)) {
 			p = x.byID[ev.Msg.ID]
 		}
-		if p > 0 && x.msgs[p-1].recv < 0 {
+		switch {
+		case p == 0:
+		case ev.Kind == netsim.Drop:
+			// The nemesis had killed its destination (netsim.FateCrashed).
+			if x.msgs[p-1].drop < 0 {
+				x.msgs[p-1].drop = ev.Time
+			}
+		case x.msgs[p-1].recv < 0:
 			x.msgs[p-1].recv = ev.Time
 		}
 	}

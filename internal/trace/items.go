@@ -14,7 +14,9 @@ import (
 
 // Fate is what became of the message at position p: delivered; dropped by
 // the partition that cut its link when it was sent (or that began before
-// a later message on its link got through); sent to a node that crashed;
+// a later message on its link got through); dropped because the nemesis
+// had killed its destination (a drop event of the journal); sent to a node
+// that crashed;
 // still in flight when the run ended (nothing sent to its destination
 // after it was delivered); or undelivered for no reason the evidence
 // shows.
@@ -22,6 +24,9 @@ func (x *Index) Fate(p int32) explain.Fate {
 	m := x.msgp(p)
 	if m.Recv >= 0 {
 		return explain.Fate{Kind: explain.Delivered, At: m.Recv, Text: "delivered at " + explain.Seconds(m.Recv)}
+	}
+	if t := x.msgs[p].drop; t >= 0 {
+		return explain.Fate{Kind: explain.Crashed, At: t, Text: fmt.Sprintf("never delivered: %s was down (killed by the nemesis) when it was due at %s", m.Dest, explain.Seconds(t))}
 	}
 	if t, ok := x.Crashed(m.Dest); ok {
 		if t <= m.Sent {

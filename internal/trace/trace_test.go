@@ -94,6 +94,21 @@ func TestFates(t *testing.T) {
 	assert.Equal(t, int64(8.01e6), x.PartitionItems(&x.Partitions()[0])[1].Time)
 }
 
+// A message the network dropped because the nemesis had killed its
+// destination has that fate, not delivered.
+func TestFateKilled(t *testing.T) {
+	r := tracetest.New("n1", "n2")
+	killed := r.Send(1, "n1", "n2", map[string]any{"type": "gossip", "message": 1})
+	r.Drop(1.5, killed)
+	after := r.Deliver(3, 3.5, "n1", "n2", map[string]any{"type": "gossip", "message": 2})
+	x := r.Index()
+	f := x.Fate(x.ByID(killed))
+	assert.Equal(t, explain.Crashed, f.Kind)
+	assert.Equal(t, int64(1.5e6), f.At)
+	assert.Equal(t, "never delivered: n2 was down (killed by the nemesis) when it was due at 0.002 s", f.Text)
+	assert.Equal(t, explain.Delivered, x.Fate(x.ByID(after)).Kind)
+}
+
 func TestExchange(t *testing.T) {
 	r := tracetest.New("n1", "n2")
 	r.Call(1, 3, 0, "c0", "broadcast", int64(5), map[string]any{"type": "broadcast", "message": 5}, history.OK, map[string]any{"type": "broadcast_ok"}, nil)

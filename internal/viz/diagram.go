@@ -12,10 +12,12 @@ import (
 	"io"
 	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/service"
 )
@@ -63,6 +65,10 @@ type DiagramOptions struct {
 	// Unjournaled is the number of events the run's journal itself did not
 	// keep; the diagram says so.
 	Unjournaled int64
+	// Faults are the nemesis's faults (nemesis.Spans of the history): the
+	// stretch of a node's lifeline during which it was killed or paused is
+	// shaded.
+	Faults []nemesis.Span
 	// Keep, if set, is a filter: only the messages whose journal id it
 	// accepts are drawn, and only their senders and receivers get a
 	// lifeline (a focused diagram of some evidence).
@@ -99,6 +105,8 @@ type dmsg struct {
 	src, dest  string
 	send, recv int // rows; recv -1 when not delivered within the window
 	delivered  bool
+	drop       int    // row of its drop event, -1 if none in the window
+	fate       string // why it was dropped
 	label      string
 	title      string
 	colour     string
@@ -182,14 +190,19 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 		m := s.ev.Msg
 		names[m.Src], names[m.Dest] = true, true
 		if s.ev.Kind == netsim.Send {
-			d := &dmsg{src: m.Src, dest: m.Dest, send: row, recv: -1, id: m.ID}
+			d := &dmsg{src: m.Src, dest: m.Dest, send: row, recv: -1, drop: -1, id: m.ID}
 			d.label, d.colour = label(s.typ, s.hdr, m)
 			d.title = hover(m)
 			byID[m.ID] = d
 			msgs = append(msgs, d)
 			continue
 		}
-		if d := byID[m.ID]; d != nil {
+		d := byID[m.ID]
+		switch {
+		case d == nil:
+		case s.ev.Kind == netsim.Drop:
+			d.drop, d.fate = row, s.ev.Fate
+		default:
 			d.recv, d.delivered = row, true
 		}
 	}
@@ -243,6 +256,25 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 		}
 		bw.WriteString("</g>\n")
 	}
+	// The stretches of lifeline during which a node was killed or paused.
+	for _, f := range opt.Faults {
+		i0, i1 := rowsWithin(window, func(i int) int64 { return window[i].ev.Time }, f.Start, f.End)
+		if i0 > i1 {
+			continue
+		}
+		r0, r1 := rowOf[i0], rowOf[i1]
+		fill, what := faultFills[f.Fault], faultWords[f.Fault]
+		if fill == "" {
+			continue
+		}
+		for _, node := range f.Nodes {
+			if _, ok := col[node]; !ok {
+				continue
+			}
+			fmt.Fprintf(bw, `<rect class="fault %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s</title></rect>`+"\n",
+				f.Fault, x(node)-colW*0.3, y(r0)-rowHeight/2, colW*0.6, y(r1)-y(r0)+rowHeight, fill, esc(faultTitle(node, what, f)))
+		}
+	}
 	// A time axis: the time of every 20th event (of every event in a
 	// short diagram).
 	every := 20
@@ -271,6 +303,16 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 			continue
 		}
 		st.Dropped++
+		if m.drop >= 0 {
+			// Dropped by the network where it was due: a dashed line to
+			// the destination at the drop, ending in ×.
+			x2, y2 := x(m.dest), y(m.drop)
+			fmt.Fprintf(bw, `<g class="dropped"><title>dropped, %s: %s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="4 3"/><text x="%.1f" y="%.1f" text-anchor="middle" fill="%s">×</text>`,
+				esc(m.fate), esc(m.title), x1, y1, x2, y2, colourDropped, x2, y2+4, colourDropped)
+			writeLabel(bw, m.label, x1, y1, x2, y2, colourDropped)
+			bw.WriteString("</g>\n")
+			continue
+		}
 		// A stub a third of the way toward the destination, ending in ×.
 		x2 := x1 + (x(m.dest)-x1)/3
 		fate := "never delivered"
@@ -307,6 +349,31 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 	}
 	bw.WriteString("</svg>\n")
 	return st, bw.Flush()
+}
+
+// Fills and words of the faults shaded on lifelines.
+var (
+	faultFills = map[nemesis.Fault]string{nemesis.Kill: "rgba(112,112,112,0.25)", nemesis.Pause: "rgba(64,112,224,0.22)"}
+	faultWords = map[nemesis.Fault]string{nemesis.Kill: "killed", nemesis.Pause: "paused"}
+)
+
+// faultTitle is the hover text of a shaded lifeline: "n1 killed from 1.20 s
+// to 3.41 s".
+func faultTitle(node, what string, f nemesis.Span) string {
+	end := fmt.Sprintf("%.2f s", float64(f.End)/1e9)
+	if f.Open {
+		end = "the end (" + end + ")"
+	}
+	return fmt.Sprintf("%s %s from %.2f s to %s", node, what, float64(f.Start)/1e9, end)
+}
+
+// rowsWithin returns the first and last of rows 0…len(window)−1 whose time
+// lies in [start, end]; first > last if none does. Times never decrease
+// (but for the odd microsecond between endpoints).
+func rowsWithin[T any](window []T, at func(int) int64, start, end int64) (int, int) {
+	first := sort.Search(len(window), func(i int) bool { return at(i) >= start })
+	last := sort.Search(len(window), func(i int) bool { return at(i) > end }) - 1
+	return first, last
 }
 
 // writeLabel writes text along the arrow from (x1, y1) to (x2, y2), upright.

@@ -67,6 +67,19 @@ func (r *Run) Recv(ms float64, id int64) {
 	panic(fmt.Sprintf("no message %d", id))
 }
 
+// Drop journals that the network dropped message id at ms because its
+// destination was down (killed by the nemesis).
+func (r *Run) Drop(ms float64, id int64) {
+	for _, ev := range r.events {
+		if ev.Kind == netsim.Send && ev.Msg.ID == id {
+			ev.Kind, ev.Time, ev.Fate = netsim.Drop, ns(ms), netsim.FateCrashed
+			r.events = append(r.events, ev)
+			return
+		}
+	}
+	panic(fmt.Sprintf("no message %d", id))
+}
+
 // Deliver journals a message sent at ms and delivered at recv ms.
 func (r *Run) Deliver(ms, recv float64, src, dest string, body any) int64 {
 	id := r.Send(ms, src, dest, body)

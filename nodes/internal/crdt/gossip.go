@@ -62,6 +62,11 @@ type Options struct {
 	// something that differs between runs, such as the boot time, so that
 	// a late acknowledgement to an earlier run matches nothing.
 	FirstID uint64
+	// OnRaise, if set, is called with every key whose value rose, by a
+	// local Raise or by what Receive merged, and its new value: a node
+	// that keeps its state durably writes these down before it answers
+	// the client or acknowledges the message.
+	OnRaise func(key string, val int64)
 }
 
 func (o Options) withDefaults() Options {
@@ -209,8 +214,16 @@ func (g *Gossip) Raise(key string, val int64) bool {
 	if !g.state.Raise(key, val) {
 		return false
 	}
+	g.raised(key)
 	g.touch(key, "")
 	return true
+}
+
+// raised tells OnRaise about key's new value.
+func (g *Gossip) raised(key string) {
+	if g.opt.OnRaise != nil {
+		g.opt.OnRaise(key, g.state.Get(key))
+	}
 }
 
 // touch marks key for every overlay peer but except, after its value rose.
@@ -242,6 +255,7 @@ func (g *Gossip) Receive(from string, m Message, now time.Time) {
 	}
 	for _, e := range m.Entries {
 		if g.state.Raise(e.Key, e.Val) {
+			g.raised(e.Key)
 			g.touch(e.Key, from)
 		}
 		if g.state.Get(e.Key) <= e.Val {

@@ -8,6 +8,15 @@
 //
 // where id (absent when 0) asks for an acknowledgement, ack acknowledges
 // the peer's messages, and entries is encoded by the node's Codec.
+//
+// With a directory (under eddy, which may kill and restart the node),
+// every rise of the state — a client's change, what a peer's message
+// merged — is appended to a log there before the client is answered or
+// the message acknowledged, so what the node told anyone it has survives a
+// kill. At a restart the log is replayed as local changes, which marks
+// them for every peer: the node sends its whole state again once, and
+// what peers sent it while it was down (never acknowledged) they send
+// again.
 package crdtnode
 
 import (
@@ -16,10 +25,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/eddy-workbench/eddy/nodekit"
+	"github.com/eddy-workbench/eddy/nodekit/durable"
 	"github.com/eddy-workbench/eddy/nodes/internal/crdt"
 )
 
@@ -77,11 +88,32 @@ func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }
 // tickEvery is how often the Gossip is given the time.
 const tickEvery = 10 * time.Millisecond
 
+// stateFile is the log, in the node's directory, of the state's rises.
+const stateFile = "state"
+
 // Server runs a Gossip on a node.
 type Server struct {
 	n  *nodekit.Node
 	mu sync.Mutex
 	g  *crdt.Gossip // set at init
+
+	log    *durable.Log // nil without a directory
+	raised []crdt.Entry // rises not yet kept, under mu
+}
+
+// keep appends the rises since the last call to the log; called under mu
+// before anything that shows them goes out.
+func (s *Server) keep() error {
+	if s.log == nil || len(s.raised) == 0 {
+		s.raised = s.raised[:0]
+		return nil
+	}
+	b, err := json.Marshal(s.raised)
+	s.raised = s.raised[:0]
+	if err != nil {
+		return err
+	}
+	return s.log.Append(b)
 }
 
 // gossipBody is the node-to-node message.
@@ -99,11 +131,33 @@ func New(n *nodekit.Node, opt crdt.Options, codec Codec) *Server {
 	// Room for the envelope and the acknowledgements around the entries.
 	opt.MaxBytes = n.MaxBody() - 1024
 	s := &Server{n: n}
+	opt.OnRaise = func(key string, val int64) { s.raised = append(s.raised, crdt.Entry{Key: key, Val: val}) }
 	n.OnInit(func(context.Context) error {
 		// Message ids differ between runs of the node, so that an
 		// acknowledgement meant for an earlier run matches nothing.
 		opt.FirstID = uint64(n.Now().UnixNano())
 		s.g = crdt.NewGossip(n.ID(), n.NodeIDs(), opt)
+		if n.Dir() == "" {
+			return nil
+		}
+		log, records, err := durable.OpenLog(filepath.Join(n.Dir(), stateFile))
+		if err != nil {
+			return err
+		}
+		for i, r := range records {
+			var es []crdt.Entry
+			if err := json.Unmarshal(r, &es); err != nil {
+				return fmt.Errorf("%s: record %d: %w", stateFile, i, err)
+			}
+			for _, e := range es {
+				s.g.Raise(e.Key, e.Val)
+			}
+		}
+		s.raised = s.raised[:0] // replayed, not new
+		s.log = log
+		if len(records) > 0 {
+			n.Logger().Info("restarted", "keys", s.g.State().Len())
+		}
 		return nil
 	})
 	nodekit.HandleOneWay(n, "gossip", func(_ context.Context, m nodekit.Message, b gossipBody) {
@@ -117,7 +171,12 @@ func New(n *nodekit.Node, opt crdt.Options, codec Codec) *Server {
 		}
 		s.mu.Lock()
 		s.g.Receive(m.Src, crdt.Message{ID: b.ID, Ack: b.Ack, Entries: entries}, n.Now())
+		// Kept before the acknowledgement, which the next Tick sends.
+		err := s.keep()
 		s.mu.Unlock()
+		if err != nil {
+			n.Logger().Error("cannot keep what a peer sent", "src", m.Src, "error", err)
+		}
 	})
 	n.Every(tickEvery, func(_ context.Context, now time.Time) {
 		s.mu.Lock()
@@ -141,10 +200,16 @@ func New(n *nodekit.Node, opt crdt.Options, codec Codec) *Server {
 	return s
 }
 
-// Do runs f on the gossip under the server's lock. Handlers run only after
-// init, so the gossip is always there.
+// Do runs f on the gossip under the server's lock, then keeps what f
+// raised (see the package comment) before it returns: a handler answers
+// its client after Do. Handlers run only after init, so the gossip is
+// always there.
 func (s *Server) Do(f func(*crdt.Gossip) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return f(s.g)
+	err := f(s.g)
+	if kerr := s.keep(); kerr != nil && err == nil {
+		err = fmt.Errorf("cannot keep the change: %w", kerr)
+	}
+	return err
 }
