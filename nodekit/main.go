@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
+
+	"github.com/eddy-workbench/eddy/nodekit/durable"
 )
 
 // Main is the whole main function of a node binary: it parses the
@@ -24,7 +25,7 @@ func Main(fs *flag.FlagSet, setup func(n *Node) error) {
 // configure the Node (WithIO for a test's pipes); errors go to the log
 // writer of WithIO.
 func Exec(ctx context.Context, fs *flag.FlagSet, args []string, setup func(n *Node) error, opts ...Option) int {
-	n := New(opts...)
+	n := New(append([]Option{WithDir(durable.Dir(ctx))}, opts...)...)
 	errw := n.cfg.errw
 	name := "node"
 	if fs != nil {
@@ -63,7 +64,7 @@ func Exec(ctx context.Context, fs *flag.FlagSet, args []string, setup func(n *No
 // handlers, and runs it until stdin ends or ctx is cancelled.
 func Func(setup func(n *Node) error, opts ...Option) func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	return func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
-		n := New(append(slices.Clip(opts), WithIO(stdin, stdout, stderr))...)
+		n := New(append(append([]Option{WithDir(durable.Dir(ctx))}, opts...), WithIO(stdin, stdout, stderr))...)
 		if err := setup(n); err != nil {
 			return err
 		}

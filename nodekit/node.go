@@ -48,6 +48,7 @@ type config struct {
 	maxBody       int
 	maxLine       int
 	store         Store
+	dir           string
 	call          CallOptions
 	shutdownGrace time.Duration
 }
@@ -87,6 +88,11 @@ func WithMaxLine(n int) Option { return func(c *config) { c.maxLine = n } }
 // WithStore gives the node durable storage, which Node.Store returns.
 func WithStore(s Store) Option { return func(c *config) { c.store = s } }
 
+// WithDir sets the node's private directory, which outlives its process
+// (see Node.Dir). Main and Func set it from eddy's EDDY_NODE_DIR or the
+// context (durable.Dir); a node run otherwise has none unless given one.
+func WithDir(dir string) Option { return func(c *config) { c.dir = dir } }
+
 // WithCallOptions sets the options of Node.Call (default: the zero
 // CallOptions, one attempt with a timeout of 1s).
 func WithCallOptions(o CallOptions) Option { return func(c *config) { c.call = o } }
@@ -125,6 +131,8 @@ type Node struct {
 	log *slog.Logger
 
 	outMu sync.Mutex // serialises writes to cfg.out
+
+	storeOnce sync.Once // Store's default DirStore
 
 	mu         sync.Mutex
 	handlers   map[string]func(context.Context, Message)
@@ -233,8 +241,29 @@ func (n *Node) Clock() Clock { return n.cfg.clock }
 // Logger returns the node's logger, which writes to its stderr.
 func (n *Node) Logger() *slog.Logger { return n.log }
 
-// Store returns the durable storage given with WithStore, or nil.
-func (n *Node) Store() Store { return n.cfg.store }
+// Store returns the durable storage given with WithStore; else, if the
+// node has a directory (Dir), a DirStore over it, made on first use; else
+// nil. What is saved there survives the node being killed and restarted.
+func (n *Node) Store() Store {
+	n.storeOnce.Do(func() {
+		if n.cfg.store != nil || n.cfg.dir == "" {
+			return
+		}
+		s, err := OpenDir(n.cfg.dir)
+		if err != nil {
+			n.log.Error("cannot open the node's directory as a store", "dir", n.cfg.dir, "err", err)
+			return
+		}
+		n.cfg.store = s
+	})
+	return n.cfg.store
+}
+
+// Dir returns the node's private directory: under eddy, one per node that
+// lives as long as the run, through the node's restarts (so a node killed
+// by --nemesis kill finds there what it kept); "" if it has none. Package
+// nodekit/durable keeps logs and files in it.
+func (n *Node) Dir() string { return n.cfg.dir }
 
 // MaxBody returns the largest body the node sends to another node.
 func (n *Node) MaxBody() int { return n.cfg.maxBody }

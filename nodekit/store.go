@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/eddy-workbench/eddy/nodekit/durable"
 )
 
 // Store is durable storage that outlives a node's process, for nodes that
@@ -52,33 +54,11 @@ func (s *DirStore) Load(key string) ([]byte, error) {
 	return b, err
 }
 
-// Save stores value under key durably.
+// Save stores value under key durably: the file is replaced atomically
+// (durable.WriteFile), so after a kill it holds the old value or the new.
 func (s *DirStore) Save(key string, value []byte) error {
-	f, err := os.CreateTemp(s.dir, "tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(value)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, s.path(key))
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := durable.WriteFile(s.path(key), value); err != nil {
 		return fmt.Errorf("nodekit: saving key %q: %w", key, err)
-	}
-	if d, err := os.Open(s.dir); err == nil {
-		err = d.Sync() // make the rename durable
-		d.Close()
-		if err != nil {
-			return fmt.Errorf("nodekit: saving key %q: %w", key, err)
-		}
 	}
 	return nil
 }

@@ -1,14 +1,18 @@
 package nodekit_test
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/eddy-workbench/eddy/nodekit"
+	"github.com/eddy-workbench/eddy/nodekit/durable"
 )
 
 func TestDirStore(t *testing.T) {
@@ -37,4 +41,34 @@ func TestDirStore(t *testing.T) {
 	assert.Len(t, entries, 5, "one file per key, no temporary files left, nothing outside")
 	_, err = os.Stat(filepath.Join(filepath.Dir(dir), "escape"))
 	assert.True(t, os.IsNotExist(err))
+}
+
+// A node run by Func finds its directory in the context (as eddy gives it
+// to an in-process node), and its default Store is a DirStore there; a
+// node with no directory has no default store.
+func TestNodeDirAndDefaultStore(t *testing.T) {
+	dir := t.TempDir()
+	var got string
+	var store nodekit.Store
+	f := nodekit.Func(func(n *nodekit.Node) error {
+		got, store = n.Dir(), n.Store()
+		return nil
+	})
+	require.NoError(t, f(durable.WithDir(context.Background(), dir), strings.NewReader(""), io.Discard, io.Discard))
+	require.Equal(t, dir, got)
+	require.NotNil(t, store)
+	require.NoError(t, store.Save("k", []byte("v")))
+	again, err := nodekit.OpenDir(dir)
+	require.NoError(t, err)
+	v, err := again.Load("k")
+	require.NoError(t, err)
+	require.Equal(t, "v", string(v))
+
+	t.Setenv(durable.EnvDir, "")
+	require.NoError(t, nodekit.Func(func(n *nodekit.Node) error {
+		got, store = n.Dir(), n.Store()
+		return nil
+	})(context.Background(), strings.NewReader(""), io.Discard, io.Discard))
+	require.Empty(t, got)
+	require.Nil(t, store)
 }

@@ -18,8 +18,10 @@ import (
 
 	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
+	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/report"
 	"github.com/eddy-workbench/eddy/internal/viz"
@@ -115,6 +117,8 @@ type evidence struct {
 	// only); lossy, whether they lost information the checkers need.
 	faults []history.Fault
 	lossy  bool
+	// unexplained turns the explainers off (to measure what they cost).
+	unexplained bool
 }
 
 // verdict is the checkers' conclusion on the evidence.
@@ -132,6 +136,9 @@ type verdict struct {
 	// warnings are findings of eddy's own checks that Maelstrom's verdict
 	// does not reflect (nodes that did not converge).
 	warnings []string
+	// explanations explain the workload's findings (results.edn's
+	// :explanations).
+	explanations []explain.Explanation
 }
 
 // addProblem adds one of the analysis's own diagnoses, to results.edn too.
@@ -222,6 +229,12 @@ func (ev *evidence) check() verdict {
 			warnings = append(warnings, convergenceWarning(summary, ev.s.Strict, valid))
 		}
 	}
+	var expls []explain.Explanation
+	if cr := guard("the explainer", ev.hook, func() { expls = ev.explainFindings(findings, append(unchecked, warnings...)) }); cr != nil {
+		crashed = append(crashed, *cr)
+		fresh = append(fresh, cr.problem("nothing is explained"))
+		expls = nil
+	}
 	problems := append(append([]string(nil), ev.problems...), fresh...)
 	if ev.aborted != "" || ev.lossy {
 		// Nothing about an aborted run can be vouched for, nor about a
@@ -235,8 +248,16 @@ func (ev *evidence) check() verdict {
 		edn.Keyword("availability"), avail,
 		edn.Keyword("net"), net,
 		edn.Keyword("workload"), wres,
+		edn.Keyword("explanations"), explanationsEDN(expls),
 	)
 	eddy := edn.NewMap(edn.Keyword("seed"), int64(ev.seed))
+	if spans := ev.nemesisSpans(); len(spans) > 0 {
+		list := make([]any, len(spans))
+		for i, s := range spans {
+			list[i] = s.EDN()
+		}
+		eddy.Set(edn.Keyword("faults"), list)
+	}
 	if ev.aborted != "" {
 		eddy.Set(edn.Keyword("aborted"), ev.aborted)
 	}
@@ -249,7 +270,12 @@ func (ev *evidence) check() verdict {
 	// eddy's own facts carry no verdict; :valid? stays last, as in Maelstrom.
 	results.Set(edn.Keyword("eddy"), eddy)
 	results.Set(edn.Keyword("valid?"), valid.EDN())
-	return verdict{valid: valid, figures: fig, findings: findings, results: results, problems: problems, fresh: fresh, warnings: warnings, eddy: eddy, crashes: crashed}
+	return verdict{valid: valid, figures: fig, findings: findings, results: results, problems: problems, fresh: fresh, warnings: warnings, eddy: eddy, crashes: crashed, explanations: expls}
+}
+
+// nemesisSpans are the spans of the nemesis's faults, from the history.
+func (ev *evidence) nemesisSpans() []nemesis.Span {
+	return nemesis.Spans(ev.ops, int64(runLength(ev)*1e9))
 }
 
 // strings2EDN is a vector of strings.
@@ -278,6 +304,7 @@ func (v verdict) result(dir string, seed uint64, aborted string) Result {
 	return Result{
 		Dir: dir, Seed: seed, Valid: v.valid, Figures: v.figures, Findings: v.findings,
 		Results: v.results, Problems: v.problems, Warnings: v.warnings, Aborted: aborted,
+		Explanations: v.explanations,
 	}
 }
 
@@ -330,6 +357,7 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 		errs = append(errs, err)
 		mu.Unlock()
 	}
+	spans := ev.nemesisSpans()
 	// guarded runs one part; a panic is kept with what it left undone.
 	guarded := func(what, effect string, f func()) bool {
 		c := guard(what, ev.hook, f)
@@ -346,7 +374,7 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 		guarded("messages.svg", "the diagram is missing", func() {
 			var full bytes.Buffer
 			var err error
-			st, err = viz.WriteDiagram(&full, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled})
+			st, err = viz.WriteDiagram(&full, ev.journal, viz.DiagramOptions{Unjournaled: ev.unjournaled, Faults: spans})
 			if err == nil {
 				err = os.WriteFile(filepath.Join(dir, "messages.svg"), full.Bytes(), 0o644)
 			}
@@ -358,10 +386,20 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 				return
 			}
 			var b bytes.Buffer
-			if ist, err = viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled}); err != nil {
+			if ist, err = viz.WriteDiagram(&b, ev.journal, viz.DiagramOptions{MaxEvents: inlineEvents, Unjournaled: ev.unjournaled, Faults: spans}); err != nil {
 				fail(err)
 			}
 			inline = b.Bytes()
+		})
+	})
+	var explSVGs [][]byte
+	wg.Go(func() {
+		guarded("the explanations' diagrams", "they are missing", func() {
+			var errs []error
+			explSVGs, errs = writeExplanationDiagrams(dir, ev, v.explanations)
+			for _, err := range errs {
+				fail(err)
+			}
 		})
 	})
 	var plots []viz.Plot
@@ -413,6 +451,16 @@ func writeReport(dir string, ev *evidence, v *verdict) error {
 			Diagram:     template.HTML(inline), // written by viz, every text escaped
 			DiagramNote: note,
 			Plots:       figures,
+		}
+		for _, s := range spans {
+			ix.Faults = append(ix.Faults, s.String())
+		}
+		for i, e := range v.explanations {
+			var svg []byte
+			if i < len(explSVGs) {
+				svg = explSVGs[i]
+			}
+			ix.Explanations = append(ix.Explanations, report.Explanation{Explanation: e, Diagram: template.HTML(svg)}) // written by viz, every text escaped
 		}
 		if err := report.WriteIndex(dir, ix); err != nil {
 			fail(err)

@@ -69,6 +69,29 @@ func TestBrokenCorpus(t *testing.T) {
 			check:   atMostRecentSurvive,
 		},
 		{
+			name:     "counter whose reads are stale seq-kv reads",
+			workload: "g-counter",
+			pkg:      "runner/testdata/nodes/brokencounter",
+			args:     []string{"stale"},
+			nodes:    3,
+			config: func(c *runner.Config) {
+				c.Rate = 100
+			},
+			finding: []string{"workload", "errors"},
+		},
+		{
+			name:     "kafka node that loses acknowledged sends",
+			workload: "kafka",
+			pkg:      "runner/testdata/nodes/brokenkafka",
+			args:     []string{"lose"},
+			nodes:    1,
+			config: func(c *runner.Config) {
+				c.Rate = 300
+				c.Concurrency = "2n"
+			},
+			finding: []string{"workload", "lost-write"},
+		},
+		{
 			name:     "pn-counter that takes negative deltas for 0",
 			workload: "pn-counter",
 			pkg:      "runner/testdata/nodes/brokencounter",
@@ -149,6 +172,7 @@ func TestBrokenCorpus(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, res, finding)
 			}
+			explained(t, res, explanationsOf[tc.name])
 		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/eddy-workbench/eddy/internal/checker"
 	"github.com/eddy-workbench/eddy/internal/elle"
+	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/service"
 )
@@ -45,9 +46,13 @@ type Config struct {
 	RateSet         bool          // Rate was given explicitly (so 0 means no ops)
 	Latency         time.Duration // --latency; default 0; at most MaxLatency
 	LatencyDist     string        // --latency-dist; default constant
-	Nemesis         []string      // --nemesis; only "partition"
+	Nemesis         []string      // --nemesis: partition, kill, pause (each may be "a,b")
 	NemesisInterval time.Duration // --nemesis-interval; default 10 s; at least MinNemesisInterval, at most MaxDuration
-	Topology        string        // --topology; default grid
+	// NemesisTargets are the targets a kill or a pause picks from, each
+	// time at random (--nemesis-targets): subset, one, minority-third,
+	// minority, majority, all (default all six, as Jepsen).
+	NemesisTargets []string
+	Topology       string // --topology; default grid
 
 	Availability      string   // --availability: "", "total" or a fraction in [0, 1]
 	ConsistencyModels []string // --consistency-models; default strict-serializable
@@ -98,6 +103,9 @@ type Progress struct {
 	OK, Fail, Info int64
 	// Partitioned is true while the nemesis has cut the network.
 	Partitioned bool
+	// Down and Paused are how many nodes the nemesis has killed (and not
+	// yet restarted) and paused.
+	Down, Paused int
 }
 
 // Limits on a run's settings, beyond which a value is an error rather than
@@ -149,6 +157,8 @@ type settings struct {
 	concurrency  int
 	dist         netsim.Dist
 	partition    bool
+	faults       []nemesis.Fault
+	targets      []nemesis.Target
 	availability checker.AvailabilitySpec
 }
 
@@ -253,13 +263,13 @@ func resolveSettings(cfg Config) (settings, error) {
 	if s.dist, err = netsim.ParseDist(s.LatencyDist); err != nil {
 		return s, &ConfigError{Msg: "--latency-dist: " + err.Error()}
 	}
-	for _, f := range s.Nemesis {
-		switch f {
-		case "partition":
-			s.partition = true
-		case "", "none":
-		default:
-			return s, badf("unknown --nemesis fault %q (eddy supports: partition)", f)
+	if s.faults, err = nemesis.ParseFaults(s.Nemesis); err != nil {
+		return s, badf("%v", err)
+	}
+	s.partition = slices.Contains(s.faults, nemesis.Partition)
+	if len(s.NemesisTargets) > 0 {
+		if s.targets, err = nemesis.ParseTargets(strings.Join(s.NemesisTargets, ",")); err != nil {
+			return s, badf("%v", err)
 		}
 	}
 	switch {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/process"
 	"github.com/eddy-workbench/eddy/internal/proto"
+	"github.com/eddy-workbench/eddy/nodekit/durable"
 )
 
 // initTimeout is how long a node has to answer init, as in Maelstrom.
@@ -26,19 +29,43 @@ const maxLine = 1 << 20
 // endpoint is registered before any process starts, so a node may message a
 // peer or a service from its first line on; as in Maelstrom, nothing waits
 // for init_ok. Messages that arrive before the node's own process has
-// started are queued and written to its stdin, in order, once it runs.
+// started are queued and written to its stdin, in order, once it runs. The
+// nemesis may kill its process and start it again (a new incarnation,
+// initialised afresh), or pause it.
 type node struct {
 	id string
 
-	proc *process.Process // set once by startNode
-
 	mu      sync.Mutex
-	live    bool     // the process runs and pending has been written
-	pending [][]byte // delivered before that
-	dead    bool     // stdin writes fail; reported once
+	proc    *process.Process // the current incarnation; set by startNode
+	live    bool             // the process runs and pending has been written
+	pending [][]byte         // delivered before that
+	dead    bool             // stdin writes fail; reported once per incarnation
 	// stopping is set at teardown: messages still arriving then (replies
 	// to requests in flight) are dropped without a diagnosis.
 	stopping bool
+	down     bool // killed by the nemesis, not yet restarted
+
+	// out serialises the routing of the node's stdout lines with their
+	// holding while the node is paused.
+	out struct {
+		sync.Mutex
+		paused bool
+		held   [][]byte
+	}
+}
+
+// process is the node's current incarnation.
+func (n *node) process() *process.Process {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.proc
+}
+
+// nodeDir is a node's private directory: it lives as long as the run,
+// through the node's restarts (an eddy extension; see package
+// nodekit/durable).
+func (r *run) nodeDir(id string) string {
+	return filepath.Join(r.dir, "node-data", id)
 }
 
 // registerNode adds a node's endpoint to the network; its process is
@@ -52,27 +79,42 @@ func (r *run) registerNode(id string) (*node, error) {
 }
 
 // startNode spawns a node's process and writes it what was delivered to
-// it before.
+// it before. The node's private directory is made first.
 func (r *run) startNode(n *node) error {
 	id := n.id
-	proc, err := process.Start(process.Config{
+	dir, err := filepath.Abs(r.nodeDir(id))
+	if err == nil {
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return fmt.Errorf("node %s: creating its directory: %w", id, err)
+	}
+	cfg := process.Config{
 		ID:      id,
 		Bin:     r.s.Bin,
 		Args:    r.s.Args,
-		Func:    r.s.Node,
+		Env:     []string{durable.EnvDir + "=" + dir},
 		LogPath: filepath.Join(r.dir, "node-logs", id+".log"),
 		MaxLine: maxLine,
 		MaxLog:  r.s.MaxLog,
-		OnLine:  r.lineHandler(id),
+		OnLine:  r.lineHandler(n),
 		OnProblem: func(p process.Problem) {
 			r.problems.add(p.Node, p.Kind, p.Text)
 		},
 		OnStderr: r.stderrHook(id),
-	})
+	}
+	if f := r.s.Node; f != nil {
+		cfg.Func = func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+			return f(durable.WithDir(ctx, dir), stdin, stdout, stderr)
+		}
+	}
+	proc, err := process.Start(cfg)
 	if err != nil {
 		return &ConfigError{Msg: err.Error()}
 	}
+	n.mu.Lock()
 	n.proc = proc
+	n.mu.Unlock()
 	// Write what came before, in order; deliveries meanwhile queue behind.
 	for {
 		n.mu.Lock()
@@ -85,7 +127,7 @@ func (r *run) startNode(n *node) error {
 		}
 		n.mu.Unlock()
 		for _, line := range batch {
-			n.write(r, line)
+			n.write(r, proc, line)
 		}
 	}
 }
@@ -108,16 +150,19 @@ func (n *node) deliver(r *run) netsim.Handler {
 			n.mu.Unlock()
 			return
 		}
+		proc := n.proc
 		n.mu.Unlock()
-		n.write(r, line)
+		n.write(r, proc, line)
 	}
 }
 
-// write writes one line to the node's stdin.
-func (n *node) write(r *run, line []byte) {
-	if err := n.proc.Write(line); err != nil {
+// write writes a line to an incarnation's stdin. A failure is reported once
+// per incarnation, unless the nemesis killed it (the message was on its way
+// to a process that died).
+func (n *node) write(r *run, proc *process.Process, line []byte) {
+	if err := proc.Write(line); err != nil {
 		n.mu.Lock()
-		first := !n.dead && !n.stopping
+		first := !n.dead && !n.stopping && !proc.Killed() && proc == n.proc
 		n.dead = true
 		n.mu.Unlock()
 		if first {
@@ -130,9 +175,11 @@ func (n *node) write(r *run, line []byte) {
 const defaultFloodLimit = 25_000
 
 // lineHandler returns the handler of one node's stdout lines: it routes
-// each, and reports the node once per second in which it prints more than
-// the flood limit. It is called from the node's stdout reader only.
-func (r *run) lineHandler(id string) func([]byte) {
+// each (or holds it while the nemesis has the node paused), and reports the
+// node once per second in which it prints more than the flood limit. It is
+// called from the node's stdout reader only (of one incarnation at a time).
+func (r *run) lineHandler(n *node) func([]byte) {
+	id := n.id
 	floodLimit := r.s.FloodLimit
 	if floodLimit <= 0 {
 		floodLimit = defaultFloodLimit
@@ -148,10 +195,22 @@ func (r *run) lineHandler(id string) func([]byte) {
 		if count == floodLimit {
 			r.problems.add(id, "flood", fmt.Sprintf("node %s is flooding the network: %d messages within one second (a busy node sends a few thousand); still routed", id, floodLimit))
 		}
-		if c := guard("the router", r.s.hook, func() { r.route(id, line) }); c != nil {
-			r.crashes.add(*c)
-			r.problems.add(id, "panic:route", c.problem(fmt.Sprintf("a line of node %s was dropped: %s", id, truncate(line, 120))))
+		n.out.Lock()
+		defer n.out.Unlock()
+		if n.out.paused {
+			n.out.held = append(n.out.held, bytes.Clone(line))
+			return
 		}
+		r.routeGuarded(id, line)
+	}
+}
+
+// routeGuarded routes a line, recovering a panic in the router as an eddy
+// bug: the line is dropped and the run goes on.
+func (r *run) routeGuarded(id string, line []byte) {
+	if c := guard("the router", r.s.hook, func() { r.route(id, line) }); c != nil {
+		r.crashes.add(*c)
+		r.problems.add(id, "panic:route", c.problem(fmt.Sprintf("a line of node %s was dropped: %s", id, truncate(line, 120))))
 	}
 }
 
@@ -180,6 +239,8 @@ func (r *run) route(id string, line []byte) {
 	if _, err := r.net.Send(env.Src, env.Dest, body); err != nil {
 		var what string
 		switch {
+		case errors.Is(err, netsim.ErrCrashedSrc):
+			return // read from a process the nemesis killed: it died with it
 		case errors.Is(err, netsim.ErrClosedDest) && netsim.IsClient(env.Dest):
 			what = fmt.Sprintf("replied to client %s, which had given up and closed", env.Dest)
 			if h, _, err := proto.ParseHeader(body); err == nil && h.HasReply {
@@ -217,19 +278,20 @@ func (r *run) initNode(ctx context.Context, n *node) error {
 		done <- result{reply, err}
 	})
 	var res result
+	proc := n.process()
 	select {
 	case res = <-done:
-	case <-n.proc.Exited():
+	case <-proc.Exited():
 		// Give a reply that raced the exit a moment to arrive.
 		select {
 		case res = <-done:
 		case <-time.After(50 * time.Millisecond):
-			return fmt.Errorf("node %s exited (%s) before answering init%s", n.id, n.proc.ExitStatus(), lastWords(n.proc))
+			return fmt.Errorf("node %s exited (%s) before answering init%s", n.id, proc.ExitStatus(), lastWords(proc))
 		}
 	}
 	switch {
 	case errors.Is(res.err, client.ErrTimeout):
-		return fmt.Errorf("node %s did not answer init within %v%s", n.id, initTimeout, lastWords(n.proc))
+		return fmt.Errorf("node %s did not answer init within %v%s", n.id, initTimeout, lastWords(proc))
 	case res.err != nil:
 		return fmt.Errorf("node %s: init failed: %v", n.id, res.err)
 	case res.reply.Header.Type == "error":
@@ -256,8 +318,9 @@ func (r *run) stopNodes() {
 		wg.Go(func() {
 			n.mu.Lock()
 			n.stopping = true
+			proc := n.proc
 			n.mu.Unlock()
-			if err := n.proc.Stop(r.s.StopGrace); err != nil {
+			if err := proc.Stop(r.s.StopGrace); err != nil {
 				r.logf("stopping node %s: %v", n.id, err)
 			}
 		})

@@ -105,6 +105,10 @@ func (r *run) mainPhase(ctx context.Context) {
 	if r.s.partition {
 		nem.Go(func() { r.runNemesis(phaseCtx) })
 	}
+	procs := nemesis.NewProcesses(r.s.faults, r.s.targets)
+	if procs != nil {
+		nem.Go(func() { r.runProcessNemesis(phaseCtx, ctx, procs) })
+	}
 	pool := gen.NewPool(len(workers))
 	sched := gen.NewSchedule(r.s.Rate, seeded.Stream(r.seed, "pacing"))
 	var inflight sync.WaitGroup
@@ -138,6 +142,9 @@ func (r *run) mainPhase(ctx context.Context) {
 	}
 	if r.s.partition {
 		r.heal()
+	}
+	if procs != nil {
+		r.processFaultsFinal(ctx, procs)
 	}
 	r.logf("Waiting for recovery...")
 	r.prog.setPhase("recovery")

@@ -18,6 +18,7 @@ type progress struct {
 
 	ok, fail, info atomic.Int64
 	partitioned    atomic.Bool
+	down, paused   atomic.Int64
 
 	mu        sync.Mutex // serialises reports
 	phase     string
@@ -58,6 +59,12 @@ func (p *progress) stop() {
 // setPhase records a change of phase and reports it.
 func (p *progress) setPhase(phase string) { p.emit(phase) }
 
+// setFaults records how many nodes are down and paused.
+func (p *progress) setFaults(down, paused int) {
+	p.down.Store(int64(down))
+	p.paused.Store(int64(paused))
+}
+
 // completed counts a client operation's completion.
 func (p *progress) completed(t history.Type) {
 	switch t {
@@ -94,5 +101,7 @@ func (p *progress) emit(phase string) {
 		Fail:        p.fail.Load(),
 		Info:        p.info.Load(),
 		Partitioned: p.partitioned.Load(),
+		Down:        int(p.down.Load()),
+		Paused:      int(p.paused.Load()),
 	})
 }

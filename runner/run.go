@@ -18,9 +18,11 @@ import (
 
 	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
+	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/client"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/netsim"
+	"github.com/eddy-workbench/eddy/internal/process"
 	"github.com/eddy-workbench/eddy/internal/report"
 	"github.com/eddy-workbench/eddy/internal/workload"
 )
@@ -52,6 +54,10 @@ type Result struct {
 	// Aborted, if set, says why the run could not complete normally (a node
 	// that never answered init, crashed, …); the exit code is then 255.
 	Aborted string
+	// Explanations explain the workload's findings: why each failure (or
+	// warning) happened, with evidence from the history and the journal.
+	// None for a valid run without warnings.
+	Explanations []explain.Explanation
 }
 
 // ExitCode is Maelstrom's exit status for the result: 0 valid, 1 invalid,
@@ -80,6 +86,9 @@ type run struct {
 	rec      *history.Recorder
 	problems *problems
 	nodes    []*node
+	// exits watches the node processes for crashes (exits the nemesis did
+	// not cause) and records failed restarts.
+	exits *crashWatch
 
 	prog *progress
 
@@ -127,6 +136,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		start: time.Now(),
 	}
 	r.problems = newProblems(r.logf)
+	r.exits = newCrashWatch(r)
 	r.prog = newProgress(s.Progress, s.TimeLimit)
 	r.rec = history.NewRecorder(r.start)
 	r.net = netsim.New(netsim.Config{
@@ -227,51 +237,62 @@ func (r *run) setup(ctx context.Context) error {
 // setupWorkload lets the workload prepare every node, concurrently, each
 // through a client of its own (broadcast sends the topology).
 func (r *run) setupWorkload(ctx context.Context) error {
-	wl, ok := r.wl.(workload.Setup)
-	if !ok {
+	if _, ok := r.wl.(workload.Setup); !ok {
 		return nil
 	}
 	errs := make([]error, len(r.nodes))
 	var wg sync.WaitGroup
 	for i, n := range r.nodes {
-		wg.Go(func() {
-			c, err := client.Open(r.net, &r.clientIDs, n.id)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			defer c.Close()
-			errs[i] = wl.Setup(ctx, c)
-		})
+		wg.Go(func() { errs[i] = r.setupNode(ctx, n) })
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// crashWatch notices node processes that exit while the test runs.
+// crashWatch notices node processes that exit while the test runs, other
+// than those the nemesis killed, and failures to restart a node.
 type crashWatch struct {
+	r       *run
 	done    chan struct{}
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	crashed []string
 }
 
+func newCrashWatch(r *run) *crashWatch {
+	return &crashWatch{r: r, done: make(chan struct{})}
+}
+
+// watchCrashes watches every node's current process.
 func (r *run) watchCrashes() *crashWatch {
-	w := &crashWatch{done: make(chan struct{})}
 	for _, n := range r.nodes {
-		w.wg.Go(func() {
-			select {
-			case <-n.proc.Exited():
-				msg := fmt.Sprintf("node %s crashed (%s) %.2f s into the run%s", n.id, n.proc.ExitStatus(), time.Since(r.start).Seconds(), lastWords(n.proc))
-				r.problems.add(n.id, "crash", msg)
-				w.mu.Lock()
-				w.crashed = append(w.crashed, msg)
-				w.mu.Unlock()
-			case <-w.done:
-			}
-		})
+		r.exits.watch(n, n.process())
 	}
-	return w
+	return r.exits
+}
+
+// watch reports proc, an incarnation of n, if it exits before stop unless
+// the nemesis killed it.
+func (w *crashWatch) watch(n *node, proc *process.Process) {
+	r := w.r
+	w.wg.Go(func() {
+		select {
+		case <-proc.Exited():
+			if proc.Killed() {
+				return
+			}
+			w.fail(n.id, fmt.Sprintf("node %s crashed (%s) %.2f s into the run%s", n.id, proc.ExitStatus(), time.Since(r.start).Seconds(), lastWords(proc)))
+		case <-w.done:
+		}
+	})
+}
+
+// fail records why the run must abort, as a problem of node too.
+func (w *crashWatch) fail(node, msg string) {
+	w.r.problems.add(node, "crash", msg)
+	w.mu.Lock()
+	w.crashed = append(w.crashed, msg)
+	w.mu.Unlock()
 }
 
 func (w *crashWatch) stop() {
@@ -288,10 +309,20 @@ func (w *crashWatch) report() string {
 	return w.crashed[0]
 }
 
-// teardown heals the network, stops the nodes and closes the network.
+// teardown heals the network, continues paused nodes, stops the nodes and
+// closes the network.
 func (r *run) teardown() {
 	r.logf("Tearing down")
 	r.net.SetPartition(nil)
+	// A node left paused (no final phase resumed it) must not stay
+	// stopped, whether it is stopped now or left running.
+	for _, n := range r.nodes {
+		n.out.Lock()
+		if n.out.paused {
+			_ = n.process().Resume()
+		}
+		n.out.Unlock()
+	}
 	if !r.s.LeaveDBRunning {
 		r.stopNodes()
 	}

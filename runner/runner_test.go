@@ -289,6 +289,7 @@ func TestBrokenNodesAreInvalid(t *testing.T) {
 			finding := get(t, res.Results, tc.finding...)
 			assert.NotEqual(t, "[]", edn.String(finding))
 			assert.NotEqual(t, "{}", edn.String(finding))
+			explained(t, res, explanationsOf[tc.name])
 		})
 	}
 }
@@ -311,7 +312,7 @@ func TestBadArguments(t *testing.T) {
 		{"unknown workload", runner.Config{Workload: "lin-kw", Bin: echo}, `unknown workload "lin-kw"`},
 		{"bad concurrency", runner.Config{Workload: "echo", Bin: echo, Concurrency: "xn"}, "--concurrency"},
 		{"bad availability", runner.Config{Workload: "echo", Bin: echo, Availability: "1.5"}, "--availability"},
-		{"unknown nemesis", runner.Config{Workload: "echo", Bin: echo, Nemesis: []string{"kill"}}, "kill"},
+		{"unknown nemesis", runner.Config{Workload: "echo", Bin: echo, Nemesis: []string{"clock"}}, `unknown --nemesis fault "clock"`},
 		{"unknown model", runner.Config{Workload: "echo", Bin: echo, ConsistencyModels: []string{"read-committed,serializable"}}, "unknown consistency model"},
 		{"node named like a service", runner.Config{Workload: "echo", Bin: echo, Nodes: []string{"n1", "lin-kv"}}, `node name "lin-kv" is the name of one of Maelstrom's services`},
 		{"bad latency dist", runner.Config{Workload: "echo", Bin: echo, LatencyDist: "normal"}, "--latency-dist"},

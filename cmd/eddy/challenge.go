@@ -39,7 +39,8 @@ runs themselves go to STORE as eddy test's do). The repository's committed
 results/ change only when asked: --results results (scripts/refresh-results.sh).
 Node binaries are built into --bin-dir from the source tree. Exit status: 0 if
 every target was met, 1 if one was missed, 254 for bad arguments, 255 if a run
-could not complete.
+could not complete. The ids g-set, pn-counter and txn-list-append are extras,
+not challenges, with eddy's own flags and targets.
 
 `
 

@@ -40,6 +40,12 @@ func (p *progressPrinter) print(pr runner.Progress) {
 	if pr.Partitioned {
 		line += "  [partitioned]"
 	}
+	if pr.Down > 0 {
+		line += fmt.Sprintf("  [%d down]", pr.Down)
+	}
+	if pr.Paused > 0 {
+		line += fmt.Sprintf("  [%d paused]", pr.Paused)
+	}
 	if p.terminal {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 		p.drawn = true

@@ -110,7 +110,8 @@ func testFlags(cfg *runner.Config, testCount *int) (*flag.FlagSet, func() error)
 	var latencyMS int64
 	fs.Int64Var(&latencyMS, "latency", 0, "mean inter-node latency, ms")
 	fs.StringVar(&cfg.LatencyDist, "latency-dist", "constant", "constant, uniform or exponential")
-	fs.Var(listFlag{&cfg.Nemesis, true}, "nemesis", "faults to inject: partition")
+	fs.Var(listFlag{&cfg.Nemesis, true}, "nemesis", "faults to inject: partition, kill, pause (comma-separated)")
+	fs.Var(listFlag{&cfg.NemesisTargets, true}, "nemesis-targets", "whom a kill or pause hits, one picked at random each time: subset, one, minority-third, minority, majority, all (default all six)")
 	cfg.NemesisInterval = 10 * time.Second
 	fs.Var(secondsFlag{&cfg.NemesisInterval}, "nemesis-interval", "mean seconds between nemesis operations")
 	fs.StringVar(&cfg.Topology, "topology", "grid", "broadcast topology: grid, line, total, tree, tree2, tree3, tree4")
@@ -268,5 +269,35 @@ func printVerdict(res runner.Result, stdout io.Writer) int {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(stdout, "\nWARNING: %s\n", w)
 	}
+	printExplanations(res, stdout)
 	return code
+}
+
+// consoleExplanations is how many explanations the console shows.
+const consoleExplanations = 3
+
+// printExplanations prints the first explanations of a run, one paragraph
+// each, and where the rest are.
+func printExplanations(res runner.Result, stdout io.Writer) {
+	n := len(res.Explanations)
+	if n == 0 {
+		return
+	}
+	fmt.Fprintln(stdout)
+	if n == 1 {
+		fmt.Fprintln(stdout, "Why:")
+	} else {
+		fmt.Fprintf(stdout, "Why (%d explanations):\n", n)
+	}
+	for i, e := range res.Explanations {
+		if i == consoleExplanations {
+			break
+		}
+		fmt.Fprintf(stdout, "- %s\n", e.Paragraph())
+	}
+	rest := ""
+	if n > consoleExplanations {
+		rest = fmt.Sprintf("%d more, and ", n-consoleExplanations)
+	}
+	fmt.Fprintf(stdout, "%sthe evidence and diagrams: %s (index.html; results.json :explanations)\n", rest, res.Dir)
 }

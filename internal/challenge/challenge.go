@@ -1,7 +1,10 @@
 // Package challenge describes the Fly.io Gossip Glomers challenges as eddy
 // runs them: which workload, which node and which official flags each one
-// uses, and the targets it must meet. It also reads the figures a challenge
-// is judged by out of a results map and checks them against the targets.
+// uses, and the targets it must meet. A few extras, which are not Gossip
+// Glomers challenges, run the workloads no challenge covers (g-set,
+// pn-counter, txn-list-append) the same way. The package also reads the
+// figures a challenge is judged by out of a results map and checks them
+// against the targets.
 //
 // The package is pure: it runs nothing and touches no files.
 package challenge
@@ -16,7 +19,8 @@ import (
 // Challenge is one Gossip Glomers challenge as eddy runs it.
 type Challenge struct {
 	// ID is the challenge's short name: "1", "2", "3a" … "3e", "4",
-	// "5a", "5b", "5c", "6a", "6b", "6b-partition" or "6c".
+	// "5a", "5b", "5c", "6a", "6b", "6b-partition" or "6c"; for an extra,
+	// its workload's name.
 	ID string
 	// Title is the challenge's human-readable name.
 	Title string
@@ -30,6 +34,9 @@ type Challenge struct {
 	Flags []string
 	// Targets are what the run must achieve besides being valid.
 	Targets Targets
+	// Extra marks a run that is not a Gossip Glomers challenge; its flags
+	// and targets are eddy's own (see the README).
+	Extra bool
 }
 
 // Targets are the goals of a challenge beyond validity, which is always
@@ -145,11 +152,34 @@ func table() []Challenge {
 			Flags:   words("--node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-committed --availability total --nemesis partition"),
 			Targets: Targets{TotalAvailability: true},
 		},
+		// Extras. The message targets are Maelstrom's own Ruby demos
+		// (g_set.rb, pn_counter.rb: whole state to every node every 5 s)
+		// measured under eddy with the same flags.
+		{
+			ID: "g-set", Title: "Grow-only set, delta gossip (extra)", Extra: true,
+			Workload: "g-set", Node: "nodes/gset",
+			NodeArgs: words("-strategy delta"),
+			Flags:    words("--node-count 5 --rate 10 --time-limit 15 --nemesis partition"),
+			Targets:  Targets{MaxServerMsgsPerOp: 0.72},
+		},
+		{
+			ID: "pn-counter", Title: "PN-counter, delta gossip (extra)", Extra: true,
+			Workload: "pn-counter", Node: "nodes/pncounter",
+			NodeArgs: words("-strategy delta"),
+			Flags:    words("--node-count 5 --rate 100 --time-limit 15 --nemesis partition"),
+			Targets:  Targets{MaxServerMsgsPerOp: 0.15},
+		},
+		{
+			ID: "txn-list-append", Title: "Strict-serializable list append, Datomic-style transactor (extra)", Extra: true,
+			Workload: "txn-list-append", Node: "nodes/listappend",
+			Flags: words("--node-count 3 --concurrency 2n --rate 100 --time-limit 20 --consistency-models strict-serializable --nemesis partition"),
+		},
 	}
 }
 
 // All returns every challenge in order: 1, 2, 3a, 3b, 3c, 3d, 3e, 4, 5a,
-// 5b, 5c, 6a, 6b, 6b-partition, 6c. The result is a fresh copy.
+// 5b, 5c, 6a, 6b, 6b-partition, 6c, then the extras g-set, pn-counter and
+// txn-list-append. The result is a fresh copy.
 func All() []Challenge { return table() }
 
 // IDs returns the id of every challenge, in the order of All.

@@ -121,7 +121,12 @@ func TestTableMatchesOfficialCommands(t *testing.T) {
 		},
 	}
 
-	all := All()
+	var all []Challenge
+	for _, c := range All() {
+		if !c.Extra {
+			all = append(all, c)
+		}
+	}
 	require.Len(t, all, len(tests))
 	for i, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
@@ -136,6 +141,45 @@ func TestTableMatchesOfficialCommands(t *testing.T) {
 			assert.NotEmpty(t, c.Title)
 		})
 	}
+}
+
+// TestExtras: the extras come after the challenges, say so in their
+// titles, and run the workloads no challenge covers.
+func TestExtras(t *testing.T) {
+	var extras []Challenge
+	for i, c := range All() {
+		if c.Extra {
+			extras = append(extras, c)
+		} else {
+			require.Empty(t, extras, "challenge %s after an extra (index %d)", c.ID, i)
+		}
+	}
+	want := []struct {
+		id, node, flags, nodeArgs string
+		targets                   Targets
+	}{
+		{"g-set", "nodes/gset", "--node-count 5 --rate 10 --time-limit 15 --nemesis partition", "-strategy delta", Targets{MaxServerMsgsPerOp: 0.72}},
+		{"pn-counter", "nodes/pncounter", "--node-count 5 --rate 100 --time-limit 15 --nemesis partition", "-strategy delta", Targets{MaxServerMsgsPerOp: 0.15}},
+		{"txn-list-append", "nodes/listappend", "--node-count 3 --concurrency 2n --rate 100 --time-limit 20 --consistency-models strict-serializable --nemesis partition", "", Targets{}},
+	}
+	require.Len(t, extras, len(want))
+	for i, w := range want {
+		c := extras[i]
+		assert.Equal(t, w.id, c.ID)
+		assert.Equal(t, w.id, c.Workload)
+		assert.Equal(t, w.node, c.Node)
+		assert.Equal(t, strings.Fields(w.flags), c.Flags)
+		if w.nodeArgs == "" {
+			assert.Empty(t, c.NodeArgs)
+		} else {
+			assert.Equal(t, strings.Fields(w.nodeArgs), c.NodeArgs)
+		}
+		assert.Equal(t, w.targets, c.Targets)
+		assert.Contains(t, c.Title, "(extra)")
+	}
+	got, err := Select([]string{"PN-Counter", "g-set"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"g-set", "pn-counter"}, []string{got[0].ID, got[1].ID})
 }
 
 func TestAllReturnsFreshCopies(t *testing.T) {
@@ -165,17 +209,17 @@ func TestSelect(t *testing.T) {
 		{
 			name:    "unknown",
 			ids:     []string{"3a", "7"},
-			wantErr: `unknown challenge "7" (valid ids: 1, 2, 3a, 3b, 3c, 3d, 3e, 4, 5a, 5b, 5c, 6a, 6b, 6b-partition, 6c or all)`,
+			wantErr: `unknown challenge "7" (valid ids: 1, 2, 3a, 3b, 3c, 3d, 3e, 4, 5a, 5b, 5c, 6a, 6b, 6b-partition, 6c, g-set, pn-counter, txn-list-append or all)`,
 		},
 		{
 			name:    "several unknown",
 			ids:     []string{"x", "3f"},
-			wantErr: `unknown challenges "x", "3f" (valid ids: 1, 2, 3a, 3b, 3c, 3d, 3e, 4, 5a, 5b, 5c, 6a, 6b, 6b-partition, 6c or all)`,
+			wantErr: `unknown challenges "x", "3f" (valid ids: 1, 2, 3a, 3b, 3c, 3d, 3e, 4, 5a, 5b, 5c, 6a, 6b, 6b-partition, 6c, g-set, pn-counter, txn-list-append or all)`,
 		},
 		{
 			name:    "none",
 			ids:     nil,
-			wantErr: `no challenge given (valid ids: 1, 2, 3a, 3b, 3c, 3d, 3e, 4, 5a, 5b, 5c, 6a, 6b, 6b-partition, 6c or all)`,
+			wantErr: `no challenge given (valid ids: 1, 2, 3a, 3b, 3c, 3d, 3e, 4, 5a, 5b, 5c, 6a, 6b, 6b-partition, 6c, g-set, pn-counter, txn-list-append or all)`,
 		},
 	}
 	for _, tt := range tests {

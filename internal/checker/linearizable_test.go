@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
@@ -80,4 +81,26 @@ func TestLinearizableKV(t *testing.T) {
 			}
 		})
 	}
+}
+
+// LinKVWindow finds the short stretch behind a failure, and nothing where
+// there is none.
+func TestLinKVWindow(t *testing.T) {
+	kv := func(k, v any) []any { return []any{k, v} }
+	h := indexed(
+		at(0, inv(0, "write", kv(int64(5), int64(1)))), at(1, ok(0, "write", kv(int64(5), int64(1)))),
+		at(2, inv(0, "read", kv(int64(5), nil))), at(3, ok(0, "read", kv(int64(5), int64(1)))),
+		at(4, inv(0, "write", kv(int64(5), int64(2)))), at(5, ok(0, "write", kv(int64(5), int64(2)))),
+		at(6, inv(1, "read", kv(int64(5), nil))), at(7, ok(1, "read", kv(int64(5), int64(1)))),
+		at(8, inv(0, "read", kv(int64(5), nil))), at(9, ok(0, "read", kv(int64(5), int64(2)))),
+	)
+	win, found := LinKVWindow(h, int64(5), 0)
+	require.True(t, found)
+	assert.True(t, win.AnyStart)
+	assert.Equal(t, []int{4, 6}, win.Ops) // write 2, then a read of 1
+	assert.Equal(t, 1, win.Longest)
+	_, found = LinKVWindow(h[:6], int64(5), 0)
+	assert.False(t, found, "a linearizable history has no such stretch")
+	_, found = LinKVWindow(h, int64(6), 0)
+	assert.False(t, found, "a key with no operations")
 }

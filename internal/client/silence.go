@@ -11,18 +11,29 @@ import (
 
 // Silence counts, per node and request type, the requests clients sent, those
 // that timed out with no reply, and those among them the node answered
-// later, so that a node that never replies can be named. It is safe for
-// concurrent use; the zero value is ready.
+// later, so that a node that never replies can be named. A request that
+// timed out while the nemesis had its node down or paused at some point is
+// not the node's doing: it is excused, counted apart and never named. It is
+// safe for concurrent use; the zero value is ready.
 type Silence struct {
 	mu       sync.Mutex
 	counts   map[silenceKey]*silenceCount
 	timedOut map[request]silenceKey // requests that timed out, until a late reply
+	faults   map[string]*nodeFault
+}
+
+// nodeFault is when the nemesis last took a node out (killed or paused it)
+// and brought it back.
+type nodeFault struct {
+	out      bool
+	lastBack time.Time
 }
 
 type silenceKey struct{ node, typ string }
 
 type silenceCount struct {
 	sent, timedOut, late int
+	excused              int           // timed out while the node was out
 	timeout              time.Duration // the longest timeout among them
 }
 
@@ -52,13 +63,41 @@ func (s *Silence) Sent(node, typ string) {
 	s.count(silenceKey{node, typ}).sent++
 }
 
+// Out records that the nemesis has taken node out (killed or paused it);
+// Back that it has brought it back.
+func (s *Silence) Out(node string) { s.setOut(node, true) }
+
+// Back records that node runs again after Out.
+func (s *Silence) Back(node string) { s.setOut(node, false) }
+
+func (s *Silence) setOut(node string, out bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faults == nil {
+		s.faults = map[string]*nodeFault{}
+	}
+	f := s.faults[node]
+	if f == nil {
+		f = &nodeFault{}
+		s.faults[node] = f
+	}
+	if f.out && !out {
+		f.lastBack = time.Now()
+	}
+	f.out = out
+}
+
 // TimedOut records that client's request msgID of type typ to node got no
-// reply within timeout.
+// reply within timeout (it was sent timeout ago).
 func (s *Silence) TimedOut(client string, msgID int64, node, typ string, timeout time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := silenceKey{node, typ}
 	c := s.count(k)
+	if f := s.faults[node]; f != nil && (f.out || !f.lastBack.Before(time.Now().Add(-timeout))) {
+		c.excused++ // the node was out at some point of the wait
+		return
+	}
 	c.timedOut++
 	c.timeout = max(c.timeout, timeout)
 	s.timedOut[request{client, msgID}] = k

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -82,4 +83,33 @@ func TestSilencesOrder(t *testing.T) {
 		got = append(got, x.Node+"/"+x.Type)
 	}
 	assert.Equal(t, []string{"n2/cas", "n2/write", "n10/read", "x/read"}, got)
+}
+
+// A request that timed out while its node was out (killed or paused by the
+// nemesis), or that was sent before the node came back, is excused: the
+// node is not named for it. One sent after the node was back counts.
+func TestSilenceExcusesFaults(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var s Silence
+		const timeout = time.Second
+		s.Sent("n1", "read")
+		s.Out("n1")
+		time.Sleep(timeout)
+		s.TimedOut("c1", 1, "n1", "read", timeout) // out at the time
+		s.Sent("n1", "read")
+		time.Sleep(timeout / 2)
+		s.Back("n1")
+		time.Sleep(timeout / 2)
+		s.TimedOut("c1", 2, "n1", "read", timeout) // sent before it came back
+		s.Late("c1", 2)                            // an excused request's late reply is not counted
+		s.Sent("n1", "read")
+		time.Sleep(timeout)
+		s.TimedOut("c1", 3, "n1", "read", timeout) // sent and lost while it ran
+		s.Sent("n2", "read")
+		s.TimedOut("c2", 1, "n2", "read", timeout) // another node: unaffected
+		got := s.Silences([]string{"n1", "n2"})
+		require.Len(t, got, 2)
+		assert.Equal(t, "node n1 never replied to 1 of 3 read requests (timed out after 1 s)", got[0].String())
+		assert.Equal(t, "node n2 never replied to 1 of 1 read requests (timed out after 1 s)", got[1].String())
+	})
 }

@@ -1,6 +1,8 @@
-// Package nemesis holds the pure logic of Maelstrom's partition nemesis
-// (spec §4.3): choosing a partition shape, turning a shape into a grudge, and
-// spacing nemesis operations in time.
+// Package nemesis holds the pure logic of the nemesis: Maelstrom's
+// partition nemesis (spec §4.3) — choosing a partition shape, turning a
+// shape into a grudge — eddy's process faults (kill and pause: which nodes
+// they hit and in what order they come, see Processes), and spacing nemesis
+// operations in time.
 //
 // Nothing here does I/O, starts goroutines or reads a clock. Every random
 // choice comes from the *rand.Rand (math/rand/v2) the caller passes in, so the

@@ -13,7 +13,9 @@ import (
 )
 
 // WriteJournal writes events as JSON lines:
-// {"seq":0,"time":1234,"type":"send","id":0,"src":"c0","dest":"n0","body":{...}}.
+// {"seq":0,"time":1234,"type":"send","id":0,"src":"c0","dest":"n0","body":{...}};
+// a drop has its fate before the body:
+// {"seq":9,"time":5678,"type":"drop","id":4,"src":"n1","dest":"n2","fate":"to crashed node","body":{...}}.
 func WriteJournal(w io.Writer, events []Event) error {
 	bw := bufio.NewWriter(w)
 	var buf []byte
@@ -30,6 +32,10 @@ func WriteJournal(w io.Writer, events []Event) error {
 		buf = proto.AppendString(buf, ev.Msg.Src)
 		buf = append(buf, `,"dest":`...)
 		buf = proto.AppendString(buf, ev.Msg.Dest)
+		if ev.Kind == Drop {
+			buf = append(buf, `,"fate":`...)
+			buf = proto.AppendString(buf, ev.Fate)
+		}
 		buf = append(buf, `,"body":`...)
 		buf = append(buf, ev.Msg.Body...)
 		buf = append(buf, "}\n"...)
@@ -48,6 +54,7 @@ type journalLine struct {
 	ID   int64           `json:"id"`
 	Src  string          `json:"src"`
 	Dest string          `json:"dest"`
+	Fate string          `json:"fate"`
 	Body json.RawMessage `json:"body"`
 }
 
@@ -76,13 +83,15 @@ func ReadJournal(r io.Reader) ([]Event, error) {
 			kind = Send
 		case "recv":
 			kind = Recv
+		case "drop":
+			kind = Drop
 		default:
-			return nil, fmt.Errorf("line %d: event type %q is neither send nor recv", n, jl.Type)
+			return nil, fmt.Errorf("line %d: event type %q is not send, recv or drop", n, jl.Type)
 		}
 		if jl.Seq == nil {
 			return nil, fmt.Errorf("line %d: no seq", n)
 		}
-		events = append(events, Event{Seq: *jl.Seq, Time: jl.Time, Kind: kind, Msg: Message{
+		events = append(events, Event{Seq: *jl.Seq, Time: jl.Time, Kind: kind, Fate: jl.Fate, Msg: Message{
 			ID: jl.ID, Src: jl.Src, Dest: jl.Dest, Body: jl.Body,
 		}})
 	}
@@ -92,9 +101,9 @@ func ReadJournal(r io.Reader) ([]Event, error) {
 	return events, nil
 }
 
-// parseLine reads a line laid out exactly as WriteJournal lays it out,
-// without a JSON decoder; ok is false for any other line, which ReadJournal
-// then decodes as JSON.
+// parseLine reads a send or recv line laid out exactly as WriteJournal lays
+// it out, without a JSON decoder; ok is false for any other line (drops
+// among them), which ReadJournal then decodes as JSON.
 func parseLine(line []byte) (ev Event, ok bool) {
 	rest, ok := bytes.CutPrefix(line, []byte(`{"seq":`))
 	if !ok {
@@ -162,9 +171,10 @@ func StatsOf(events []Event) Stats {
 	var sends, recvs [2]int64
 	for _, ev := range events {
 		c := class(ev.Msg.Src, ev.Msg.Dest)
-		if ev.Kind == Send {
+		switch ev.Kind {
+		case Send:
 			sends[c]++
-		} else {
+		case Recv:
 			recvs[c]++
 		}
 	}

@@ -1,8 +1,11 @@
 // Package netsim is Maelstrom's simulated network: endpoints (nodes, clients,
 // services) with one delivery queue each, ordered by delivery deadline;
 // latency on node↔node and node↔service messages; partitions decided when a
-// message reaches the head of its queue; a journal of every send and
-// delivery; and the counts behind results' :net statistics.
+// message reaches the head of its queue; endpoints that are crashed (their
+// messages dropped) or paused (their messages held) while the nemesis has
+// their process killed or stopped; a journal of every send, delivery and
+// drop to a crashed endpoint; and the counts behind results' :net
+// statistics.
 //
 // Messages are routed as bytes: the network never decodes a body.
 package netsim
@@ -83,21 +86,33 @@ type Partition interface {
 	Cut(src, dest string) bool
 }
 
-// EventKind is send or recv.
+// EventKind is send, recv or drop.
 type EventKind uint8
 
 // The journal's event kinds.
 const (
 	Send EventKind = iota
 	Recv
+	// Drop is a message the network threw away instead of delivering it,
+	// for the reason in Event.Fate. Messages cut by a partition are not
+	// journaled as drops (as in Maelstrom, they are sent and never
+	// received).
+	Drop
 )
 
 func (k EventKind) String() string {
-	if k == Send {
+	switch k {
+	case Send:
 		return "send"
+	case Recv:
+		return "recv"
 	}
-	return "recv"
+	return "drop"
 }
+
+// FateCrashed is the Fate of a message that was due while its destination
+// was crashed (its process killed by the nemesis and not yet restarted).
+const FateCrashed = "to crashed node"
 
 // Event is one entry of the journal.
 type Event struct {
@@ -105,6 +120,8 @@ type Event struct {
 	Time int64 // nanoseconds since Config.Start
 	Kind EventKind
 	Msg  Message
+	// Fate says why a Drop event's message was dropped (FateCrashed).
+	Fate string
 }
 
 // Counts are the statistics of one class of messages.
@@ -124,6 +141,9 @@ var (
 	ErrUnknownDest = errors.New("unknown destination")
 	ErrClosedDest  = errors.New("destination is closed")
 	ErrClosedSrc   = errors.New("source is closed")
+	// ErrCrashedSrc: the source is crashed (see Network.Crash); what it
+	// sends is lost.
+	ErrCrashedSrc = errors.New("source is crashed")
 )
 
 // IsClient reports whether an id names a client: like Maelstrom, any id that
@@ -216,6 +236,55 @@ func (n *Network) Deregister(id string) {
 	}
 }
 
+// The states of an endpoint (endpoint.state).
+const (
+	stateUp int32 = iota
+	statePaused
+	stateCrashed
+)
+
+// Crash marks an endpoint as crashed, its process killed: every message due
+// for delivery to it from now on, including those already queued, is
+// dropped and journaled as a Drop with FateCrashed, and Send refuses its
+// messages with ErrCrashedSrc. Its queue and registration stay; Restart
+// undoes it. Crashing a paused endpoint ends the pause.
+func (n *Network) Crash(id string) error {
+	return n.setState(id, stateCrashed)
+}
+
+// Restart ends a crash: messages due for delivery from now on are
+// delivered again, and the endpoint may send.
+func (n *Network) Restart(id string) error {
+	return n.setState(id, stateUp)
+}
+
+// Pause holds every delivery to an endpoint, its process stopped: messages
+// keep queueing and are delivered, in their order, once Resume is called,
+// their partition having been decided when they reached the head of the
+// queue, as usual. The network does not hold what a paused endpoint sends:
+// a stopped process sends nothing, and the caller holds what it may still
+// read from one.
+func (n *Network) Pause(id string) error {
+	return n.setState(id, statePaused)
+}
+
+// Resume ends a pause (or a crash): held messages are delivered.
+func (n *Network) Resume(id string) error {
+	return n.setState(id, stateUp)
+}
+
+func (n *Network) setState(id string, st int32) error {
+	n.mu.RLock()
+	e := n.endpoints[id]
+	n.mu.RUnlock()
+	if e == nil {
+		return fmt.Errorf("%w %q", ErrUnknownDest, id)
+	}
+	e.state.Store(st)
+	e.poke()
+	return nil
+}
+
 // SetPartition installs the links to cut; nil heals the network.
 func (n *Network) SetPartition(p Partition) {
 	if p == nil {
@@ -245,6 +314,8 @@ func (n *Network) Send(src, dest string, body []byte) (int64, error) {
 		return 0, fmt.Errorf("%w %q", ErrClosedDest, dest)
 	case dst == nil:
 		return 0, fmt.Errorf("%w %q", ErrUnknownDest, dest)
+	case s.state.Load() == stateCrashed:
+		return 0, fmt.Errorf("%w %q", ErrCrashedSrc, src)
 	}
 	m := Message{ID: n.nextID.Add(1) - 1, Src: src, Dest: dest, Body: body}
 	now := time.Now()
@@ -308,7 +379,11 @@ func (n *Network) cut(src, dest string) bool {
 }
 
 func (n *Network) journal(e *endpoint, kind EventKind, m Message, at time.Time) {
-	ev := Event{Seq: n.nextSeq.Add(1) - 1, Time: at.Sub(n.cfg.Start).Nanoseconds(), Kind: kind, Msg: m}
+	n.journalEvent(e, Event{Kind: kind, Msg: m}, at)
+}
+
+func (n *Network) journalEvent(e *endpoint, ev Event, at time.Time) {
+	ev.Seq, ev.Time = n.nextSeq.Add(1)-1, at.Sub(n.cfg.Start).Nanoseconds()
 	if ev.Seq < n.cfg.MaxJournal {
 		e.jmu.Lock()
 		e.events = append(e.events, ev)
@@ -323,7 +398,8 @@ func (n *Network) journal(e *endpoint, kind EventKind, m Message, at time.Time) 
 
 // deliver is an endpoint's delivery goroutine: it takes the earliest-deadline
 // message, drops it if its link is cut at that moment, otherwise waits out its
-// latency and hands it to the handler.
+// latency, and, once the endpoint is not paused, hands it to the handler — or
+// drops it if the endpoint is crashed.
 func (n *Network) deliver(e *endpoint) {
 	defer n.wg.Done()
 	timer := time.NewTimer(time.Hour)
@@ -353,6 +429,17 @@ func (n *Network) deliver(e *endpoint) {
 				return
 			}
 		}
+		// A paused endpoint takes nothing until it resumes; the message
+		// waits, and the queue behind it.
+		for e.state.Load() == statePaused {
+			select {
+			case <-e.wake:
+			case <-e.stop:
+				return
+			case <-n.closed:
+				return
+			}
+		}
 		// A message that is already due never reaches the selects above:
 		// check here so that Deregister and Close drop it instead of
 		// delivering the rest of the queue.
@@ -362,6 +449,10 @@ func (n *Network) deliver(e *endpoint) {
 		case <-n.closed:
 			return
 		default:
+		}
+		if e.state.Load() == stateCrashed {
+			n.journalEvent(e, Event{Kind: Drop, Msg: it.msg, Fate: FateCrashed}, time.Now())
+			continue
 		}
 		n.recvs[class(it.msg.Src, e.id)].Add(1)
 		n.journal(e, Recv, it.msg, time.Now())

@@ -300,7 +300,7 @@ func TestLatencySeededEndToEnd(t *testing.T) {
 				mustSend(t, n, "c0", "n1", `"client"`) // must not consume a draw
 			}
 			if i%3 == 0 {
-				mustSend(t, n, "n2", "n1", `"other link"`) // draws from its own stream
+				mustSend(t, n, "n2", "n0", `"other link"`) // draws from its own stream (to n0: a message queued at n1 could hold this one up, head of line)
 				mustSend(t, n, "n1", "n0", `"reverse"`)
 			}
 			t0 := time.Now()

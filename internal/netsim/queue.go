@@ -3,6 +3,7 @@ package netsim
 import (
 	"container/heap"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -13,6 +14,7 @@ type endpoint struct {
 	handler Handler
 	wake    chan struct{}
 	stop    chan struct{}
+	state   atomic.Int32 // stateUp, statePaused or stateCrashed
 
 	mu    sync.Mutex
 	queue queue
@@ -50,6 +52,11 @@ func (e *endpoint) push(it item) {
 	e.mu.Lock()
 	heap.Push(&e.queue, it)
 	e.mu.Unlock()
+	e.poke()
+}
+
+// poke wakes the delivery goroutine if it waits.
+func (e *endpoint) poke() {
 	select {
 	case e.wake <- struct{}{}:
 	default:

@@ -1,7 +1,9 @@
 // Package process runs one node for the harness: it spawns the binary in
 // its own process group (or runs a Go function in this process, wired to
 // pipes), writes lines to its stdin, reads lines from its stdout and stderr,
-// and tears it down without ever hanging.
+// and tears it down without ever hanging. It also carries out the nemesis's
+// process faults: Kill (SIGKILL to the group), Pause and Resume (SIGSTOP and
+// SIGCONT), and Restart (the same node started again).
 //
 // The package knows nothing about JSON or the simulated network; it deals in
 // lines only.
@@ -19,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -80,6 +83,10 @@ type Config struct {
 	Func func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error
 	// Args is the argv after the binary.
 	Args []string
+	// Env holds extra environment variables ("KEY=value") for the binary,
+	// on top of eddy's own environment. A Func gets what it needs through
+	// its context instead.
+	Env []string
 	// Dir is the working directory ("" = os.TempDir()).
 	Dir string
 	// LogPath is the file that receives the node's stderr (created and
@@ -147,11 +154,31 @@ type Process struct {
 	stopOnce sync.Once
 	stopDone chan struct{}
 	stopErr  error
+
+	killed atomic.Bool // Kill was called
 }
 
 // Start validates cfg.Bin, spawns the node in its own process group and
 // starts the goroutines that reap it and read its stdout and stderr.
 func Start(cfg Config) (*Process, error) {
+	return spawn(cfg, false)
+}
+
+// Restart starts the node of a process that has ended (call Kill or Stop
+// first) again: the same binary or function, id, arguments and environment,
+// its stderr appended to the same log after a line saying so. A Func gets a
+// fresh context and fresh pipes; the old incarnation, if it still runs, is
+// left to finish on its own.
+func (p *Process) Restart() (*Process, error) {
+	select {
+	case <-p.stopDone:
+	default:
+		return nil, fmt.Errorf("node %s: restarted before it was killed or stopped", p.cfg.ID)
+	}
+	return spawn(p.cfg, true)
+}
+
+func spawn(cfg Config, restart bool) (*Process, error) {
 	abs := ""
 	if cfg.Func == nil {
 		var err error
@@ -190,12 +217,20 @@ func Start(cfg Config) (*Process, error) {
 		if err := os.MkdirAll(filepath.Dir(cfg.LogPath), 0o755); err != nil {
 			return fail(fmt.Errorf("node %s: cannot create log directory: %w", cfg.ID, err))
 		}
-		f, err := os.OpenFile(cfg.LogPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		if restart {
+			flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+		}
+		f, err := os.OpenFile(cfg.LogPath, flags, 0o644)
 		if err != nil {
 			return fail(fmt.Errorf("node %s: cannot create log file: %w", cfg.ID, err))
 		}
 		p.logFile = f
 		toClose = append(toClose, f)
+		if restart {
+			// The old incarnation's log may end mid-line.
+			fmt.Fprintf(f, "\n[eddy] node %s was killed; restarted here\n", cfg.ID)
+		}
 	}
 	if cfg.Func != nil {
 		p.startFunc()
@@ -220,6 +255,9 @@ func Start(cfg Config) (*Process, error) {
 
 	cmd := exec.Command(abs, cfg.Args...)
 	cmd.Dir = dir
+	if len(cfg.Env) > 0 {
+		cmd.Env = append(os.Environ(), cfg.Env...)
+	}
 	cmd.Stdin = stdinR
 	cmd.Stdout = stdoutW
 	cmd.Stderr = stderrW
@@ -397,10 +435,61 @@ func (p *Process) Stop(grace time.Duration) error {
 	return p.stopErr
 }
 
+// Kill is the nemesis's kill: SIGKILL to the node's process group at once,
+// with no SIGTERM first, then, as in Stop, reaping, closing stdin and
+// waiting for the stdout and stderr readers, so that nothing the dead
+// process wrote is read after Kill returns. A Func's context is cancelled,
+// its stdin closed and its stdout and stderr cut off, and it is abandoned:
+// Kill does not wait for it to return. Kill returns within 2 s; after it,
+// Stop returns at once, and Restart may start the node again. Killed then
+// reports true, telling the process's exit from a crash.
+func (p *Process) Kill() error {
+	p.killed.Store(true)
+	p.stopOnce.Do(func() {
+		p.stopErr = p.teardown(0, false)
+		close(p.stopDone)
+	})
+	<-p.stopDone
+	return p.stopErr
+}
+
+// Killed reports whether Kill was called.
+func (p *Process) Killed() bool { return p.killed.Load() }
+
+// Pause stops the node's process group with SIGSTOP: it runs no more until
+// Resume. Messages written to its stdin meanwhile wait in the pipe. For a
+// Func, which cannot be stopped, Pause does nothing: the caller stops
+// talking to it instead. A process that has exited is not an error.
+func (p *Process) Pause() error {
+	if p.cmd == nil {
+		return nil
+	}
+	return p.signalGroup(syscall.SIGSTOP)
+}
+
+// Resume continues a paused process group with SIGCONT; for a Func it does
+// nothing.
+func (p *Process) Resume() error {
+	if p.cmd == nil {
+		return nil
+	}
+	return p.signalGroup(syscall.SIGCONT)
+}
+
 func (p *Process) stop(grace time.Duration) error {
+	return p.teardown(grace, true)
+}
+
+// teardown ends the process: SIGTERM first and up to grace to exit if term,
+// then SIGKILL, reaping and draining the readers.
+func (p *Process) teardown(grace time.Duration, term bool) error {
 	var errs []error
-	if !closed(p.exited) {
+	if term && !closed(p.exited) {
 		_ = p.signalGroup(syscall.SIGTERM)
+		if p.cmd != nil {
+			// A paused group would hold SIGTERM until continued.
+			_ = p.signalGroup(syscall.SIGCONT)
+		}
 		if grace > 0 && !waitFor(p.exited, grace) {
 			if p.cmd == nil {
 				p.problem(KindIgnoredTerm, fmt.Sprintf("node %s did not return within %v of its context being cancelled and its stdin closed; its output is cut off", p.cfg.ID, grace))
@@ -414,7 +503,8 @@ func (p *Process) stop(grace time.Duration) error {
 	if err := p.signalGroup(syscall.SIGKILL); err != nil {
 		errs = append(errs, err)
 	}
-	if !waitFor(p.exited, reapWait) {
+	// A killed Func is abandoned, not waited for.
+	if (p.cmd != nil || term) && !waitFor(p.exited, reapWait) {
 		if p.cmd == nil {
 			errs = append(errs, fmt.Errorf("node %s: its function had not returned %v after its context was cancelled and its stdin closed; abandoned", p.cfg.ID, grace+reapWait))
 		} else {

@@ -12,12 +12,13 @@ import (
 	"strings"
 
 	"github.com/eddy-workbench/eddy/edn"
+	"github.com/eddy-workbench/eddy/explain"
 )
 
 //go:embed index.html.tmpl
 var indexTemplate string
 
-var indexTmpl = template.Must(template.New("index").Parse(indexTemplate))
+var indexTmpl = template.Must(template.New("index").Funcs(template.FuncMap{"seconds": explain.Seconds}).Parse(indexTemplate))
 
 // VerdictColours are the background colours of a verdict, as Maelstrom's
 // web UI shows them: blue true, orange unknown, pink false.
@@ -35,6 +36,19 @@ type Index struct {
 	Diagram     template.HTML
 	DiagramNote string
 	Plots       []Figure
+	// Faults are the nemesis's faults in words, in the order they began
+	// ("kill n1, n3 from 1.20 s to 3.41 s").
+	Faults []string
+	// Explanations explain the findings, each with its focused diagram
+	// (inline SVG written by eddy itself, every text escaped; empty when
+	// there is none).
+	Explanations []Explanation
+}
+
+// Explanation is one explanation and its diagram, as index.html shows it.
+type Explanation struct {
+	explain.Explanation
+	Diagram template.HTML
 }
 
 // Figure is a plot file of the run and its caption.

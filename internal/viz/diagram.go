@@ -12,10 +12,12 @@ import (
 	"io"
 	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/service"
 )
@@ -43,7 +45,18 @@ const (
 	colourClient  = "#81BFFC"
 	colourServer  = "#000000"
 	colourDropped = "#B0B0B0"
+	colourNote    = "#B05000"
 )
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
 
 // DiagramOptions tune WriteDiagram.
 type DiagramOptions struct {
@@ -52,6 +65,29 @@ type DiagramOptions struct {
 	// Unjournaled is the number of events the run's journal itself did not
 	// keep; the diagram says so.
 	Unjournaled int64
+	// Faults are the nemesis's faults (nemesis.Spans of the history): the
+	// stretch of a node's lifeline during which it was killed or paused is
+	// shaded.
+	Faults []nemesis.Span
+	// Keep, if set, is a filter: only the messages whose journal id it
+	// accepts are drawn, and only their senders and receivers get a
+	// lifeline (a focused diagram of some evidence).
+	Keep func(id int64) bool
+	// Notes are drawn as rows of their own across the diagram, each at
+	// its time among the events (a partition beginning, say).
+	Notes []Note
+	// Undelivered, if set, says what became of a message that was never
+	// delivered ("dropped by partition …"): its stub is labelled so.
+	Undelivered func(id int64) string
+	// Title is the diagram's title; empty means the default.
+	Title string
+}
+
+// Note is a line of text at a time of the run (nanoseconds since it
+// began), drawn across a diagram.
+type Note struct {
+	Time int64
+	Text string
 }
 
 // DiagramStats say what a diagram holds.
@@ -65,9 +101,12 @@ type DiagramStats struct {
 
 // dmsg is one message of the diagram.
 type dmsg struct {
+	id         int64
 	src, dest  string
 	send, recv int // rows; recv -1 when not delivered within the window
 	delivered  bool
+	drop       int    // row of its drop event, -1 if none in the window
+	fate       string // why it was dropped
 	label      string
 	title      string
 	colour     string
@@ -95,11 +134,20 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 	}
 	var window []shown
 	last := -1
+	notShown := 0
 	for i := range events {
-		if len(window) == limit {
-			break
-		}
 		ev := &events[i]
+		if opt.Keep != nil && !opt.Keep(ev.Msg.ID) {
+			continue
+		}
+		if len(window) == limit {
+			notShown++
+			if opt.Keep == nil {
+				notShown = len(events) - i
+				break
+			}
+			continue
+		}
 		typ, hdr := bodyFields(ev.Msg.Body)
 		if typ == "init" || typ == "init_ok" {
 			continue
@@ -107,25 +155,54 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 		window = append(window, shown{ev, typ, hdr})
 		last = i
 	}
-	st := DiagramStats{Events: len(window), NotShown: len(events) - last - 1}
+	st := DiagramStats{Events: len(window), NotShown: notShown}
+	// Rows: the window's events in order, with the notes among them by
+	// time; rowOf[i] is the row of window event i.
+	notes := slices.Clone(opt.Notes)
+	slices.SortStableFunc(notes, func(a, b Note) int { return cmpInt(a.Time, b.Time) })
+	rowOf := make([]int, len(window))
+	type noteRow struct {
+		row  int
+		note Note
+	}
+	var noteRows []noteRow
+	rows, k := 0, 0
+	for i, s := range window {
+		for k < len(notes) && notes[k].Time <= s.ev.Time {
+			noteRows = append(noteRows, noteRow{rows, notes[k]})
+			rows, k = rows+1, k+1
+		}
+		rowOf[i] = rows
+		rows++
+	}
+	for ; k < len(notes); k++ {
+		noteRows = append(noteRows, noteRow{rows, notes[k]})
+		rows++
+	}
 
 	// Messages, by id, from their send events; deliveries later in the
 	// window complete them.
 	var msgs []*dmsg
 	byID := map[int64]*dmsg{}
 	names := map[string]bool{}
-	for row, s := range window {
+	for i, s := range window {
+		row := rowOf[i]
 		m := s.ev.Msg
 		names[m.Src], names[m.Dest] = true, true
 		if s.ev.Kind == netsim.Send {
-			d := &dmsg{src: m.Src, dest: m.Dest, send: row, recv: -1}
+			d := &dmsg{src: m.Src, dest: m.Dest, send: row, recv: -1, drop: -1, id: m.ID}
 			d.label, d.colour = label(s.typ, s.hdr, m)
 			d.title = hover(m)
 			byID[m.ID] = d
 			msgs = append(msgs, d)
 			continue
 		}
-		if d := byID[m.ID]; d != nil {
+		d := byID[m.ID]
+		switch {
+		case d == nil:
+		case s.ev.Kind == netsim.Drop:
+			d.drop, d.fate = row, s.ev.Fate
+		default:
 			d.recv, d.delivered = row, true
 		}
 	}
@@ -149,13 +226,17 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 	width := gutter + colW*float64(len(parts))
 	x := func(p string) float64 { return gutter + colW*(float64(col[p])+0.5) }
 	y := func(row int) float64 { return headerHeight + rowHeight*(float64(row)+0.5) }
-	bottom := y(len(window)) + 8
+	bottom := y(rows) + 8
 	height := bottom + 40
 
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" class="lamport" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="11" data-events="%d" data-truncated="%t">`+"\n",
 		width, height, width, height, st.Events, st.NotShown > 0 || opt.Unjournaled > 0)
-	bw.WriteString(`<title>Lamport diagram of the network journal</title>` + "\n")
+	title := opt.Title
+	if title == "" {
+		title = "Lamport diagram of the network journal"
+	}
+	fmt.Fprintf(bw, "<title>%s</title>\n", esc(title))
 	bw.WriteString("<defs>")
 	for _, c := range []string{colourError, colourClient, colourServer} {
 		fmt.Fprintf(bw, `<marker id="a%s" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="%s"/></marker>`, c[1:], c)
@@ -168,16 +249,44 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 			x(p), headerHeight-8, x(p), bottom, x(p), headerHeight-16, esc(p))
 	}
 	// The names again every so many rows, for a reader scrolled down.
-	for row := namesEvery; row < len(window); row += namesEvery {
+	for row := namesEvery; row < rows; row += namesEvery {
 		bw.WriteString(`<g class="names" fill="#999" text-anchor="middle">`)
 		for _, p := range parts {
 			fmt.Fprintf(bw, `<text x="%.1f" y="%.1f">%s</text>`, x(p), y(row)-rowHeight/2+4, esc(p))
 		}
 		bw.WriteString("</g>\n")
 	}
-	// A time axis: the time of every 20th event.
-	for row := 0; row < len(window); row += 20 {
-		fmt.Fprintf(bw, `<text class="time" x="4" y="%.1f" fill="#666">%s</text>`+"\n", y(row)+4, fmtMillis(window[row].ev.Time))
+	// The stretches of lifeline during which a node was killed or paused.
+	for _, f := range opt.Faults {
+		i0, i1 := rowsWithin(window, func(i int) int64 { return window[i].ev.Time }, f.Start, f.End)
+		if i0 > i1 {
+			continue
+		}
+		r0, r1 := rowOf[i0], rowOf[i1]
+		fill, what := faultFills[f.Fault], faultWords[f.Fault]
+		if fill == "" {
+			continue
+		}
+		for _, node := range f.Nodes {
+			if _, ok := col[node]; !ok {
+				continue
+			}
+			fmt.Fprintf(bw, `<rect class="fault %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s</title></rect>`+"\n",
+				f.Fault, x(node)-colW*0.3, y(r0)-rowHeight/2, colW*0.6, y(r1)-y(r0)+rowHeight, fill, esc(faultTitle(node, what, f)))
+		}
+	}
+	// A time axis: the time of every 20th event (of every event in a
+	// short diagram).
+	every := 20
+	if len(window) <= 200 {
+		every = 1
+	}
+	for i := 0; i < len(window); i += every {
+		fmt.Fprintf(bw, `<text class="time" x="4" y="%.1f" fill="#666">%s</text>`+"\n", y(rowOf[i])+4, fmtMillis(window[i].ev.Time))
+	}
+	for _, n := range noteRows {
+		fmt.Fprintf(bw, `<g class="note"><line x1="%d" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="1" stroke-dasharray="6 4"/><text x="%d" y="%.1f" fill="%s">%s — %s</text></g>`+"\n",
+			gutter, y(n.row), width, y(n.row), colourNote, gutter+4, y(n.row)-3, colourNote, fmtMillis(n.note.Time), esc(n.note.Text))
 	}
 	for _, m := range msgs {
 		x1, y1 := x(m.src), y(m.send)
@@ -194,11 +303,41 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 			continue
 		}
 		st.Dropped++
+		if m.drop >= 0 {
+			// Dropped by the network where it was due: a dashed line to
+			// the destination at the drop, ending in ×.
+			x2, y2 := x(m.dest), y(m.drop)
+			fmt.Fprintf(bw, `<g class="dropped"><title>dropped, %s: %s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="4 3"/><text x="%.1f" y="%.1f" text-anchor="middle" fill="%s">×</text>`,
+				esc(m.fate), esc(m.title), x1, y1, x2, y2, colourDropped, x2, y2+4, colourDropped)
+			writeLabel(bw, m.label, x1, y1, x2, y2, colourDropped)
+			bw.WriteString("</g>\n")
+			continue
+		}
 		// A stub a third of the way toward the destination, ending in ×.
 		x2 := x1 + (x(m.dest)-x1)/3
-		fmt.Fprintf(bw, `<g class="dropped"><title>never delivered: %s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="4 3"/><text x="%.1f" y="%.1f" text-anchor="middle" fill="%s">×</text>`,
-			esc(m.title), x1, y1, x2, y1, colourDropped, x2, y1+4, colourDropped)
-		writeLabel(bw, m.label, x1, y1, x2, y1, colourDropped)
+		fate := "never delivered"
+		if opt.Undelivered != nil {
+			if f := opt.Undelivered(m.id); f != "" {
+				fate = f
+				m.label = cut(m.label+" → "+m.dest+": "+f, 2*labelRunes)
+			}
+		}
+		fmt.Fprintf(bw, `<g class="dropped"><title>%s: %s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="4 3"/><text x="%.1f" y="%.1f" text-anchor="middle" fill="%s">×</text>`,
+			esc(fate), esc(m.title), x1, y1, x2, y1, colourDropped, x2, y1+4, colourDropped)
+		// The label beyond the ×, away from the arrows it would cross.
+		anchor, lx := "start", x2+8
+		if x2 < x1 {
+			anchor, lx = "end", x2-8
+		}
+		// No room on that side (about 6 pixels a character): the other.
+		if w := 6 * float64(utf8.RuneCountInString(m.label)); anchor == "start" && lx+w > width {
+			anchor, lx = "end", math.Min(x1, x2)-8
+		} else if anchor == "end" && lx-w < 0 {
+			anchor, lx = "start", math.Max(x1, x2)+8
+		}
+		if m.label != "" {
+			fmt.Fprintf(bw, `<text x="%.1f" y="%.1f" text-anchor="%s" fill="#909090">%s</text>`, lx, y1+4, anchor, esc(m.label))
+		}
 		bw.WriteString("</g>\n")
 	}
 	if st.NotShown > 0 || opt.Unjournaled > 0 {
@@ -210,6 +349,31 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 	}
 	bw.WriteString("</svg>\n")
 	return st, bw.Flush()
+}
+
+// Fills and words of the faults shaded on lifelines.
+var (
+	faultFills = map[nemesis.Fault]string{nemesis.Kill: "rgba(112,112,112,0.25)", nemesis.Pause: "rgba(64,112,224,0.22)"}
+	faultWords = map[nemesis.Fault]string{nemesis.Kill: "killed", nemesis.Pause: "paused"}
+)
+
+// faultTitle is the hover text of a shaded lifeline: "n1 killed from 1.20 s
+// to 3.41 s".
+func faultTitle(node, what string, f nemesis.Span) string {
+	end := fmt.Sprintf("%.2f s", float64(f.End)/1e9)
+	if f.Open {
+		end = "the end (" + end + ")"
+	}
+	return fmt.Sprintf("%s %s from %.2f s to %s", node, what, float64(f.Start)/1e9, end)
+}
+
+// rowsWithin returns the first and last of rows 0…len(window)−1 whose time
+// lies in [start, end]; first > last if none does. Times never decrease
+// (but for the odd microsecond between endpoints).
+func rowsWithin[T any](window []T, at func(int) int64, start, end int64) (int, int) {
+	first := sort.Search(len(window), func(i int) bool { return at(i) >= start })
+	last := sort.Search(len(window), func(i int) bool { return at(i) > end }) - 1
+	return first, last
 }
 
 // writeLabel writes text along the arrow from (x1, y1) to (x2, y2), upright.

@@ -240,3 +240,53 @@ func TestLabel(t *testing.T) {
 		assert.LessOrEqual(t, len([]rune(got)), labelRunes)
 	}
 }
+
+// A focused diagram draws only the messages kept, lifelines only for their
+// ends, the notes as rows of their own, and undelivered messages with
+// their fate.
+func TestFocusedDiagram(t *testing.T) {
+	events := journal(
+		send(0, "c1", "n1", `{"type":"broadcast","message":17,"msg_id":1}`),
+		recv(0, "c1", "n1", `{"type":"broadcast","message":17,"msg_id":1}`),
+		send(1, "n1", "n2", `{"type":"gossip","message":17}`),
+		send(2, "n1", "n3", `{"type":"gossip","message":17}`),
+		send(3, "n2", "n3", `{"type":"gossip","message":5}`),
+		recv(1, "n1", "n2", `{"type":"gossip","message":17}`),
+		recv(3, "n2", "n3", `{"type":"gossip","message":5}`),
+	)
+	keep := map[int64]bool{0: true, 2: true}
+	doc, st := render(t, events, DiagramOptions{
+		Keep:        func(id int64) bool { return keep[id] },
+		Notes:       []Note{{Time: 2500000, Text: "start-partition {n1}|{n2 n3}"}, {Time: 9e6, Text: "healed"}},
+		Undelivered: func(id int64) string { return map[int64]string{2: "dropped by partition {n1}|{n2 n3}"}[id] },
+		Title:       "lost element 17",
+	})
+	assert.Equal(t, 3, st.Participants) // c1, n1, n3
+	assert.Equal(t, 3, st.Events)
+	assert.Equal(t, 1, st.Arrows)
+	assert.Equal(t, 1, st.Dropped)
+	assert.Equal(t, 0, st.NotShown)
+	assert.NotContains(t, doc, ">n2<")
+	assert.Equal(t, 2, count(doc, "note"))
+	assert.Contains(t, doc, "start-partition {n1}|{n2 n3}")
+	assert.Contains(t, doc, "<title>dropped by partition {n1}|{n2 n3}: 2 n1 → n3")
+	assert.Contains(t, doc, "<title>lost element 17</title>")
+	// The first note takes the row between the delivery at 1 ms and the
+	// send at 3 ms, the second a row after the last event.
+	ys := func(re string) []string {
+		var out []string
+		for _, m := range regexp.MustCompile(re).FindAllStringSubmatch(doc, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	notes := ys(`<g class="note"><line x1="[0-9.]+" y1="([0-9.]+)"`)
+	stub := ys(`<g class="dropped"><title>[^<]*</title><line x1="[0-9.]+" y1="([0-9.]+)"`)
+	arrow := ys(`<g class="msg"><title>[^<]*</title><line x1="[0-9.]+" y1="[0-9.]+" x2="[0-9.]+" y2="([0-9.]+)"`)
+	require.Len(t, notes, 2)
+	require.Len(t, stub, 1)
+	require.Len(t, arrow, 1)
+	assert.Equal(t, []string{fmt.Sprintf("%.1f", headerHeight+rowHeight*2.5), fmt.Sprintf("%.1f", headerHeight+rowHeight*4.5)}, notes)
+	assert.Equal(t, fmt.Sprintf("%.1f", headerHeight+rowHeight*1.5), arrow[0]) // delivered on row 1
+	assert.Equal(t, fmt.Sprintf("%.1f", headerHeight+rowHeight*3.5), stub[0])  // sent on row 3
+}

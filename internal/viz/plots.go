@@ -46,6 +46,8 @@ var (
 	}
 	dashes        = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}, {vg.Points(8), vg.Points(2), vg.Points(2), vg.Points(2)}}
 	partitionFill = color.NRGBA{0xff, 0x60, 0x60, 0x38}
+	killFill      = color.NRGBA{0x70, 0x70, 0x70, 0x38}
+	pauseFill     = color.NRGBA{0x40, 0x70, 0xe0, 0x30}
 )
 
 // Plot is one file of plots: its name and how to write it.
@@ -68,14 +70,15 @@ type Distribution struct {
 }
 
 // Plots are the plots of a history: raw latencies, latency quantiles and
-// rates (each with partitions shaded), then one per distribution. end is
-// the run's length in seconds (0: the time of the last op).
+// rates (each with the nemesis's faults shaded: partitions, nodes killed,
+// nodes paused), then one per distribution. end is the run's length in
+// seconds (0: the time of the last op).
 func Plots(ops []history.Op, end float64, dists []Distribution) []Plot {
 	if end <= 0 && len(ops) > 0 {
 		end = float64(ops[len(ops)-1].Time) / 1e9
 	}
 	points := Latencies(ops)
-	parts := Partitions(ops, end)
+	parts := Shadings(ops, end)
 	width := BucketWidth(end)
 	out := []Plot{
 		{File: "latency-raw.svg", Title: "Latency of every operation", write: func(w io.Writer) error {
@@ -105,12 +108,14 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	return p
 }
 
-func timeAxis(p *plot.Plot, parts []Interval, end float64) {
+func timeAxis(p *plot.Plot, parts []Shading, end float64) {
 	p.X.Min, p.X.Max = 0, math.Max(end, 1e-3)
-	if len(parts) > 0 {
-		s := shade(parts)
-		p.Add(s)
-		p.Legend.Add("partitioned", s)
+	for _, sh := range parts {
+		if len(sh.Spans) > 0 {
+			s := shade{sh.Spans, sh.Fill}
+			p.Add(s)
+			p.Legend.Add(sh.Label, s)
+		}
 	}
 }
 
@@ -154,7 +159,7 @@ func fsOf[T any](xs []T, f func(T) string) []string {
 	return out
 }
 
-func latencyRaw(w io.Writer, points []LatencyPoint, total int, parts []Interval, end float64) error {
+func latencyRaw(w io.Writer, points []LatencyPoint, total int, parts []Shading, end float64) error {
 	title := "Latency of every operation, by f and outcome"
 	if total > len(points) {
 		title += fmt.Sprintf(" (%d of %d shown)", len(points), total)
@@ -192,7 +197,7 @@ func latencyRaw(w io.Writer, points []LatencyPoint, total int, parts []Interval,
 	return save(w, p)
 }
 
-func latencyQuantiles(w io.Writer, buckets []QuantileBucket, width float64, parts []Interval, end float64) error {
+func latencyQuantiles(w io.Writer, buckets []QuantileBucket, width float64, parts []Shading, end float64) error {
 	p := newPlot(fmt.Sprintf("Latency quantiles of ok operations per %gs, by f", width), "time (s)", "latency (ms)")
 	timeAxis(p, parts, end)
 	var ls []float64
@@ -237,7 +242,7 @@ func latencyQuantiles(w io.Writer, buckets []QuantileBucket, width float64, part
 	return save(w, p)
 }
 
-func rate(w io.Writer, series []RateSeries, width float64, parts []Interval, end float64) error {
+func rate(w io.Writer, series []RateSeries, width float64, parts []Shading, end float64) error {
 	p := newPlot(fmt.Sprintf("Rate of operations per %gs, by f and outcome", width), "time (s)", "operations per second")
 	timeAxis(p, parts, end)
 	p.Y.Min = 0
@@ -307,22 +312,25 @@ func distribution(w io.Writer, d Distribution) error {
 	return save(w, p)
 }
 
-// shade draws partition intervals as bands over the whole height.
-type shade []Interval
+// shade draws fault intervals as bands over the whole height.
+type shade struct {
+	spans []Interval
+	fill  color.Color
+}
 
 // Plot implements plot.Plotter.
 func (s shade) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
-	for _, iv := range s {
+	for _, iv := range s.spans {
 		x0, x1 := trX(math.Max(iv.Start, p.X.Min)), trX(math.Min(iv.End, p.X.Max))
 		if x1 <= x0 {
 			x1 = x0 + 1
 		}
-		c.FillPolygon(partitionFill, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+		c.FillPolygon(s.fill, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
 	}
 }
 
 // Thumbnail implements plot.Thumbnailer, for the legend.
 func (s shade) Thumbnail(c *draw.Canvas) {
-	c.FillPolygon(partitionFill, []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}})
+	c.FillPolygon(s.fill, []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}})
 }

@@ -2,10 +2,12 @@ package viz
 
 import (
 	"cmp"
+	"image/color"
 	"math"
 	"slices"
 
 	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/nemesis"
 )
 
 // LatencyPoint is one completed client operation: when it was invoked and
@@ -76,6 +78,56 @@ func Partitions(ops []history.Op, end float64) []Interval {
 	}
 	if open {
 		out = append(out, Interval{start, math.Max(start, end)})
+	}
+	return out
+}
+
+// Shading is one kind of fault and the spans it was in effect, drawn as
+// translucent bands of one colour with a legend entry.
+type Shading struct {
+	Label string // "partitioned", "nodes killed", "nodes paused"
+	Fill  color.Color
+	Spans []Interval
+}
+
+// Shadings are the fault intervals a plot shades: partitions (Partitions),
+// then the spans during which the nemesis had some node killed, then some
+// node paused (overlapping spans merged). Kinds that never happened are
+// left out.
+func Shadings(ops []history.Op, end float64) []Shading {
+	var out []Shading
+	if parts := Partitions(ops, end); len(parts) > 0 {
+		out = append(out, Shading{Label: "partitioned", Fill: partitionFill, Spans: parts})
+	}
+	var kills, pauses []Interval
+	for _, s := range nemesis.Spans(ops, int64(end*1e9)) {
+		iv := Interval{float64(s.Start) / 1e9, float64(s.End) / 1e9}
+		switch s.Fault {
+		case nemesis.Kill:
+			kills = append(kills, iv)
+		case nemesis.Pause:
+			pauses = append(pauses, iv)
+		}
+	}
+	if len(kills) > 0 {
+		out = append(out, Shading{Label: "nodes killed", Fill: killFill, Spans: merge(kills)})
+	}
+	if len(pauses) > 0 {
+		out = append(out, Shading{Label: "nodes paused", Fill: pauseFill, Spans: merge(pauses)})
+	}
+	return out
+}
+
+// merge unites overlapping intervals, in order of start.
+func merge(ivs []Interval) []Interval {
+	slices.SortFunc(ivs, func(a, b Interval) int { return cmp.Compare(a.Start, b.Start) })
+	var out []Interval
+	for _, iv := range ivs {
+		if n := len(out); n > 0 && iv.Start <= out[n-1].End {
+			out[n-1].End = math.Max(out[n-1].End, iv.End)
+			continue
+		}
+		out = append(out, iv)
 	}
 	return out
 }

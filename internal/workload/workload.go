@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"github.com/eddy-workbench/eddy/check"
+	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/client"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/seeded"
+	"github.com/eddy-workbench/eddy/internal/trace"
 )
 
 // Op is an operation a generator asks a worker to perform.
@@ -55,6 +57,11 @@ type Spec struct {
 	// New makes the workload of one run; an error is a bad setting, such
 	// as a topology the node count does not allow.
 	New func(Params) (Workload, error)
+	// Explain, if set, explains the workload's findings: it turns them
+	// into explanations with evidence from the run's history and journal,
+	// indexed in x. The runner calls it only when there is something to
+	// explain (a verdict other than valid, or a warning).
+	Explain func(x *trace.Index, f check.Findings) []explain.Explanation
 }
 
 // Params are the run's settings a workload may use, resolved and

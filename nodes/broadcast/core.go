@@ -77,17 +77,24 @@ type (
 		Element int64 `json:"element" nodekit:"required"`
 	}
 	// SyncBody is the only message between nodes, fire-and-forget:
-	// intervals of values the sender has.
+	// intervals of values the sender has. Boot names the sender's current
+	// life (it grows at every restart) and Seen the receiver's life as the
+	// sender last heard of it; both are left out until a node restarts
+	// (see Core.Meet).
 	SyncBody struct {
 		Type string     `json:"type"`
 		Have [][2]int64 `json:"have"`
+		Boot int64      `json:"boot,omitempty"`
+		Seen int64      `json:"seen,omitempty"`
 	}
 )
 
-// Out is a sync message to send: {"type":"sync","have":Have} to Dest.
+// Out is a sync message to send: {"type":"sync","have":Have} to Dest,
+// with Boot and Seen.
 type Out struct {
-	Dest string
-	Have [][2]int64
+	Dest       string
+	Have       [][2]int64
+	Boot, Seen int64
 }
 
 // peer is what a Core keeps about another node. Every field is an interval
@@ -108,6 +115,12 @@ type peer struct {
 	// the next message to it starts no later than ackFrom, which tells it.
 	ackOwed bool
 	ackFrom int64
+
+	// Lives (see Core.Meet): the peer's boot as last heard; whether it
+	// has heard ours; whether it must hear from us soon (it restarted).
+	boot  int64
+	heard bool
+	owe   bool
 }
 
 // Core is one node's broadcast state and decisions: the values it has, what
@@ -132,6 +145,8 @@ type Core struct {
 	roundStart time.Time
 	forwarded  bool      // a forward ran since roundStart
 	flushAt    time.Time // when to forward the syncs that arrived; zero if none
+
+	boot int64 // this life's boot (0: lives are not tracked)
 }
 
 // NewCore returns the state of node self among nodes (self is added to
@@ -153,15 +168,58 @@ func NewCore(self string, nodes []string, opt Options) *Core {
 			c.pos = i
 			continue
 		}
-		c.peers[id] = &peer{}
+		c.peers[id] = &peer{heard: true}
 	}
 	return c
+}
+
+// Boot starts life number boot (1, 2, … for each start of the process) of
+// a node that keeps its state across restarts only in part (its own
+// clients' values) and recovers the rest from its peers: every sync then
+// carries the boot. After a restart (restarted), no peer knows that this
+// node forgot what it had told them: each gets a sync every round until it
+// confirms the new life (Meet).
+func (c *Core) Boot(boot int64, restarted bool) {
+	c.boot = boot
+	for _, p := range c.peers {
+		p.heard = !restarted
+	}
+}
+
+// Meet takes the lives a sync from another node names: the sender's boot,
+// and ours as it last heard of it (0s from a node that does not track
+// lives). A new boot of a peer that had one means it restarted and forgot
+// what it did not keep: what it was known to have is forgotten too, so it
+// is sent again, and the peer is owed a sync that confirms its new life.
+// Call it before Receive.
+func (c *Core) Meet(from string, boot, seen int64) {
+	p := c.peers[from]
+	if p == nil {
+		return
+	}
+	if boot != 0 && boot != p.boot {
+		if p.boot != 0 {
+			*p = peer{heard: p.heard, owe: true}
+		}
+		p.boot = boot
+	}
+	if c.boot != 0 && seen == c.boot {
+		p.heard = true
+	}
+}
+
+// out is a sync to dest with the lives filled in.
+func (c *Core) out(dest string, have [][2]int64) Out {
+	return Out{Dest: dest, Have: have, Boot: c.boot, Seen: c.peers[dest].boot}
 }
 
 // hub is the node every leaf talks to in the messages strategy.
 func (c *Core) hub() string { return c.nodes[0] }
 
 func (c *Core) isHub() bool { return c.pos == 0 }
+
+// Has reports whether the node has v.
+func (c *Core) Has(v int64) bool { return c.set.Contains(v) }
 
 // Values returns every value the node has, ascending.
 func (c *Core) Values() []int64 { return c.set.Values() }
@@ -174,10 +232,18 @@ func (c *Core) Broadcast(v int64, now time.Time) []Out {
 	outs := make([]Out, 0, len(c.nodes)-1)
 	for _, id := range c.nodes {
 		if id != c.self {
-			outs = append(outs, Out{Dest: id, Have: [][2]int64{{v, v}}})
+			outs = append(outs, c.out(id, [][2]int64{{v, v}}))
 		}
 	}
 	return outs
+}
+
+// Restore stores values the node kept from an earlier life, sending
+// nothing: the next rounds spread them.
+func (c *Core) Restore(vs []int64) {
+	for _, v := range vs {
+		c.set.Add(v)
+	}
 }
 
 // Receive takes a sync from another node and returns what to send now
@@ -236,6 +302,10 @@ func (c *Core) Tick(now time.Time) []Out {
 	r := c.roundOf(now)
 	boundary := !c.started || r != c.round
 	c.started, c.round = true, r
+	return c.lives(c.strategyTick(now, r, boundary), boundary)
+}
+
+func (c *Core) strategyTick(now time.Time, r int64, boundary bool) []Out {
 	if c.opt.Strategy == Latency {
 		if boundary {
 			return c.antiEntropy(r)
@@ -259,6 +329,32 @@ func (c *Core) Tick(now time.Time) []Out {
 		return c.forward(now)
 	}
 	return nil
+}
+
+// lives adds to outs, outside the strategy's pattern, a sync (of what the
+// peer may lack, possibly nothing) to each peer that is owed one because
+// it restarted, at once, and at each round boundary to each peer that has
+// not confirmed this node's new life.
+func (c *Core) lives(outs []Out, boundary bool) []Out {
+	if c.boot == 0 {
+		return outs
+	}
+	for _, id := range c.nodes {
+		p := c.peers[id]
+		if p == nil || !(p.owe || (!p.heard && boundary)) {
+			continue
+		}
+		p.owe = false
+		if slices.ContainsFunc(outs, func(o Out) bool { return o.Dest == id }) {
+			continue
+		}
+		w := c.set.Window(p.known, c.opt.MaxBytes)
+		if w == nil {
+			w = [][2]int64{}
+		}
+		outs = append(outs, c.out(id, w))
+	}
+	return outs
 }
 
 // roundOf is floor(unix nanoseconds / T).
@@ -292,7 +388,7 @@ func (c *Core) antiEntropy(r int64) []Out {
 	if len(w) == 0 {
 		return nil
 	}
-	return []Out{{Dest: dest, Have: w}}
+	return []Out{c.out(dest, w)}
 }
 
 // leafSync (messages strategy, leaf) sends the hub what it may lack, or an
@@ -312,7 +408,7 @@ func (c *Core) leafSync() []Out {
 	if len(w) == 0 {
 		return nil
 	}
-	return []Out{{Dest: hub, Have: w}}
+	return []Out{c.out(hub, w)}
 }
 
 // forward (messages strategy, hub) sends each leaf what it may lack, except
@@ -351,7 +447,7 @@ func (c *Core) forward(now time.Time) []Out {
 		} else {
 			p.sent, p.sentAt = FromIntervals(w), now
 		}
-		outs = append(outs, Out{Dest: id, Have: w})
+		outs = append(outs, c.out(id, w))
 	}
 	return outs
 }

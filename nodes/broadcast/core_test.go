@@ -435,3 +435,56 @@ func TestSimulationCost(t *testing.T) {
 		})
 	}
 }
+
+// A peer that restarts forgot what it did not keep: once a sync names its
+// new boot, what it was known to have is forgotten and sent again, at once,
+// with a sync that confirms the new life (Seen).
+func TestLivesPeerRestarted(t *testing.T) {
+	const T = time.Second
+	c := NewCore("n0", []string{"n0", "n1", "n2"}, Options{Strategy: Latency, Round: T})
+	c.Boot(1, false)
+	c.Restore([]int64{1, 2, 3})
+	c.Meet("n1", 1, 1)
+	c.Receive("n1", iv{{1, 3}}, roundStart(10, T))
+	assert.Empty(t, c.lives(nil, true), "a fresh start owes nobody anything")
+
+	// n1 restarts (boot 2) and says so.
+	c.Meet("n1", 2, 1)
+	outs := c.Tick(roundStart(10, T).Add(T / 2)) // not a round boundary
+	require.Len(t, outs, 1)
+	assert.Equal(t, Out{Dest: "n1", Have: iv{{1, 3}}, Boot: 1, Seen: 2}, outs[0])
+	assert.Empty(t, c.Tick(roundStart(10, T).Add(3*T/4)), "owed once")
+
+	// The first boot heard of a peer resets nothing.
+	c.Meet("n2", 1, 1)
+	assert.Empty(t, c.Tick(roundStart(10, T).Add(4*T/5)))
+}
+
+// A node that restarted tells every peer its new life at each round
+// boundary, with what the peer may lack (maybe nothing), until the peer
+// confirms it (a sync whose Seen is the new boot).
+func TestLivesRestartedNodeSaysHello(t *testing.T) {
+	const T = time.Second
+	c := NewCore("n1", []string{"n0", "n1", "n2"}, Options{Strategy: Messages, Round: T})
+	c.Boot(3, true)
+	c.Restore([]int64{7})
+	outs := c.Tick(roundStart(20, T).Add(time.Millisecond))
+	got := map[string]Out{}
+	for _, o := range outs {
+		got[o.Dest] = o
+	}
+	require.Len(t, got, 2, "%v", outs)
+	assert.Equal(t, Out{Dest: "n2", Have: iv{{7, 7}}, Boot: 3}, got["n2"])
+	assert.Equal(t, int64(3), got["n0"].Boot)
+	assert.Empty(t, c.Tick(roundStart(20, T).Add(2*time.Millisecond)), "once per round")
+
+	c.Meet("n0", 1, 3) // n0 confirms
+	c.Meet("n2", 1, 2) // n2 still names an old life
+	c.Receive("n2", iv{{7, 7}}, roundStart(20, T))
+	outs = c.Tick(roundStart(21, T).Add(time.Millisecond))
+	// The leaf's usual sync to the hub n0 (which lacks 7), and the hello
+	// to n2, empty: n2 lacks nothing.
+	assert.Equal(t, []Out{{Dest: "n0", Have: iv{{7, 7}}, Boot: 3, Seen: 1}, {Dest: "n2", Have: iv{}, Boot: 3, Seen: 1}}, outs)
+	c.Meet("n2", 1, 3)
+	assert.Empty(t, c.lives(nil, true))
+}

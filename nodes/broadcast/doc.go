@@ -42,6 +42,17 @@
 // message has come, which the broadcast workload sends before any read and
 // g-set never sends.
 //
+// Killed and restarted (eddy's --nemesis kill), a node keeps what it must:
+// a value from one of its clients is appended to a log in the node's
+// directory (nodekit.Node.Dir) before it is acknowledged, and read back at
+// the restart. Everything else it gets back from its peers: each start is
+// counted (durable.NextBoot) and every sync carries the sender's boot and
+// the receiver's as last heard ("boot", "seen"; left out by a node with no
+// directory). A peer that sees a node's boot change forgets what that node
+// was known to have, so it sends it everything again, and confirms the new
+// boot; the restarted node repeats a sync to each peer every round until
+// it does. Without kills this costs a few bytes a sync and no message.
+//
 // main.go wires the Core (core.go) to a nodekit.Node. Flags come after
 // Maelstrom's "--": -strategy latency|messages, -round DURATION, -flush
 // DURATION (options.go).

@@ -2,14 +2,17 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/eddy-workbench/eddy/eddytest"
+	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/nodekit"
 	"github.com/eddy-workbench/eddy/runner"
 )
@@ -42,6 +45,46 @@ func TestVirtualRun(t *testing.T) {
 			}
 			require.NoError(t, json.Unmarshal(b, &r))
 			require.Greater(t, r.Stats.OKCount, 80, "about 10 operations a second for 10 s")
+		})
+	}
+}
+
+// TestVirtualKillAndPause runs the node under kills (any target, all nodes
+// at once among them) and pauses, on virtual time, with each strategy and
+// with the g-set workload: every acknowledged value survives (a node keeps
+// its clients' values in its directory and gets the rest back from its
+// peers), and every node converges.
+func TestVirtualKillAndPause(t *testing.T) {
+	for _, tc := range []struct {
+		workload string
+		strategy Strategy
+		faults   string
+		seed     uint64
+	}{
+		{"broadcast", Latency, "kill", 1},
+		{"broadcast", Messages, "kill", 2},
+		{"broadcast", Latency, "pause", 3},
+		{"broadcast", Messages, "pause", 4},
+		{"g-set", Latency, "partition,kill,pause", 5},
+	} {
+		t.Run(fmt.Sprintf("%s %s %s", tc.workload, tc.strategy, tc.faults), func(t *testing.T) {
+			cfg := runner.Config{
+				Workload: tc.workload, NodeCount: 5, TimeLimit: 20 * time.Second, Rate: 20, Concurrency: "2n",
+				Latency: 50 * time.Millisecond, Nemesis: []string{tc.faults}, NemesisInterval: 2 * time.Second,
+				Seed: tc.seed, SeedSet: true,
+				Node: nodekit.Func(func(n *nodekit.Node) error {
+					setup(n, Options{Strategy: tc.strategy}.withDefaults())
+					return nil
+				}),
+			}
+			res := eddytest.Run(t, cfg)
+			require.Equal(t, 0, res.ExitCode(), "%s", res.Dir)
+			require.Empty(t, res.Warnings)
+			eddy, ok := res.Results.Get(edn.Keyword("eddy"))
+			require.True(t, ok)
+			for _, f := range strings.Split(tc.faults, ",") {
+				require.Contains(t, edn.String(eddy), ":fault :"+f, "the run had its faults")
+			}
 		})
 	}
 }

@@ -22,6 +22,7 @@ type Record struct {
 // therefore exact.
 type Counter struct {
 	restored bool
+	kept     bool  // own came from the node's own durable record (Keep)
 	own      int64 // this node's share: the restored total plus local adds
 	seq      int64 // the Seq of the last write handed out
 	peers    map[string]Record
@@ -45,19 +46,34 @@ func (c *Counter) Value() int64 {
 // Restored reports whether Restore has run.
 func (c *Counter) Restored() bool { return c.restored }
 
+// Keep sets the node's share to total, the share it kept durably in its
+// own directory in an earlier life (every acknowledged add is kept there
+// before it is acknowledged, so total counts them all; seq-kv may lag
+// behind by the adds of the last interval). Call it before any Add.
+func (c *Counter) Keep(total int64) {
+	c.own, c.kept = total, true
+}
+
 // Restore adds the share a previous run of this node left in seq-kv (found
-// is false when the key does not exist). Until it has run, NextWrite
-// refuses, so a restarted node never overwrites its earlier share.
+// is false when the key does not exist); after Keep, seq-kv's total is
+// already counted and only its Seq is carried on. Until it has run,
+// NextWrite refuses, so a restarted node never overwrites its earlier
+// share.
 func (c *Counter) Restore(r Record, found bool) {
 	if c.restored {
 		return
 	}
 	c.restored = true
 	if found {
-		c.own += r.Total
+		if !c.kept {
+			c.own += r.Total
+		}
 		c.seq = r.Seq
 	}
 }
+
+// Own is the node's share.
+func (c *Counter) Own() int64 { return c.own }
 
 // NextWrite returns the record to write under the node's key, with a fresh
 // Seq; ok is false before Restore.

@@ -40,6 +40,16 @@ func TestCounter(t *testing.T) {
 			{func(c *Counter) { c.Restore(Record{Total: 10, Seq: 7}, true) }, 12},
 			{func(c *Counter) { c.Restore(Record{Total: 10, Seq: 7}, true) }, 12},
 		}},
+		{"a kept share wins over seq-kv's, which may lag", []step{
+			{func(c *Counter) { c.Keep(14) }, 14},
+			{func(c *Counter) { c.Add(1) }, 15},
+			{func(c *Counter) { c.Restore(Record{Total: 10, Seq: 7}, true) }, 15},
+			{func(c *Counter) {
+				r, ok := c.NextWrite()
+				assert.True(t, ok)
+				assert.Equal(t, Record{Total: 15, Seq: 8}, r, "seq-kv's Seq carried on")
+			}, 15},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

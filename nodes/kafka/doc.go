@@ -29,5 +29,9 @@
 // nodekit.Node, which screens the input (a malformed request gets an
 // error reply, never a crash).
 //
+// Killed and restarted (eddy's --nemesis kill), a node comes back as it
+// was: every input that changes it is appended to a log in its directory
+// first, and replayed at the restart (main.go).
+//
 // Flags come after Maelstrom's "--": -sync DURATION.
 package main

@@ -201,3 +201,42 @@ func TestNodeTwo(t *testing.T) {
 	// n1 owes n0 an acknowledgement of its two items.
 	w.WaitFor(func(m kittest.Msg) bool { return m.Type == "sync" && decode(t, m).Ack == 2 })
 }
+
+// A node with a directory keeps what changed it and, restarted over the
+// same directory, comes back with the same logs, commits and stream: it
+// allocates no offset twice and numbers its next item after the last.
+func TestNodeRestart(t *testing.T) {
+	dir := t.TempDir()
+	opt := Options{Interval: 5 * time.Millisecond}
+	first := kittest.Start(t, func(n *nodekit.Node) { setup(n, opt) }, nodekit.WithDir(dir))
+	first.Init("n0", "n0", "n1")
+	var offs []int64
+	for i := range 3 {
+		r := decode(t, first.Call("c1", fmt.Sprintf(`{"type":"send","key":"k","msg":%d}`, i)))
+		offs = append(offs, *r.Offset)
+	}
+	first.Call("c1", `{"type":"commit_offsets","offsets":{"k":2}}`)
+	first.Call("c1", `{"type":"commit_offsets","offsets":{}}`)
+	// n1's entry at offset 1 (its progression is the odd offsets), and its
+	// promise to allocate nothing at or below 9.
+	first.Send("n1", `{"type":"sync","seq":1,"items":[{"t":"e","k":"k","o":1,"m":"a"},{"t":"f","k":"k","o":9}],"ack":0}`)
+	sync := first.WaitFor(func(m kittest.Msg) bool { return m.Type == "sync" && strings.Contains(string(m.Body), `"ack":2`) })
+	before := decode(t, sync)
+	first.Close()
+
+	again := kittest.Start(t, func(n *nodekit.Node) { setup(n, opt) }, nodekit.WithDir(dir))
+	again.Init("n0", "n0", "n1")
+	r := decode(t, again.Call("c1", `{"type":"poll","offsets":{"k":0}}`))
+	assert.Equal(t, map[string]string{"k": fmt.Sprintf("[%d,0] [1,\"a\"] [%d,1] [%d,2]", offs[0], offs[1], offs[2])}, msgs(r))
+	r = decode(t, again.Call("c1", `{"type":"list_committed_offsets","keys":["k"]}`))
+	assert.Equal(t, map[string]int64{"k": 2}, r.Offsets)
+	r = decode(t, again.Call("c1", `{"type":"send","key":"k","msg":3}`))
+	assert.Equal(t, int64(6), *r.Offset, "its next offset above every offset seen (0, 1, 2, 4)")
+	// Its stream goes on after the items it had numbered; n1's item 2 is
+	// what it holds of n1's stream.
+	sync = again.WaitFor(func(m kittest.Msg) bool { return m.Type == "sync" })
+	after := decode(t, sync)
+	assert.Equal(t, int64(2), after.Ack)
+	assert.Equal(t, int64(1), after.Seq, "nothing acknowledged: the whole stream goes again")
+	assert.Greater(t, len(after.Items), len(before.Items))
+}

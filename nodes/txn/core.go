@@ -247,6 +247,20 @@ func (c *Core) Tick() []Outgoing {
 	return out
 }
 
+// Fresh returns the entries of a batch from origin that Receive would
+// apply: those that come next in origin's stream, in order.
+func (c *Core) Fresh(origin string, b Batch) Batch {
+	out := Batch{Type: b.Type}
+	next := c.have[origin] + 1
+	for _, e := range b.Entries {
+		if e.Seq == next {
+			out.Entries = append(out.Entries, e)
+			next++
+		}
+	}
+	return out
+}
+
 // Receive applies the entries of a batch from origin that come next in its
 // stream, and returns the ack.
 func (c *Core) Receive(origin string, b Batch) Ack {

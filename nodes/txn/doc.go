@@ -15,5 +15,9 @@
 // batch takes as many transactions as fit, and a transaction whose writes
 // would not fit one alone is refused (error 12) before it commits.
 //
+// Killed and restarted (eddy's --nemesis kill), a node comes back as it
+// was: what changes it is appended to a log in its directory first
+// (main.go), and replayed at the restart.
+//
 // Flags come after Maelstrom's "--": -sync DURATION.
 package main

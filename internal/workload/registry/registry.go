@@ -1,5 +1,6 @@
 // Package registry lists the workloads eddy can run: adding a workload is
-// its package under internal/workload and one line here.
+// its package under internal/workload (generator, client ops, checker,
+// explainer) and one line here.
 package registry
 
 import (
@@ -16,16 +17,16 @@ import (
 // all are the workloads, in the order Maelstrom 0.2.4 lists its own.
 func all() []workload.Spec {
 	return []workload.Spec{
-		{Name: "echo", New: echo.FromParams},
-		{Name: "unique-ids", New: uniqueids.FromParams},
-		{Name: "broadcast", New: broadcast.FromParams},
-		{Name: "g-set", New: broadcast.GSetFromParams},
-		{Name: "g-counter", New: counter.GCounterFromParams},
-		{Name: "pn-counter", New: counter.PNCounterFromParams},
-		{Name: "lin-kv", New: linkv.FromParams},
-		{Name: "kafka", New: kafka.FromParams},
-		{Name: "txn-list-append", New: txn.ListAppendFromParams},
-		{Name: "txn-rw-register", New: txn.RWRegisterFromParams},
+		{Name: "echo", New: echo.FromParams, Explain: echo.Explain},
+		{Name: "unique-ids", New: uniqueids.FromParams, Explain: uniqueids.Explain},
+		{Name: "broadcast", New: broadcast.FromParams, Explain: broadcast.Explain},
+		{Name: "g-set", New: broadcast.GSetFromParams, Explain: broadcast.ExplainGSet},
+		{Name: "g-counter", New: counter.GCounterFromParams, Explain: counter.Explain},
+		{Name: "pn-counter", New: counter.PNCounterFromParams, Explain: counter.Explain},
+		{Name: "lin-kv", New: linkv.FromParams, Explain: linkv.Explain},
+		{Name: "kafka", New: kafka.FromParams, Explain: kafka.Explain},
+		{Name: "txn-list-append", New: txn.ListAppendFromParams, Explain: txn.Explain},
+		{Name: "txn-rw-register", New: txn.RWRegisterFromParams, Explain: txn.Explain},
 	}
 }
 

@@ -1,13 +1,16 @@
 // Command brokenkafka is a kafka node for the runner's tests that keeps
 // every log in its own memory and never talks to other nodes, in one of
-// three modes (the first argument):
+// four modes (the first argument):
 //
 //   - ok: correct when it is the only node;
 //   - independent: the same on several nodes, so nodes allocate offsets
 //     independently and each sees only its own sends (two messages at one
 //     offset, and messages no other node's client ever polls);
 //   - skip: a single node whose polls leave out every entry whose offset is
-//     a multiple of 5 (other than 0), so consumers skip messages.
+//     a multiple of 5 (other than 0), so consumers skip messages;
+//   - lose: a single node that acknowledges every 7th send with an offset
+//     and then forgets the message: polls never return it, though they
+//     return later offsets of its key (lost writes).
 //
 // It uses only the standard library, through package wire: one JSON message
 // per stdin line, one per stdout line.
@@ -31,7 +34,9 @@ type body struct {
 }
 
 func main() {
-	skip := wire.Mode("brokenkafka", "", "ok", "independent", "skip") == "skip"
+	mode := wire.Mode("brokenkafka", "", "ok", "independent", "skip", "lose")
+	skip, lose := mode == "skip", mode == "lose"
+	sends := 0
 	lines := wire.New("brokenkafka")
 	me := ""
 	logs := map[string][]json.RawMessage{} // key → messages; offset = index
@@ -48,6 +53,12 @@ func main() {
 			me = b.NodeID
 			reply["type"] = "init_ok"
 		case "send":
+			sends++
+			if lose && sends%7 == 0 {
+				logs[b.Key] = append(logs[b.Key], nil) // acknowledged, then forgotten
+				reply["type"], reply["offset"] = "send_ok", len(logs[b.Key])-1
+				break
+			}
 			logs[b.Key] = append(logs[b.Key], b.Msg)
 			reply["type"], reply["offset"] = "send_ok", len(logs[b.Key])-1
 		case "poll":
@@ -55,7 +66,7 @@ func main() {
 			for k, from := range b.Offsets {
 				pairs := [][]any{}
 				for o := from; o < int64(len(logs[k])); o++ {
-					if skip && o > 0 && o%5 == 0 {
+					if skip && o > 0 && o%5 == 0 || logs[k][o] == nil {
 						continue
 					}
 					pairs = append(pairs, []any{o, logs[k][o]})
