@@ -33,8 +33,10 @@ declare -A cmd=(
   [txn]="-w txn-rw-register --bin bin/txn --node-count 2 --concurrency 2n --rate 100 --consistency-models read-committed"
   [linkv]="-w lin-kv --bin bin/linkv --node-count 3 --concurrency 2n --rate 50"
   [listappend]="-w txn-list-append --bin bin/listappend --node-count 3 --concurrency 2n --rate 50"
+  [raft]="-w lin-kv --bin bin/raft --node-count 5 --concurrency 2n --rate 100"
+  [paxos]="-w lin-kv --bin bin/paxos --node-count 5 --concurrency 2n --rate 100"
 )
-order=(echo uniqueids broadcast-latency broadcast-messages broadcast-gset gset gcounter gcounter-pn pncounter kafka txn linkv listappend)
+order=(echo uniqueids broadcast-latency broadcast-messages broadcast-gset gset gcounter gcounter-pn pncounter kafka txn linkv listappend raft paxos)
 if [ $# -gt 0 ]; then order=("$@"); fi
 
 status=0

@@ -58,7 +58,8 @@ func glue(o rsmnode.Options) rsmnode.Config[Message, HardState, Accepted] {
 		NewCore: func(id string, nodes []string, st durable.State[HardState, Accepted]) rsm.Core[Message, HardState, Accepted] {
 			return New(config(o, id, nodes), st)
 		},
-		Tick:   o.Tick,
-		Expire: o.Expire,
+		Tick:    o.Tick,
+		Persist: o.Persist,
+		Expire:  o.Expire,
 	}
 }

@@ -57,7 +57,8 @@ func glue(o rsmnode.Options) rsmnode.Config[Message, HardState, Entry] {
 		NewCore: func(id string, nodes []string, st durable.State[HardState, Entry]) rsm.Core[Message, HardState, Entry] {
 			return New(config(o, id, nodes), st)
 		},
-		Tick:   o.Tick,
-		Expire: o.Expire,
+		Tick:    o.Tick,
+		Persist: o.Persist,
+		Expire:  o.Expire,
 	}
 }

@@ -178,3 +178,32 @@ func TestSimulation(t *testing.T) {
 		})
 	}
 }
+
+// TestSimulationWithoutPersistence runs the simulation's crashes with a
+// store that a crash wipes, as a node that kept its term, vote and log in
+// memory only: the checks must catch it breaking Raft's guarantees (here
+// in every one of the seeds tried), which is why the node persists them
+// (-persist, a durable.File in its directory under eddy).
+func TestSimulationWithoutPersistence(t *testing.T) {
+	caught := 0
+	for seed := uint64(1); seed <= 5; seed++ {
+		cfg := simConfig(seed)
+		cfg.MaxDelay, cfg.Crash, cfg.Down, cfg.Forget = 20, 0.02, 50, true
+		res, err := rsmsim.Run(cfg)
+		if err != nil {
+			caught++
+			t.Logf("seed %d: caught: %v", seed, err)
+		} else {
+			t.Logf("seed %d: not caught (%s)", seed, res)
+		}
+		// The same faults with the store kept are fine.
+		kept := simConfig(seed)
+		kept.MaxDelay, kept.Crash, kept.Down = 20, 0.02, 50
+		if res, err := rsmsim.Run(kept); err != nil {
+			t.Fatalf("seed %d with the store kept: %v (%s)", seed, err, res)
+		}
+	}
+	if caught != 5 {
+		t.Fatalf("a Raft that forgets its state at a crash was caught in %d of 5 seeds", caught)
+	}
+}

@@ -1,8 +1,10 @@
 // Package durable is the one interface through which a consensus node keeps
 // what it must not forget across a restart (Raft: the current term, the
 // vote and the log; Multi-Paxos: the promised ballot and the accepted
-// values), and an in-memory implementation of it. A node makes each change
-// durable before it sends a message or answers a client that depends on it.
+// values), and two implementations of it: in memory (Memory), and in a
+// file of the node's directory, which outlives its process (File). A node
+// makes each change durable before it sends a message or answers a client
+// that depends on it.
 package durable
 
 import "sync"

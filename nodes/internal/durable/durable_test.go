@@ -2,6 +2,8 @@ package durable
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,4 +47,43 @@ func ExampleMemory() {
 	st, _ := m.Load()
 	fmt.Println(st.Hard, st.Records)
 	// Output: 3 [put x 1 put y 2]
+}
+
+// A File holds what a Memory holds after the same updates, and holds it
+// again when opened anew, as a restarted node opens it.
+func TestFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store")
+	f, err := OpenFile[string, string](path)
+	require.NoError(t, err)
+	var m Memory[string, string]
+	h1, h2 := "term 1", "term 2"
+	for _, u := range []Update[string, string]{
+		{Hard: &h1},
+		{First: 1, Records: []string{"a", "b", "c"}},
+		{First: 2, Records: []string{"x"}, Truncate: true},
+		{},
+		{Hard: &h2, First: 5, Records: []string{"e"}},
+	} {
+		require.NoError(t, f.Save(u))
+		require.NoError(t, m.Save(u))
+	}
+	want, _ := m.Load()
+	got, err := f.Load()
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	require.NoError(t, f.Close())
+
+	again, err := OpenFile[string, string](path)
+	require.NoError(t, err)
+	got, err = again.Load()
+	require.NoError(t, err)
+	assert.Equal(t, State[string, string]{Hard: "term 2", Records: []string{"a", "x", "", "", "e"}}, got)
+	require.NoError(t, again.Close())
+
+	require.NoError(t, os.WriteFile(path, []byte("not a log"), 0o644))
+	f, err = OpenFile[string, string](path)
+	require.NoError(t, err, "damage at the head reads as an empty log")
+	got, _ = f.Load()
+	assert.Empty(t, got.Records)
+	f.Close()
 }

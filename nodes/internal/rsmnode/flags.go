@@ -21,6 +21,10 @@ type Options struct {
 	// Expire is how long a client request may wait for an answer; an
 	// older one is forgotten unanswered.
 	Expire time.Duration
+	// Persist keeps the durable state in a file of the node's directory
+	// (under eddy), so that it survives the node being killed; false
+	// keeps it in memory, which a kill wipes.
+	Persist bool
 }
 
 // Timing is Options in ticks, with the timeouts derived from them.
@@ -37,6 +41,7 @@ func Flags(fs *flag.FlagSet) *Options {
 	fs.DurationVar(&o.Election, "election", 500*time.Millisecond, "least election timeout (each is drawn from [e, 2e))")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the random timeouts (with the node's name)")
 	fs.DurationVar(&o.Expire, "expire", 900*time.Millisecond, "forget a client request unanswered after this long (Maelstrom's lin-kv clients give up after 1 s, or 10 × --latency)")
+	fs.BoolVar(&o.Persist, "persist", true, "keep the term, vote or promise and the log in the node's directory ($EDDY_NODE_DIR), so that a killed node restarts from them; -persist=false keeps them in memory only, which breaks the protocol under eddy's --nemesis kill")
 	return &o
 }
 

@@ -13,6 +13,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -39,8 +40,12 @@ type Config[M rsm.Message, H, R any] struct {
 	// NewCore makes the core once the node knows its name and its peers,
 	// starting from st.
 	NewCore func(id string, nodes []string, st durable.State[H, R]) rsm.Core[M, H, R]
-	// Store keeps the durable state; a fresh durable.Memory if nil.
+	// Store keeps the durable state. If nil: with Persist and a node
+	// directory (nodekit.Node.Dir), a durable.File there, opened at init;
+	// otherwise a fresh durable.Memory.
 	Store durable.Store[H, R]
+	// Persist asks for a durable.File when Store is nil (see Store).
+	Persist bool
 	// Tick is how often the core is ticked.
 	Tick time.Duration
 	// Expire is how long, on the node's clock, a client request waits for
@@ -73,12 +78,12 @@ type request struct {
 	at  time.Time // when it came
 }
 
+// storeFile is the durable.File in the node's directory.
+const storeFile = "consensus"
+
 // Setup registers on n the lin-kv requests, the protocol's messages and
 // the tick, around a core made at init.
 func Setup[M rsm.Message, H, R any](n *nodekit.Node, cfg Config[M, H, R]) {
-	if cfg.Store == nil {
-		cfg.Store = &durable.Memory[H, R]{}
-	}
 	if cfg.Log == nil {
 		cfg.Log = os.Stderr
 	}
@@ -89,7 +94,22 @@ func Setup[M rsm.Message, H, R any](n *nodekit.Node, cfg Config[M, H, R]) {
 		pending: map[uint64]*request{},
 	}
 	n.OnInit(func(context.Context) error {
-		st, err := cfg.Store.Load()
+		if cfg.Persist && n.Dir() != "" && s.cfg.Store == nil {
+			f, err := durable.OpenFile[H, R](filepath.Join(n.Dir(), storeFile))
+			if err != nil {
+				return fmt.Errorf("opening durable state: %w", err)
+			}
+			s.mu.Lock()
+			s.cfg.Store = f
+			s.mu.Unlock()
+		}
+		s.mu.Lock()
+		if s.cfg.Store == nil {
+			s.cfg.Store = &durable.Memory[H, R]{}
+		}
+		store := s.cfg.Store
+		s.mu.Unlock()
+		st, err := store.Load()
 		if err != nil {
 			return fmt.Errorf("loading durable state: %w", err)
 		}

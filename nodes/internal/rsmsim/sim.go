@@ -55,6 +55,10 @@ type Config[M rsm.Message, H, R any] struct {
 	// (volatile state lost); it restarts from its store Down ticks later.
 	Crash float64
 	Down  int
+	// Forget makes a crash wipe the node's store too, as if it kept its
+	// durable state in memory: a broken variant, which the checks must
+	// catch.
+	Forget bool
 
 	// Clients: Clients sequential clients, client i on node i mod Nodes,
 	// each invoking an op after a random pause of up to Think ticks and
@@ -248,6 +252,9 @@ func (s *sim[M, H, R]) faultsFor(int) {
 }
 
 func (s *sim[M, H, R]) restart(n *node[M, H, R]) {
+	if s.cfg.Forget {
+		n.store = &durable.Memory[H, R]{}
+	}
 	st, err := n.store.Load()
 	if err != nil {
 		panic(err)

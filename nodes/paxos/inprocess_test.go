@@ -1,0 +1,47 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/eddy-workbench/eddy/eddytest"
+	"github.com/eddy-workbench/eddy/edn"
+	"github.com/eddy-workbench/eddy/nodekit"
+	"github.com/eddy-workbench/eddy/nodes/internal/rsmnode"
+	"github.com/eddy-workbench/eddy/runner"
+)
+
+// TestVirtualKillAndPause runs the node in-process, on virtual time, on
+// five nodes under kills of a majority at a time and under pauses: with
+// its promise and what it accepted in its directory, every key's history
+// stays linearizable and operations go on.
+func TestVirtualKillAndPause(t *testing.T) {
+	for _, tc := range []struct {
+		faults string
+		seed   uint64
+	}{{"kill", 1}, {"kill", 2}, {"pause", 3}, {"partition,kill,pause", 4}} {
+		t.Run(fmt.Sprintf("%s %d", tc.faults, tc.seed), func(t *testing.T) {
+			fs := flag.NewFlagSet("paxos", flag.ContinueOnError)
+			o := rsmnode.Flags(fs)
+			require.NoError(t, fs.Parse([]string{fmt.Sprint("-seed=", tc.seed)}))
+			require.True(t, o.Persist, "persisting is the default")
+			res := eddytest.Run(t, runner.Config{
+				Workload: "lin-kv", NodeCount: 5, Concurrency: "2n", TimeLimit: 20 * time.Second, Rate: 100,
+				Latency: 10 * time.Millisecond, Nemesis: []string{tc.faults}, NemesisInterval: time.Second,
+				NemesisTargets: []string{"one", "majority"}, Seed: tc.seed, SeedSet: true,
+				Node: nodekit.Func(func(n *nodekit.Node) error { rsmnode.Setup(n, glue(*o)); return nil }),
+			})
+			require.Empty(t, res.Aborted)
+			w, _ := res.Results.Get(edn.Keyword("workload"))
+			valid, _ := w.(*edn.Map).Get(edn.Keyword("valid?"))
+			require.Equal(t, true, valid, "%s", res.Dir)
+			// A majority down or paused, or cut off, leaves no quorum: fewer
+			// operations succeed under everything at once.
+			require.Positive(t, res.Figures.Ops.OK)
+		})
+	}
+}
