@@ -675,11 +675,14 @@ func TestLatencyModeOriginCommit(t *testing.T) {
 	assert.Equal(t, uint64(3), r.Commit(), "not committed where this node lacks the entry")
 	r.Step(Message{Kind: KindAppend, From: "n1", To: "n3", Term: 2, Prev: 3, PrevTerm: 2, Entries: []Entry{{Term: 2}}, Commit: 3})
 	assert.Equal(t, uint64(4), r.Commit(), "committed once the entry arrives")
-	// In the next term, acks of term 2 no longer count.
-	r.Step(Message{Kind: KindAppend, From: "n2", To: "n3", Term: 3, Prev: 4, PrevTerm: 2, Entries: []Entry{{Term: 3}}, Commit: 4})
+	// n1's index 5 (term 2) reaches n4 and n5 but not n3. In term 3, n2
+	// gives n3 another index 5: the acks of term 2 were about n1's, and
+	// no longer count, even those that arrive late.
 	ack("n4", 2, 5)
 	ack("n5", 2, 5)
-	assert.Equal(t, uint64(4), r.Commit())
+	r.Step(Message{Kind: KindAppend, From: "n2", To: "n3", Term: 3, Prev: 4, PrevTerm: 2, Entries: []Entry{{Term: 3}}, Commit: 4})
+	ack("n5", 2, 5)
+	assert.Equal(t, uint64(4), r.Commit(), "n2 and n3 hold n2's index 5, n4 and n5 n1's")
 	ack("n4", 3, 5)
 	assert.Equal(t, uint64(5), r.Commit())
 }
