@@ -198,8 +198,9 @@ type queued struct {
 // the client ops it took meanwhile to the leader. Reads go through the log like writes.
 //
 // With Batch 0 it runs in latency mode instead, which trades messages for
-// network hops. A follower that knows a leader passes each client op on at
-// once, in a forward of its own. The leader appends what it takes and
+// network hops. A follower that heard from its leader lately (within two
+// heartbeat intervals) passes each client op on at once, in a forward of
+// its own. The leader appends what it takes and
 // sends it at once to every follower whose log it knows to match its own,
 // without waiting for the answers to earlier appends (pipelining); a
 // follower it is not sure of gets one append at a time (probing) until one
@@ -549,15 +550,18 @@ func (r *Raft) Submit(op rsm.Op) {
 }
 
 // take appends op if this node leads, else passes it on at once (a
-// client's op, in latency mode, with a leader known) or queues it for the
-// leader. Ops passed on by others are queued, not passed on again, so
+// client's op, in latency mode, with a leader heard from lately) or queues
+// it for the leader. Ops passed on by others are queued, not passed on again, so
 // that none goes round between nodes that disagree on the leader.
 func (r *Raft) take(op rsm.Op, client bool) {
 	switch {
 	case r.role == leader:
 		r.log = append(r.log, Entry{Term: r.term, Op: &op})
 		r.persistEntries(r.lastIndex(), false)
-	case client && r.latency() && r.leader != "":
+	case client && r.latency() && r.leader != "" && r.elapsed < 2*r.cfg.Heartbeat:
+		// The leader was heard from lately: an op sent to a leader that
+		// is gone may never be answered, where one held back fails for
+		// certain once no leader is known for a while.
 		r.send(Message{Kind: KindForward, To: r.leader, Forward: []rsm.Op{op}})
 	default:
 		r.forward = append(r.forward, queued{op: op})
@@ -847,22 +851,26 @@ func (r *Raft) heard(id string, match uint64, lead string) {
 }
 
 // originCommit is Raft's commit rule computed by a follower from the acks
-// of the current term: an index of the current term that a majority holds
-// is committed. It holds the same here as at the leader, because it is a
-// fact about the nodes' logs, not about who counts: an ack of term T from
-// node A says that A accepted, in term T, an append of T's leader, so A's
-// log matches that leader's up to Match — and stays so while A is in term
-// T, as T's leader only appends and A truncates only on a conflict with
-// it — and A persisted it before acking. This node's own log matches up to
-// the last Match it replied in term T, for the same reasons, and T's
-// leader holds every entry it sent anyone. So if that leader, this node
-// and the acks make a majority holding index n ≤ this node's own match,
-// with termAt(n) = T, then the entry at n of term T is on a majority, and
-// Raft's leader completeness argument (§5.4.2: any later leader got a vote
-// from one of them, which held the entry and voted only for a log at least
-// as up to date) shows every later leader has it: n is committed, and with
-// it every index before it. Entries of older terms are never committed by
-// counting (Figure 8): only as a prefix of one of T.
+// of the current term T, rather than by the leader from its replies: an
+// index of term T that a majority holds is committed. The rule's safety
+// (Raft §5.4.2, leader completeness) rests on what the nodes stored, not on
+// who counts: if a majority each stored, in term T, the entry of term T at
+// index n, every leader of a later term holds it — it got a vote from one
+// of that majority, which stored the entry before voting (once it voted in
+// a later term it would reject T's appends), kept it (by induction every
+// leader in between held it, leaders never remove entries, and followers
+// remove only what conflicts with their leader) and voted only for a log
+// at least as up to date. The facts counted here are of that kind: an ack
+// of term T from A says that A accepted, in term T, an append from T's
+// leader and persisted it, so that A's log was that leader's up to Match;
+// this node's own replies in T say the same of itself; and T's leader holds
+// every entry it sent anybody. The replies a leader counts are the same
+// facts, and no fresher. So if T's leader, this node and the acks make a
+// majority holding n, n ≤ this node's own match (it holds the entry to
+// apply) and termAt(n) = T, then n is committed, and every index before
+// it. Entries of older terms are never committed by counting (Figure 8):
+// only as the prefix of one of T. Acks of an older term do not count, nor
+// what was heard in an older term (the tally is per term).
 func (r *Raft) originCommit() {
 	t := r.tally
 	if t.term != r.term || t.leader == "" {
