@@ -23,6 +23,11 @@ type Fault struct {
 	// invocation); End the completion of the start or resume that undid it,
 	// or the end of the run when Open.
 	Start, End int64
+	// Down is the nemesis's record that the node was killed or paused (the
+	// completion of the kill or pause): between Start and Down the node may
+	// still have acted; from Down on it did not. The explanations say a node
+	// was killed at Down.
+	Down int64
 	// Undo is when the start or resume that ended the fault began (its
 	// invocation): the node may take messages from then on; End when Open.
 	Undo int64
@@ -49,6 +54,36 @@ func faultsOf(ops []history.Op, end int64) []Fault {
 		}
 		undos[f] = append(undos[f], o.Time)
 	}
+	// The completions of the kills and pauses: when each node was
+	// recorded down or paused.
+	type done struct {
+		f     string
+		t     int64
+		nodes *edn.Map
+	}
+	var dones []done
+	for _, o := range ops {
+		if o.Process != history.Nemesis || (o.F != nemesis.FKill && o.F != nemesis.FPause) {
+			continue
+		}
+		if m, ok := o.Value.(*edn.Map); ok {
+			dones = append(dones, done{o.F, o.Time, m})
+		}
+	}
+	downAt := func(f nemesis.Fault, node string, start int64) int64 {
+		op := nemesis.FKill
+		if f == nemesis.Pause {
+			op = nemesis.FPause
+		}
+		for _, d := range dones {
+			if d.f == op && d.t >= start {
+				if v, ok := d.nodes.Get(node); ok && v != edn.Keyword("failed") {
+					return d.t
+				}
+			}
+		}
+		return start
+	}
 	var out []Fault
 	for _, s := range nemesis.Spans(ops, end) {
 		if s.Fault != nemesis.Kill && s.Fault != nemesis.Pause {
@@ -63,7 +98,7 @@ func faultsOf(ops []history.Op, end int64) []Fault {
 			}
 		}
 		for _, n := range s.Nodes {
-			out = append(out, Fault{Node: n, Kind: s.Fault, Start: s.Start, End: s.End, Undo: undo, Open: s.Open})
+			out = append(out, Fault{Node: n, Kind: s.Fault, Start: s.Start, Down: min(downAt(s.Fault, n, s.Start), s.End), End: s.End, Undo: undo, Open: s.Open})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Fault) int {
@@ -93,11 +128,11 @@ func (x *Index) NodeFaults(node string) []Fault {
 	return out
 }
 
-// KilledBetween is the first kill of node that began after t0 and at or
-// before t1, and whether there is one.
+// KilledBetween is the first kill of node recorded (Down) after t0 and at
+// or before t1, and whether there is one.
 func (x *Index) KilledBetween(node string, t0, t1 int64) (Fault, bool) {
 	for _, f := range x.faults {
-		if f.Node == node && f.Kind == nemesis.Kill && f.Start > t0 && f.Start <= t1 {
+		if f.Node == node && f.Kind == nemesis.Kill && f.Down > t0 && f.Down <= t1 {
 			return f, true
 		}
 	}
@@ -157,16 +192,16 @@ func (f Fault) Nodes(nodes string) string {
 		if f.Open {
 			end = "to the end of the run"
 		}
-		return fmt.Sprintf("%s %s paused from %s %s", nodes, verb, explain.Seconds(f.Start), end)
+		return fmt.Sprintf("%s %s paused from %s %s", nodes, verb, explain.Seconds(f.Down), end)
 	}
 	if f.Open {
-		return fmt.Sprintf("%s %s killed at %s and never restarted", nodes, verb, explain.Seconds(f.Start))
+		return fmt.Sprintf("%s %s killed at %s and never restarted", nodes, verb, explain.Seconds(f.Down))
 	}
-	return fmt.Sprintf("%s %s killed at %s and restarted at %s", nodes, verb, explain.Seconds(f.Start), explain.Seconds(f.End))
+	return fmt.Sprintf("%s %s killed at %s and restarted at %s", nodes, verb, explain.Seconds(f.Down), explain.Seconds(f.End))
 }
 
 // FaultItems are the given faults as evidence: for each kill or pause, an
-// item at its start (Type "kill" or "pause", Text the nodes it hit, as "n1,
+// item when it was recorded done (Down; Type "kill" or "pause", Text the nodes it hit, as "n1,
 // n3", End its end and Note when and whether they came back) and, if it
 // ended, one at its end (Type "start" or "resume"). Faults of several
 // nodes with the same kind, start and end are one item; duplicates are
@@ -174,9 +209,9 @@ func (f Fault) Nodes(nodes string) string {
 // shades.
 func FaultItems(faults ...Fault) []explain.Item {
 	type key struct {
-		kind       nemesis.Fault
-		start, end int64
-		open       bool
+		kind             nemesis.Fault
+		start, down, end int64
+		open             bool
 	}
 	nodes := map[key][]string{}
 	var order []key
@@ -184,7 +219,7 @@ func FaultItems(faults ...Fault) []explain.Item {
 		if f.Node == "" {
 			continue
 		}
-		k := key{f.Kind, f.Start, f.End, f.Open}
+		k := key{f.Kind, f.Start, f.Down, f.End, f.Open}
 		if _, ok := nodes[k]; !ok {
 			order = append(order, k)
 		}
@@ -196,13 +231,13 @@ func FaultItems(faults ...Fault) []explain.Item {
 	for _, k := range order {
 		ns := nodes[k]
 		slices.SortFunc(ns, CompareNames)
-		f := Fault{Node: ns[0], Kind: k.kind, Start: k.start, End: k.end, Open: k.open}
+		f := Fault{Node: ns[0], Kind: k.kind, Start: k.start, Down: k.down, End: k.end, Open: k.open}
 		do, undo := nemesis.FKill, nemesis.FStart
 		if f.Kind == nemesis.Pause {
 			do, undo = nemesis.FPause, nemesis.FResume
 		}
 		text := strings.Join(ns, ", ")
-		out = append(out, explain.Item{Kind: explain.Nemesis, Time: f.Start, End: f.End, Type: do, Text: text, Index: -1, Note: f.Restart()})
+		out = append(out, explain.Item{Kind: explain.Nemesis, Time: f.Down, End: f.End, Type: do, Text: text, Index: -1, Note: f.Restart()})
 		if !f.Open {
 			out = append(out, explain.Item{Kind: explain.Nemesis, Time: f.End, End: -1, Type: undo, Text: text, Index: -1})
 		}
@@ -229,14 +264,14 @@ func (x *Index) FaultsWithin(nodes []string, t0, t1 int64) []Fault {
 // max groups are told, then how many more faults there were.
 func FaultsText(faults []Fault, max int) string {
 	type key struct {
-		kind       nemesis.Fault
-		start, end int64
-		open       bool
+		kind             nemesis.Fault
+		start, down, end int64
+		open             bool
 	}
 	nodes := map[key][]string{}
 	var order []key
 	for _, f := range faults {
-		k := key{f.Kind, f.Start, f.End, f.Open}
+		k := key{f.Kind, f.Start, f.Down, f.End, f.Open}
 		if _, ok := nodes[k]; !ok {
 			order = append(order, k)
 		}
@@ -257,7 +292,7 @@ func FaultsText(faults []Fault, max int) string {
 		if len(ns) > 1 {
 			list = strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
 		}
-		f := Fault{Kind: k.kind, Start: k.start, End: k.end, Open: k.open}
+		f := Fault{Kind: k.kind, Start: k.start, Down: k.down, End: k.end, Open: k.open}
 		parts = append(parts, f.Nodes(list))
 	}
 	if left > 0 {

@@ -24,11 +24,11 @@ func TestFaultIntervals(t *testing.T) {
 	r.Deliver(900, 901, "n2", "n3", `{"type":"gossip"}`) // the end of the run
 	x := r.Index()
 	want := []trace.Fault{
-		{Node: "n1", Kind: nemesis.Kill, Start: ms(100), End: ms(300), Undo: ms(299.99)},
-		{Node: "n3", Kind: nemesis.Kill, Start: ms(100), End: ms(300), Undo: ms(299.99)},
-		{Node: "n2", Kind: nemesis.Pause, Start: ms(200), End: ms(400), Undo: ms(399.99)},
-		{Node: "n1", Kind: nemesis.Kill, Start: ms(500), End: ms(901), Undo: ms(901), Open: true},
-		{Node: "n2", Kind: nemesis.Pause, Start: ms(600), End: ms(650), Undo: ms(649.99)},
+		{Node: "n1", Kind: nemesis.Kill, Start: ms(100), Down: ms(100.01), End: ms(300), Undo: ms(299.99)},
+		{Node: "n3", Kind: nemesis.Kill, Start: ms(100), Down: ms(100.01), End: ms(300), Undo: ms(299.99)},
+		{Node: "n2", Kind: nemesis.Pause, Start: ms(200), Down: ms(200.01), End: ms(400), Undo: ms(399.99)},
+		{Node: "n1", Kind: nemesis.Kill, Start: ms(500), Down: ms(500.01), End: ms(901), Undo: ms(901), Open: true},
+		{Node: "n2", Kind: nemesis.Pause, Start: ms(600), Down: ms(600.01), End: ms(650), Undo: ms(649.99)},
 	}
 	assert.Equal(t, want, x.Faults())
 	assert.Equal(t, []trace.Fault{want[0], want[3]}, x.NodeFaults("n1"))
@@ -40,8 +40,9 @@ func TestFaultIntervals(t *testing.T) {
 		wantOK bool
 	}{
 		{"first kill of n1 after 50 ms", func() (trace.Fault, bool) { return x.KilledBetween("n1", ms(50), ms(800)) }, want[0], true},
-		{"next kill of n1 after 100 ms", func() (trace.Fault, bool) { return x.KilledBetween("n1", ms(100), ms(800)) }, want[3], true},
-		{"no kill of n1 in (100, 400]", func() (trace.Fault, bool) { return x.KilledBetween("n1", ms(100), ms(400)) }, trace.Fault{}, false},
+		{"next kill of n1 after 101 ms", func() (trace.Fault, bool) { return x.KilledBetween("n1", ms(101), ms(800)) }, want[3], true},
+		{"no kill of n1 in (101, 400]", func() (trace.Fault, bool) { return x.KilledBetween("n1", ms(101), ms(400)) }, trace.Fault{}, false},
+		{"an ack between the kill's invocation and its record precedes it", func() (trace.Fault, bool) { return x.KilledBetween("n1", ms(100.005), ms(800)) }, want[0], true},
 		{"a pause is not a kill", func() (trace.Fault, bool) { return x.KilledBetween("n2", 0, ms(800)) }, trace.Fault{}, false},
 		{"n2 paused at 250 ms", func() (trace.Fault, bool) { return x.At("n2", ms(250)) }, want[2], true},
 		{"n2 running at 450 ms", func() (trace.Fault, bool) { return x.At("n2", ms(450)) }, trace.Fault{}, false},
@@ -65,7 +66,7 @@ func TestFaultIntervals(t *testing.T) {
 
 	items := trace.FaultItems(want[0], want[1], want[0], want[3])
 	require.Len(t, items, 3)
-	assert.Equal(t, explain.Item{Kind: explain.Nemesis, Time: ms(100), End: ms(300), Type: "kill", Text: "n1, n3", Index: -1, Note: "restarted at 0.300 s"}, items[0])
+	assert.Equal(t, explain.Item{Kind: explain.Nemesis, Time: ms(100.01), End: ms(300), Type: "kill", Text: "n1, n3", Index: -1, Note: "restarted at 0.300 s"}, items[0])
 	assert.Equal(t, explain.Item{Kind: explain.Nemesis, Time: ms(300), End: -1, Type: "start", Text: "n1, n3", Index: -1}, items[1])
 	assert.Equal(t, "0.500 s  nemesis kill n1 — still down when the run ended", items[2].Line())
 }

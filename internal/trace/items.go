@@ -28,14 +28,14 @@ func (x *Index) Fate(p int32) explain.Fate {
 	if m.Recv >= 0 {
 		text := "delivered at " + explain.Seconds(m.Recv)
 		if f, ok := x.HeldBy(m.Dest, m.Sent, m.Recv); ok {
-			text += fmt.Sprintf(", held while %s was paused (%s to %s)", m.Dest, explain.Seconds(f.Start), explain.Seconds(f.End))
+			text += fmt.Sprintf(", held while %s was paused (%s to %s)", m.Dest, explain.Seconds(f.Down), explain.Seconds(f.End))
 		}
 		return explain.Fate{Kind: explain.Delivered, At: m.Recv, Text: text}
 	}
 	if t := x.msgs[p].drop; t >= 0 {
 		text := fmt.Sprintf("never delivered: %s was down (killed by the nemesis) when it was due at %s", m.Dest, explain.Seconds(t))
 		if f, ok := x.At(m.Dest, t); ok && f.Kind == nemesis.Kill {
-			text = fmt.Sprintf("never delivered: %s was down when it was due at %s (killed at %s, %s)", m.Dest, explain.Seconds(t), explain.Seconds(f.Start), f.Restart())
+			text = fmt.Sprintf("never delivered: %s was down when it was due at %s (killed at %s, %s)", m.Dest, explain.Seconds(t), explain.Seconds(f.Down), f.Restart())
 		}
 		return explain.Fate{Kind: explain.Crashed, At: t, Text: text}
 	}

@@ -421,7 +421,7 @@ func (v *setView) originKilled(e int64, origin string, servedAt int64, carried [
 		if m.Src != origin {
 			continue
 		}
-		if m.Sent >= servedAt && m.Sent < k.Start && !seen[m.Dest] {
+		if m.Sent >= servedAt && m.Sent < k.Down && !seen[m.Dest] {
 			seen[m.Dest] = true
 			before = append(before, m.Dest)
 		}
@@ -438,10 +438,10 @@ func (v *setView) originKilled(e int64, origin string, servedAt int64, carried [
 	var c string
 	switch {
 	case len(before) == 0:
-		c = fmt.Sprintf("; %s was killed at %s before sending it to any peer (no message from %s carried %d between the %s and the kill)", origin, explain.Seconds(k.Start), origin, e, v.add)
+		c = fmt.Sprintf("; %s was killed at %s before sending it to any peer (no message from %s carried %d between the %s and the kill)", origin, explain.Seconds(k.Down), origin, e, v.add)
 	case peers > 0 && len(before) < peers:
 		slices.SortFunc(before, trace.CompareNames)
-		c = fmt.Sprintf("; %s was killed at %s, having sent it only to %s", origin, explain.Seconds(k.Start), andList(before))
+		c = fmt.Sprintf("; %s was killed at %s, having sent it only to %s", origin, explain.Seconds(k.Down), andList(before))
 	default:
 		return "", trace.Fault{} // it had sent it to every peer: the kill explains nothing
 	}
@@ -471,7 +471,7 @@ func (v *setView) killedWithIt(l *lack, e int64, had int64, fp int, carried []in
 	var k trace.Fault
 	found := false
 	for _, f := range x.NodeFaults(node) {
-		if f.Kind != nemesis.Kill || f.Start <= had || f.Start > final || f.Open {
+		if f.Kind != nemesis.Kill || f.Down <= had || f.Down > final || f.Open {
 			continue
 		}
 		back := false
@@ -491,17 +491,17 @@ func (v *setView) killedWithIt(l *lack, e int64, had int64, fp int, carried []in
 	}
 	l.kind = "killed"
 	l.faults = append(l.faults, k)
-	if s, ok := v.seen[e][node]; ok && x.Op(s.last).Time < k.Start {
+	if s, ok := v.seen[e][node]; ok && x.Op(s.last).Time < k.Down {
 		l.ev = append(l.ev, x.OpItem(s.last, fmt.Sprintf("%s's last read holding %d before the kill", node, e)))
 	}
-	l.merge = fmt.Sprintf("killed\x00%d\x00%d", k.Start, k.End)
+	l.merge = fmt.Sprintf("killed\x00%d\x00%d", k.Down, k.End)
 	l.tmpl = func(nodes string, n int) string {
 		had, they, them := "had it and were", "they", "them"
 		if n == 1 {
 			had, they, them = "had it and was", "it", nodes
 		}
 		return fmt.Sprintf("%s %s killed at %s; %s %s and no message carried it to %s after that, so %s came back without it",
-			nodes, had, explain.Seconds(k.Start), they, k.Restart(), them, they)
+			nodes, had, explain.Seconds(k.Down), they, k.Restart(), them, they)
 	}
 	l.text = l.tmpl(node, 1)
 }
@@ -531,7 +531,7 @@ func (v *setView) whyLacks(e int64, node, origin string, fp int, carried []int32
 		l.kind = "late"
 		l.text = fmt.Sprintf("%s received it from %s only at %s, after its final read at %s", node, m.Src, explain.Seconds(m.Recv), explain.Seconds(final.Time))
 		if f, ok := x.HeldBy(node, m.Sent, m.Recv); ok {
-			l.text += fmt.Sprintf(": sent at %s, it waited while %s was paused (%s to %s)", explain.Seconds(m.Sent), node, explain.Seconds(f.Start), explain.Seconds(f.End))
+			l.text += fmt.Sprintf(": sent at %s, it waited while %s was paused (%s to %s)", explain.Seconds(m.Sent), node, explain.Seconds(f.Down), explain.Seconds(f.End))
 			l.faults = append(l.faults, f)
 		}
 		l.ev = append(l.ev, x.MsgItem(p, fmt.Sprintf("%s receives %d", node, e)))

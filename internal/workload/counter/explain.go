@@ -482,13 +482,13 @@ func (v *counterView) killed(final int, node string, off int64) (string, []expla
 	more := 0
 	for _, n := range v.nodes {
 		for _, k := range x.NodeFaults(n) {
-			if k.Kind != nemesis.Kill || k.Open || k.Start >= end {
+			if k.Kind != nemesis.Kill || k.Open || k.Down >= end {
 				continue
 			}
 			var before, after *rd
 			for i := range reads[n] {
 				r := &reads[n][i]
-				if x.Op(r.comp).Time < k.Start {
+				if x.Op(r.comp).Time < k.Down {
 					before = r
 				} else if r.inv >= k.End && after == nil {
 					after = r
@@ -511,14 +511,14 @@ func (v *counterView) killed(final int, node string, off int64) (string, []expla
 		var last trace.Fault
 		found := false
 		for _, k := range x.NodeFaults(node) {
-			if k.Kind == nemesis.Kill && !k.Open && k.Start < end {
+			if k.Kind == nemesis.Kill && !k.Open && k.Down < end {
 				last, found = k, true
 			}
 		}
 		var sum int64
 		count := 0
 		for _, a := range v.adds {
-			if found && a.node == node && a.typ == history.OK && x.Op(a.comp).Time < last.Start {
+			if found && a.node == node && a.typ == history.OK && x.Op(a.comp).Time < last.Down {
 				sum += a.delta
 				count++
 			}
@@ -528,7 +528,7 @@ func (v *counterView) killed(final int, node string, off int64) (string, []expla
 			if count == 1 {
 				adds = fmt.Sprintf("an add of %d", sum)
 			}
-			parts = append(parts, fmt.Sprintf("%s had acknowledged %s when it was killed at %s; it %s", node, adds, explain.Seconds(last.Start), last.Restart()))
+			parts = append(parts, fmt.Sprintf("%s had acknowledged %s when it was killed at %s; it %s", node, adds, explain.Seconds(last.Down), last.Restart()))
 			faults = append(faults, last)
 		}
 	}

@@ -284,17 +284,17 @@ func (v *kafkaView) writerKilled(w int, k int64, m any) (string, []explain.Item)
 	var to []string
 	for _, p := range x.From(writer) {
 		src, dest := x.Ends(p)
-		if t := x.Sent(p); t < x.ServedAt(w) || t >= f.Start || !trace.NodeToNode(src, dest) || slices.Contains(to, dest) {
+		if t := x.Sent(p); t < x.ServedAt(w) || t >= f.Down || !trace.NodeToNode(src, dest) || slices.Contains(to, dest) {
 			continue
 		}
 		if body := x.Body(p); trace.MentionsString(body, key) && holds(body, mv) {
 			to = append(to, dest)
 		}
 	}
-	text := fmt.Sprintf("%s was killed at %s after acknowledging it, before any message to another node carried it; it %s", writer, explain.Seconds(f.Start), f.Restart())
+	text := fmt.Sprintf("%s was killed at %s after acknowledging it, before any message to another node carried it; it %s", writer, explain.Seconds(f.Down), f.Restart())
 	if len(to) > 0 {
 		slices.SortFunc(to, trace.CompareNames)
-		text = fmt.Sprintf("%s was killed at %s after acknowledging it, having sent it to %s; it %s", writer, explain.Seconds(f.Start), andList(to), f.Restart())
+		text = fmt.Sprintf("%s was killed at %s after acknowledging it, having sent it to %s; it %s", writer, explain.Seconds(f.Down), andList(to), f.Restart())
 	}
 	return text, trace.FaultItems(f)
 }
