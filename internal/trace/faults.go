@@ -23,10 +23,11 @@ type Fault struct {
 	// invocation); End the completion of the start or resume that undid it,
 	// or the end of the run when Open.
 	Start, End int64
-	// Down is the nemesis's record that the node was killed or paused (the
-	// completion of the kill or pause): between Start and Down the node may
-	// still have acted; from Down on it did not. The explanations say a node
-	// was killed at Down.
+	// Down is when the node was down or paused for certain: the nemesis's
+	// record naming it (the completion of the kill or pause), or the
+	// network's first drop of a message to it after Start if that came
+	// first. Between Start and Down the node may still have acted. The
+	// explanations say a node was killed at Down.
 	Down int64
 	// Undo is when the start or resume that ended the fault began (its
 	// invocation): the node may take messages from then on; End when Open.
@@ -111,6 +112,23 @@ func faultsOf(ops []history.Op, end int64) []Fault {
 		return CompareNames(a.Node, b.Node)
 	})
 	return out
+}
+
+// downEarlier moves a kill's Down to the first drop of a message to its
+// node at or after the kill began, when that comes before the nemesis's
+// record: the network had the node down then.
+func (x *Index) downEarlier() {
+	for i := range x.faults {
+		f := &x.faults[i]
+		if f.Kind != nemesis.Kill {
+			continue
+		}
+		for _, p := range x.byDest[f.Node] {
+			if t := x.msgs[p].drop; t >= f.Start && t < f.Down {
+				f.Down = t
+			}
+		}
+	}
 }
 
 // Faults are the run's kills and pauses, one per node hit, in the order

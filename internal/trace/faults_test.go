@@ -126,3 +126,15 @@ func TestFaultsWithinAndText(t *testing.T) {
 		assert.Equal(t, c.want, trace.FaultsText(x.FaultsWithin(c.nodes, ms(c.t0), ms(c.t1)), c.max))
 	}
 }
+
+// The network's drop of a message to a node being killed, before the
+// nemesis recorded the kill, is when the node was down.
+func TestDownAtFirstDrop(t *testing.T) {
+	r := tracetest.New("n1", "n2")
+	id := r.Send(100.002, "n1", "n2", `{"type":"gossip"}`)
+	r.Drop(100.005, id)
+	r.Kill(100, 300, "n2")
+	f := r.Index().Faults()
+	require.Len(t, f, 1)
+	assert.Equal(t, ms(100.005), f[0].Down)
+}

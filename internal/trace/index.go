@@ -192,6 +192,7 @@ func New(ops []history.Op, journal []netsim.Event, opt Options) *Index {
 	x.indexOps()
 	x.parts = partitions(ops, opt.Cluster.Nodes)
 	x.faults = faultsOf(ops, x.end)
+	x.downEarlier()
 	return x
 }
 
