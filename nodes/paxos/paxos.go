@@ -242,6 +242,14 @@ type queued struct {
 // slot it has not been sent, the chosen watermark and the chosen values
 // the acceptor lacks (gap filling). A slot is chosen when a majority accepted it in the same
 // ballot, whatever came before it; slots are applied in order.
+//
+// In the latency mode (Config.Eager) nothing waits for a turn: a
+// follower sends each op it takes to the leader at once, the leader
+// gives it a slot and sends its accepts at once, and every acceptor
+// sends its accepted both to the leader and to the node that took the
+// op, which learns the slot chosen (and the slots below it) from a
+// majority in one ballot — itself, the ballot's proposer and one more —
+// three hops after its client asked.
 type Paxos struct {
 	cfg    Config
 	quorum int
