@@ -79,7 +79,8 @@ const (
 	Delivered FateKind = "delivered"
 	// Dropped by a network partition that cut its link.
 	Dropped FateKind = "dropped"
-	// Crashed: its destination had crashed, or crashed before it arrived.
+	// Crashed: its destination had crashed, or crashed before it arrived,
+	// or the nemesis had killed it when the message was due.
 	Crashed FateKind = "crashed"
 	// InFlight: still queued when the run ended.
 	InFlight FateKind = "in-flight"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/explain"
+	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 	"github.com/eddy-workbench/eddy/internal/report"
 	"github.com/eddy-workbench/eddy/internal/trace"
@@ -117,10 +118,14 @@ func writeExplanationDiagrams(dir string, ev *evidence, expls []explain.Explanat
 			continue
 		}
 		var notes []viz.Note
+		var faults []nemesis.Span
 		for _, it := range e.Evidence {
 			switch it.Kind {
 			case explain.Nemesis:
 				notes = append(notes, viz.Note{Time: it.Time, Text: it.Type + " " + it.Text})
+				if s, ok := faultSpan(it); ok {
+					faults = append(faults, s)
+				}
 			case explain.Absence:
 				notes = append(notes, viz.Note{Time: it.Time, Text: it.Note})
 			}
@@ -129,6 +134,7 @@ func writeExplanationDiagrams(dir string, ev *evidence, expls []explain.Explanat
 		_, err := viz.WriteDiagram(&b, events[i], viz.DiagramOptions{
 			Keep:        func(id int64) bool { _, ok := ids[i][id]; return ok },
 			Notes:       notes,
+			Faults:      faults,
 			Undelivered: func(id int64) string { f, _, _ := strings.Cut(ids[i][id], " ("); return f },
 			Title:       e.Finding + ": " + e.Summary,
 		})
@@ -142,6 +148,25 @@ func writeExplanationDiagrams(dir string, ev *evidence, expls []explain.Explanat
 		svgs[i] = b.Bytes()
 	}
 	return svgs, errs
+}
+
+// faultSpan is the kill or pause an evidence item names (trace.FaultItems:
+// Type kill or pause, Text its nodes, End its end), for a focused diagram
+// to shade; false for other items.
+func faultSpan(it explain.Item) (nemesis.Span, bool) {
+	var f nemesis.Fault
+	switch it.Type {
+	case nemesis.FKill:
+		f = nemesis.Kill
+	case nemesis.FPause:
+		f = nemesis.Pause
+	default:
+		return nemesis.Span{}, false
+	}
+	if it.End < it.Time || it.Text == "" {
+		return nemesis.Span{}, false
+	}
+	return nemesis.Span{Fault: f, Nodes: strings.Split(it.Text, ", "), Start: it.Time, End: it.End}, true
 }
 
 // explanationsEDN is results.edn's :explanations.

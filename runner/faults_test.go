@@ -13,6 +13,7 @@ import (
 
 	"github.com/eddy-workbench/eddy/check"
 	"github.com/eddy-workbench/eddy/edn"
+	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/history"
 	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/netsim"
@@ -135,6 +136,39 @@ func TestKillWipesMemory(t *testing.T) {
 	}
 	require.NotZero(t, drops)
 	require.Contains(t, edn.String(get(t, res.Results, "eddy")), ":fault :kill")
+	explainsKills(t, res)
+}
+
+// explainsKills checks that a run's explanations of lost elements name
+// the kill behind each: the element, a node and the kill's time in the
+// summary, the kill in the evidence, and its shading on the diagram.
+func explainsKills(t *testing.T, res runner.Result) {
+	t.Helper()
+	var lost []explain.Explanation
+	for _, e := range res.Explanations {
+		if strings.HasPrefix(e.Finding, "lost element ") {
+			lost = append(lost, e)
+		}
+	}
+	require.NotEmpty(t, lost, "the lost elements are explained")
+	for _, e := range lost {
+		t.Logf("%s: %s", e.Finding, e.Summary)
+		first, _, _ := strings.Cut(strings.TrimPrefix(e.Finding, "lost element "), ",")
+		assert.Contains(t, e.Summary, "element "+first+" was ", e.Summary)
+		assert.Regexp(t, `n[0-2],? .*killed at [0-9]+\.[0-9]{3} s`, e.Summary)
+		kills := 0
+		for _, it := range e.Evidence {
+			if it.Kind == explain.Nemesis && it.Type == "kill" {
+				kills++
+				assert.Regexp(t, `^n[0-2](, n[0-2])*$`, it.Text)
+			}
+		}
+		assert.NotZero(t, kills, "the kill is evidence: %s", e.Summary)
+		require.NotEmpty(t, e.Diagram)
+		svg, err := os.ReadFile(filepath.Join(res.Dir, e.Diagram))
+		require.NoError(t, err)
+		assert.Contains(t, string(svg), `class="fault kill"`, "the diagram shades the kill")
+	}
 }
 
 // within reports whether node was under fault at time t.

@@ -3,7 +3,8 @@
 // message (delivered, dropped by the partition active then, sent to a
 // crashed node, still in flight at the end), which messages a node sent and
 // received, which request and reply carried an operation, which node served
-// it, and which messages carried a value.
+// it, which messages carried a value, and when the nemesis killed or paused
+// each node and brought it back.
 //
 // Building the index reads every journal event once without decoding any
 // body; what only some explanations need (requests by node, values carried)
@@ -100,7 +101,8 @@ type Index struct {
 	inv  []int32 // op position → position of its invocation, or -1
 	pos  map[int]int32
 
-	parts []Partition
+	parts  []Partition
+	faults []Fault
 
 	// Computed on first use.
 	procOps  map[int][]int32 // process → positions of its invocations
@@ -189,6 +191,8 @@ func New(ops []history.Op, journal []netsim.Event, opt Options) *Index {
 	}
 	x.indexOps()
 	x.parts = partitions(ops, opt.Cluster.Nodes)
+	x.faults = faultsOf(ops, x.end)
+	x.downEarlier()
 	return x
 }
 

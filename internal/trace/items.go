@@ -9,24 +9,35 @@ import (
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/netsim"
 )
 
 // Fate is what became of the message at position p: delivered; dropped by
 // the partition that cut its link when it was sent (or that began before
 // a later message on its link got through); dropped because the nemesis
-// had killed its destination (a drop event of the journal); sent to a node
+// had killed its destination (a drop event of the journal; the kill and
+// the restart are named); sent to a node
 // that crashed;
 // still in flight when the run ended (nothing sent to its destination
-// after it was delivered); or undelivered for no reason the evidence
-// shows.
+// after it was delivered; a destination still down or paused then is
+// named); or undelivered for no reason the evidence shows. A delivery that
+// waited for its destination's pause to end says so.
 func (x *Index) Fate(p int32) explain.Fate {
 	m := x.msgp(p)
 	if m.Recv >= 0 {
-		return explain.Fate{Kind: explain.Delivered, At: m.Recv, Text: "delivered at " + explain.Seconds(m.Recv)}
+		text := "delivered at " + explain.Seconds(m.Recv)
+		if f, ok := x.HeldBy(m.Dest, m.Sent, m.Recv); ok {
+			text += fmt.Sprintf(", held while %s was paused (%s to %s)", m.Dest, explain.Seconds(f.Down), explain.Seconds(f.End))
+		}
+		return explain.Fate{Kind: explain.Delivered, At: m.Recv, Text: text}
 	}
 	if t := x.msgs[p].drop; t >= 0 {
-		return explain.Fate{Kind: explain.Crashed, At: t, Text: fmt.Sprintf("never delivered: %s was down (killed by the nemesis) when it was due at %s", m.Dest, explain.Seconds(t))}
+		text := fmt.Sprintf("never delivered: %s was down (killed by the nemesis) when it was due at %s", m.Dest, explain.Seconds(t))
+		if f, ok := x.At(m.Dest, t); ok && f.Kind == nemesis.Kill {
+			text = fmt.Sprintf("never delivered: %s was down when it was due at %s (killed at %s, %s)", m.Dest, explain.Seconds(t), explain.Seconds(f.Down), f.Restart())
+		}
+		return explain.Fate{Kind: explain.Crashed, At: t, Text: text}
 	}
 	if t, ok := x.Crashed(m.Dest); ok {
 		if t <= m.Sent {
@@ -46,7 +57,11 @@ func (x *Index) Fate(p int32) explain.Fate {
 		return explain.Fate{Kind: explain.Undelivered, At: -1, Text: fmt.Sprintf("never delivered: client %s had given up waiting", m.Dest)}
 	}
 	if !x.deliveredAfter(m.Dest, p) {
-		return explain.Fate{Kind: explain.InFlight, At: x.end, Text: fmt.Sprintf("still in flight when the run ended at %s", explain.Seconds(x.end))}
+		text := fmt.Sprintf("still in flight when the run ended at %s", explain.Seconds(x.end))
+		if f, ok := x.At(m.Dest, x.end); ok && f.Open {
+			text += fmt.Sprintf(" (%s)", f)
+		}
+		return explain.Fate{Kind: explain.InFlight, At: x.end, Text: text}
 	}
 	return explain.Fate{Kind: explain.Undelivered, At: -1, Text: fmt.Sprintf("never delivered, though no partition cut %s → %s then", m.Src, m.Dest)}
 }

@@ -257,12 +257,20 @@ func WriteDiagram(w io.Writer, events []netsim.Event, opt DiagramOptions) (Diagr
 		bw.WriteString("</g>\n")
 	}
 	// The stretches of lifeline during which a node was killed or paused.
+	// The time of every row, events' and notes' (a note may be all that
+	// marks a fault's start or end in a focused diagram).
+	rowTimes := make([]int64, rows)
+	for i, s := range window {
+		rowTimes[rowOf[i]] = s.ev.Time
+	}
+	for _, n := range noteRows {
+		rowTimes[n.row] = n.note.Time
+	}
 	for _, f := range opt.Faults {
-		i0, i1 := rowsWithin(window, func(i int) int64 { return window[i].ev.Time }, f.Start, f.End)
-		if i0 > i1 {
+		r0, r1 := rowsWithin(rowTimes, func(i int) int64 { return rowTimes[i] }, f.Start, f.End)
+		if r0 > r1 {
 			continue
 		}
-		r0, r1 := rowOf[i0], rowOf[i1]
 		fill, what := faultFills[f.Fault], faultWords[f.Fault]
 		if fill == "" {
 			continue

@@ -69,3 +69,22 @@ func TestDiagramDropsAndFaults(t *testing.T) {
 	assert.Contains(t, doc, "<title>n2 killed from 0.00 s to 0.00 s</title>")
 	assert.Contains(t, doc, `height="36.0"`, "two rows: 2 and 3 ms")
 }
+
+// In a focused diagram, the notes of a fault's start and end are rows
+// too: a kill with no journal event within it is shaded from its note to
+// the note of its restart.
+func TestDiagramFaultBetweenNotes(t *testing.T) {
+	evs := journal(
+		send(0, "n1", "n2", `{"type":"gossip"}`),
+		recv(0, "n1", "n2", `{"type":"gossip"}`),
+		send(9, "n1", "n2", `{"type":"gossip"}`),
+		recv(9, "n1", "n2", `{"type":"gossip"}`),
+	)
+	// The journal's events are at 0, 1, 2 and 3 ms.
+	kill := []nemesis.Span{{Fault: nemesis.Kill, Nodes: []string{"n2"}, Start: 10e6, End: 20e6}}
+	doc, _ := render(t, evs, DiagramOptions{Faults: kill})
+	assert.Equal(t, 0, strings.Count(doc, `<rect class="fault kill"`), "no row within the kill")
+	doc, _ = render(t, evs, DiagramOptions{Faults: kill, Notes: []Note{{Time: 10e6, Text: "kill n2"}, {Time: 20e6, Text: "start n2"}}})
+	assert.Equal(t, 1, strings.Count(doc, `<rect class="fault kill"`))
+	assert.Contains(t, doc, `height="36.0"`, "the two note rows")
+}

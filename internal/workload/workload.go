@@ -35,7 +35,10 @@ type Workload interface {
 	// run's seed; the generator must draw only from it and keep state of its
 	// own, shared with no other process, so that p's operations depend on
 	// the seed and p alone, whatever the other processes do and whenever
-	// they do it.
+	// they do it. The one exception is state that changes only after
+	// indeterminate operations (lin-kv's keys, which move with a whole
+	// group of threads as in Jepsen): in a run without them, p's operations
+	// still depend on the seed and p alone.
 	Generator(p Process, rng *rand.Rand) Generator
 	// Invoke performs inv through c and returns its completion (the runner
 	// sets its index and time).

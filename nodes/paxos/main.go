@@ -8,7 +8,10 @@
 // messages (see Paxos); this file only reads the flags and hands the core
 // to the shared lin-kv glue (nodes/internal/rsmnode) over the node kit.
 //
-// Flags come after Maelstrom's "--": -tick, -batch, -election, -seed.
+// Flags come after Maelstrom's "--": -tick, -batch, -election, -seed,
+// -expire, -persist. -batch 0s is the latency mode (Config.Eager): every
+// op goes out at once in messages of its own, and the node that took it
+// learns its slot chosen from the acceptors directly.
 package main
 
 import (
@@ -42,6 +45,7 @@ func config(o rsmnode.Options, id string, nodes []string) Config {
 	cfg := DefaultConfig(id, nodes, o.Seed)
 	cfg.Election, cfg.First, cfg.Heartbeat = t.Election, t.First, t.Heartbeat
 	cfg.Batch, cfg.Resend, cfg.Queue = t.Batch, t.Resend, t.Queue
+	cfg.Eager = o.Batch == 0
 	return cfg
 }
 

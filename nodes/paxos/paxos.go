@@ -65,10 +65,13 @@ const (
 	KindAccept   = "accept"
 	KindAccepted = "accepted"
 	KindNack     = "nack"
+	// KindForward carries client ops from a follower to the leader on
+	// their own (latency mode; otherwise they ride on accepted replies).
+	KindForward = "forward"
 )
 
 // Kinds lists the message kinds, for registering handlers.
-var Kinds = []string{KindPrepare, KindPromise, KindAccept, KindAccepted, KindNack}
+var Kinds = []string{KindPrepare, KindPromise, KindAccept, KindAccepted, KindNack, KindForward}
 
 // Message is a Multi-Paxos message between two nodes.
 type Message struct {
@@ -85,15 +88,18 @@ type Message struct {
 	// promise and accepted: every slot up to Learned is known chosen to
 	// the acceptor.
 	Learned uint64 `json:"learned,omitempty"`
-	// accept: every slot up to Chosen is chosen.
+	// accept: every slot up to Chosen is chosen; accepted (latency mode,
+	// to the leader): the Chosen of the accept answered, so that the
+	// leader sees an acceptor that could not learn up to it.
 	Chosen uint64 `json:"chosen,omitempty"`
 	// promise: the acceptor's reports; accept: the proposals.
 	Entries []SlotValue `json:"entries,omitempty"`
 	// accept: chosen values for slots the acceptor lacks.
 	Decided []SlotValue `json:"decided,omitempty"`
-	// accepted: the slots accepted.
+	// accepted: the slots accepted (to a learner that took an op in one
+	// of them: every slot above the accept's Chosen accepted in Ballot).
 	Slots []uint64 `json:"slots,omitempty"`
-	// accepted: client ops a follower took, for the leader.
+	// accepted and forward: client ops a follower took, for the leader.
 	Forward []rsm.Op `json:"forward,omitempty"`
 }
 
@@ -129,6 +135,16 @@ type Config struct {
 	MaxBytes int
 	// Rand is the source of the timeouts.
 	Rand *rand.Rand
+	// Eager is the latency mode: no batching. A follower passes each
+	// client op to the leader at once in a forward of its own; the leader
+	// puts each in a slot and sends the accepts at once, however many
+	// slots are still open (pipelining); an acceptor sends its accepted
+	// to the node that took each op as well as to the leader, and that
+	// node learns the slot chosen from a majority of accepted in one
+	// ballot (classic Paxos learning) rather than from the leader's
+	// watermark a round later. Batch, Heartbeat and Resend still time
+	// heartbeats and resends.
+	Eager bool
 }
 
 // DefaultConfig returns the timing the node uses, in ticks of 10 ms.
@@ -178,12 +194,23 @@ type peer struct {
 	inflight   bool
 	sentChosen uint64
 	known      bool // learned is the acceptor's, not a guess
+	// latency mode
+	sinceResend int
+	lacking     bool // it could not learn up to a watermark sent: send it chosen values
 }
 
 // open is a slot the leader proposed and has not seen chosen.
 type open struct {
 	value []rsm.Op
 	votes map[string]bool
+	at    int // the leader's ticks when it was proposed
+}
+
+// tally is what a learner heard of one slot from acceptors (latency
+// mode): who accepted it in ballot, the highest ballot heard of.
+type tally struct {
+	ballot Ballot
+	by     map[string]bool
 }
 
 // report is the best a proposer has heard of one slot in phase 1.
@@ -215,6 +242,14 @@ type queued struct {
 // slot it has not been sent, the chosen watermark and the chosen values
 // the acceptor lacks (gap filling). A slot is chosen when a majority accepted it in the same
 // ballot, whatever came before it; slots are applied in order.
+//
+// In the latency mode (Config.Eager) nothing waits for a turn: a
+// follower sends each op it takes to the leader at once, the leader
+// gives it a slot and sends its accepts at once, and every acceptor
+// sends its accepted both to the leader and to the node that took the
+// op, which learns the slot chosen (and the slots below it) from a
+// majority in one ballot — itself, the ballot's proposer and one more —
+// three hops after its client asked.
 type Paxos struct {
 	cfg    Config
 	quorum int
@@ -242,6 +277,8 @@ type Paxos struct {
 	peers   map[string]*peer
 	pending []rsm.Op // taken by the leader, not yet in a slot
 	forward []queued // taken by a follower, not yet passed on
+	// as a learner, in latency mode: slot → accepted heard of
+	tallies map[uint64]*tally
 
 	out rsm.Ready[Message, HardState, Accepted]
 }
@@ -389,6 +426,11 @@ func (p *Paxos) Tick() {
 		}
 	}
 	p.ageQueue()
+	for s := range p.tallies {
+		if s <= p.learned {
+			delete(p.tallies, s)
+		}
+	}
 }
 
 func (p *Paxos) ballotAbove(bs ...Ballot) Ballot {
@@ -520,7 +562,7 @@ func (p *Paxos) maybeLead() {
 			ops = r.ops
 		}
 		vals = append(vals, SlotValue{Slot: s, Ops: ops})
-		p.opens[s] = &open{value: ops, votes: map[string]bool{p.ID(): true}}
+		p.opens[s] = &open{value: ops, votes: map[string]bool{p.ID(): true}, at: 0}
 	}
 	p.accept(p.ballot, vals)
 	p.reports = nil
@@ -545,7 +587,11 @@ func (p *Paxos) maybeLead() {
 	p.fill()
 	for _, id := range p.cfg.Nodes {
 		if pr := p.peers[id]; pr != nil {
-			p.maybeSend(id, pr, true)
+			if p.cfg.Eager {
+				p.eagerSend(id, pr, false)
+			} else {
+				p.maybeSend(id, pr, true)
+			}
 		}
 	}
 }
@@ -578,6 +624,7 @@ func (p *Paxos) tickLeader() {
 	for _, pr := range p.peers {
 		pr.sinceSend++
 		pr.sinceHeard++
+		pr.sinceResend++
 	}
 	if p.elapsed >= p.cfg.Election {
 		p.elapsed = 0
@@ -594,6 +641,14 @@ func (p *Paxos) tickLeader() {
 			p.resetTimer()
 			return
 		}
+	}
+	if p.cfg.Eager {
+		for _, id := range p.cfg.Nodes {
+			if pr := p.peers[id]; pr != nil {
+				p.eagerTick(id, pr)
+			}
+		}
+		return
 	}
 	// A slot per accept round: fill one when an acceptor is due one.
 	for _, pr := range p.peers {
@@ -634,7 +689,7 @@ func (p *Paxos) fill() {
 		p.pending = p.pending[n:]
 		s := p.next
 		p.next++
-		p.opens[s] = &open{value: ops, votes: map[string]bool{p.ID(): true}}
+		p.opens[s] = &open{value: ops, votes: map[string]bool{p.ID(): true}, at: p.ticks}
 		p.accept(p.ballot, []SlotValue{{Slot: s, Ops: ops}})
 	}
 	p.checkChosen()
@@ -701,14 +756,38 @@ func (p *Paxos) checkChosen() {
 
 // Submit takes a client op: the leader (or a node in phase 1) keeps it for
 // its next slot; a follower queues it for the leader.
-func (p *Paxos) Submit(op rsm.Op) {
-	if p.role == follower {
-		p.forward = append(p.forward, queued{op: op})
+//
+// In latency mode a follower that heard from its leader lately sends it
+// an op of its own client at once (ops other nodes passed on wait for
+// its next reply, so that no op bounces between two nodes that each
+// take the other for the leader), and the leader proposes it at once.
+func (p *Paxos) Submit(op rsm.Op) { p.take([]rsm.Op{op}) }
+
+// take is Submit for several ops at once (a forward's).
+func (p *Paxos) take(ops []rsm.Op) {
+	if len(ops) == 0 {
 		return
 	}
-	p.pending = append(p.pending, op)
-	if p.role == leading && len(p.cfg.Nodes) == 1 {
+	if p.role == follower {
+		for _, op := range ops {
+			if p.cfg.Eager && op.Origin == p.ID() && p.leader != "" && p.leader != p.ID() && p.elapsed < 2*p.cfg.Heartbeat {
+				p.send(Message{Kind: KindForward, To: p.leader, Ballot: p.leaderBallot, Forward: []rsm.Op{op}})
+				continue
+			}
+			p.forward = append(p.forward, queued{op: op})
+		}
+		return
+	}
+	p.pending = append(p.pending, ops...)
+	if p.role == leading && (len(p.cfg.Nodes) == 1 || p.cfg.Eager) {
 		p.fill()
+		if p.cfg.Eager {
+			for _, id := range p.cfg.Nodes {
+				if pr := p.peers[id]; pr != nil {
+					p.eagerSend(id, pr, false)
+				}
+			}
+		}
 	}
 }
 
@@ -733,9 +812,7 @@ func (p *Paxos) Step(m Message) {
 	case KindNack:
 		p.handleNack(m)
 	}
-	for _, op := range m.Forward {
-		p.Submit(op)
-	}
+	p.take(m.Forward)
 }
 
 func (p *Paxos) handlePrepare(m Message) {
@@ -781,6 +858,14 @@ func (p *Paxos) handleAccept(m Message) {
 	for _, v := range m.Entries {
 		reply.Slots = append(reply.Slots, v.Slot)
 	}
+	if p.cfg.Eager {
+		reply.Chosen = m.Chosen
+		p.tellOrigins(m)
+		// Accepted from other acceptors may have come first.
+		for _, v := range m.Entries {
+			p.tryLearn(v.Slot)
+		}
+	}
 	size := 0
 	n := 0
 	for _, q := range p.forward {
@@ -797,6 +882,9 @@ func (p *Paxos) handleAccept(m Message) {
 
 func (p *Paxos) handleAccepted(m Message) {
 	if p.role != leading || m.Ballot != p.ballot {
+		if p.cfg.Eager {
+			p.learnFrom(m)
+		}
 		return
 	}
 	pr := p.peers[m.From]
@@ -806,6 +894,9 @@ func (p *Paxos) handleAccepted(m Message) {
 	pr.sinceHeard = 0
 	pr.inflight = false
 	pr.learned, pr.known = m.Learned, true
+	if p.cfg.Eager && m.Learned < m.Chosen {
+		pr.lacking = true
+	}
 	for _, s := range m.Slots {
 		if o := p.opens[s]; o != nil {
 			o.votes[m.From] = true
@@ -828,4 +919,149 @@ func (p *Paxos) handleNack(m Message) {
 	// Another proposer is ahead: let it try.
 	p.stopLeading()
 	p.resetTimer()
+}
+
+// eagerSend sends an acceptor, in latency mode, the open slots it was not
+// sent, the chosen watermark and, if it lacks some (or this is a resend),
+// the chosen values from its watermark on.
+func (p *Paxos) eagerSend(id string, pr *peer, resend bool) {
+	m := Message{Kind: KindAccept, To: id, Ballot: p.ballot, Chosen: p.learned}
+	size := 0
+	s := max(pr.next, p.learned+1)
+	for ; s < p.next; s++ {
+		o := p.opens[s]
+		if o == nil {
+			continue
+		}
+		v := SlotValue{Slot: s, Ops: o.value}
+		if size += v.size(); size > p.cfg.MaxBytes && len(m.Entries) > 0 {
+			break
+		}
+		m.Entries = append(m.Entries, v)
+	}
+	pr.next = s
+	if pr.known && (pr.lacking || resend) {
+		for d := pr.learned + 1; d <= p.learned; d++ {
+			v := SlotValue{Slot: d, Ops: p.slots[d-1].value}
+			if size += v.size(); size > p.cfg.MaxBytes && len(m.Entries)+len(m.Decided) > 0 {
+				break
+			}
+			m.Decided = append(m.Decided, v)
+		}
+		pr.lacking = false
+	}
+	p.send(m)
+	pr.inflight, pr.sinceSend, pr.sentChosen = true, 0, p.learned
+}
+
+// eagerTick is the leader's tick for one acceptor in latency mode: open
+// slots it has not accepted for Resend ticks are sent again (at most
+// once per Resend ticks), what did not fit the last accept goes now,
+// chosen values it lacks go at once, and a heartbeat after Heartbeat
+// ticks of silence.
+func (p *Paxos) eagerTick(id string, pr *peer) {
+	if pr.sinceResend >= p.cfg.Resend {
+		first := uint64(0)
+		for s, o := range p.opens {
+			if s < pr.next && !o.votes[id] && p.ticks-o.at >= p.cfg.Resend && (first == 0 || s < first) {
+				first = s
+			}
+		}
+		if first != 0 {
+			pr.next, pr.sinceResend = first, 0
+			p.eagerSend(id, pr, true)
+			return
+		}
+	}
+	if pr.next < p.next || pr.lacking || pr.sinceSend >= p.cfg.Heartbeat {
+		p.eagerSend(id, pr, false)
+	}
+}
+
+// maxReport bounds how many slots an accepted to a learner lists.
+const maxReport = 256
+
+// tellOrigins sends, in latency mode, the nodes that took the ops of an
+// accept (other than this node and the leader) an accepted of their own:
+// every slot above the accept's watermark this acceptor has accepted in
+// its ballot, so that a learner learns the slots before its op's too.
+// The leader sends accepts in slot order, so an acceptor that accepted
+// a learner's slot has most likely accepted the slots below it.
+func (p *Paxos) tellOrigins(m Message) {
+	var top uint64
+	var to []string
+	for _, v := range m.Entries {
+		top = max(top, v.Slot)
+		for _, op := range v.Ops {
+			if op.Origin != p.ID() && op.Origin != m.From && !slices.Contains(to, op.Origin) && slices.Contains(p.cfg.Nodes, op.Origin) {
+				to = append(to, op.Origin)
+			}
+		}
+	}
+	if len(to) == 0 {
+		return
+	}
+	var slots []uint64
+	for s := max(m.Chosen, top-min(top, maxReport)) + 1; s <= top && s <= uint64(len(p.slots)); s++ {
+		if p.slots[s-1].acc.Ballot == m.Ballot {
+			slots = append(slots, s)
+		}
+	}
+	slices.Sort(to)
+	for _, id := range to {
+		p.send(Message{Kind: KindAccepted, To: id, Ballot: m.Ballot, Slots: slots})
+	}
+}
+
+// learnFrom takes, in latency mode, an accepted sent to this node as a
+// learner: the acceptor accepted the slots in m.Ballot.
+func (p *Paxos) learnFrom(m Message) {
+	if p.tallies == nil {
+		p.tallies = map[uint64]*tally{}
+	}
+	for _, s := range m.Slots {
+		if s <= p.learned || s <= uint64(len(p.slots)) && p.slots[s-1].chosen {
+			continue
+		}
+		t := p.tallies[s]
+		if t == nil || t.ballot.Less(m.Ballot) {
+			// Accepted in different ballots do not add up: keep the
+			// highest ballot heard of.
+			t = &tally{ballot: m.Ballot, by: map[string]bool{}}
+			p.tallies[s] = t
+		}
+		if t.ballot == m.Ballot {
+			t.by[m.From] = true
+			p.tryLearn(s)
+		}
+	}
+}
+
+// tryLearn chooses slot s if a majority accepted in one ballot the value
+// this node accepted in it: the acceptors that said so, this node, and
+// the ballot's proposer, which accepted every value it proposed in it.
+func (p *Paxos) tryLearn(s uint64) {
+	t := p.tallies[s]
+	if t == nil || s > uint64(len(p.slots)) {
+		return
+	}
+	sl := p.slots[s-1]
+	if sl.chosen {
+		delete(p.tallies, s)
+		return
+	}
+	if sl.acc.Ballot != t.ballot {
+		return // this node does not hold (or no longer holds) that ballot's value
+	}
+	n := len(t.by)
+	for _, id := range []string{p.ID(), t.ballot.ID} {
+		if !t.by[id] {
+			t.by[id] = true
+			n++
+		}
+	}
+	if n >= p.quorum {
+		p.choose(s, sl.acc.Ops)
+		delete(p.tallies, s)
+	}
 }

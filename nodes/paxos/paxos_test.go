@@ -499,3 +499,171 @@ func TestRestartFromDurableState(t *testing.T) {
 	c.tickAll(20)
 	assert.Equal(t, []string{"n1/1"}, c.appliedOps("n2"))
 }
+
+// eagerCfg is the latency mode (-batch 0s).
+func eagerCfg(cfg *Config) { cfg.Eager, cfg.Batch = true, 1 }
+
+// hop delivers the messages in flight now, not those they cause: one
+// network hop.
+func (c *cluster) hop() {
+	msgs := c.queue
+	c.queue = nil
+	for _, m := range msgs {
+		c.sent = append(c.sent, m)
+		if c.cut[m.From] || c.cut[m.To] {
+			continue
+		}
+		c.step(m)
+	}
+}
+
+// TestLatencyModeHops: in the latency mode an op the leader takes is
+// applied there after 2 hops (accept, accepted), and one a follower takes
+// after 3 at that follower (forward, accept, accepted from the
+// acceptors to it as well as to the leader), with no tick in between.
+func TestLatencyModeHops(t *testing.T) {
+	for _, tc := range []struct {
+		origin string
+		hops   int
+		msgs   map[string]int
+	}{
+		{"n1", 2, map[string]int{KindAccept: 4, KindAccepted: 4}},
+		{"n3", 3, map[string]int{KindForward: 1, KindAccept: 4, KindAccepted: 4 + 3}},
+	} {
+		t.Run(tc.origin, func(t *testing.T) {
+			c := newCluster(t, 5, eagerCfg)
+			c.lead("n1")
+			c.tickAll(3)
+			before := len(c.sent)
+			c.submit(tc.origin, op(tc.origin, 1, 1))
+			hops := 0
+			for len(c.appliedOps(tc.origin)) == 0 && hops < 10 {
+				c.hop()
+				hops++
+			}
+			assert.Equal(t, tc.hops, hops)
+			assert.Equal(t, []string{tc.origin + "/1"}, c.appliedOps(tc.origin))
+			c.deliver()
+			kinds := map[string]int{}
+			for _, m := range c.sent[before:] {
+				kinds[m.Kind]++
+			}
+			assert.Equal(t, tc.msgs, kinds, "one op's messages")
+			// The others learn it from the leader's next accept.
+			c.tickAll(15)
+			for _, id := range c.ids {
+				assert.Equal(t, []string{tc.origin + "/1"}, c.appliedOps(id), id)
+			}
+		})
+	}
+}
+
+// TestLatencyModePipelines: the leader sends each op's accept at once,
+// without waiting for the previous one's answers, and a follower learns
+// the slots below its own from the same accepted messages.
+func TestLatencyModePipelines(t *testing.T) {
+	c := newCluster(t, 5, eagerCfg)
+	c.lead("n1")
+	c.tickAll(3)
+	c.submit("n1", op("n1", 1, 1)) // slot 1
+	c.submit("n2", op("n2", 1, 2)) // slot 2
+	c.submit("n3", op("n3", 1, 3)) // slot 3
+	c.hop()                        // the forwards reach n1, slot 1's accepts the others
+	accepts := 0
+	for _, m := range c.sent {
+		if m.Kind == KindAccept && m.To == "n3" {
+			accepts++
+		}
+	}
+	for _, m := range c.queue {
+		if m.Kind == KindAccept && m.To == "n3" {
+			accepts++
+		}
+	}
+	assert.Equal(t, 1+3, accepts, "phase 2's first accept, then one per op, none answered yet")
+	c.hop()
+	c.hop()
+	assert.Equal(t, []string{"n1/1", "n2/1"}, c.appliedOps("n2"))
+	assert.Equal(t, []string{"n1/1", "n2/1", "n3/1"}, c.appliedOps("n3"), "n3 learned the slots below its own in 3 hops")
+}
+
+// TestLatencyModeLearning: a learner counts, per slot, the acceptors that
+// accepted in one ballot the value it accepted in it, itself and the
+// ballot's proposer; accepted in different ballots do not add up, and an
+// accepted that comes before the learner's own accept counts once it
+// accepts.
+func TestLatencyModeLearning(t *testing.T) {
+	ids := []string{"n1", "n2", "n3", "n4", "n5"}
+	b1, b2 := Ballot{1, "n1"}, Ballot{2, "n2"}
+	mine := op("n3", 1, 1)
+	accept := func(b Ballot, v rsm.Op) Message {
+		return Message{Kind: KindAccept, From: b.ID, To: "n3", Ballot: b, Entries: []SlotValue{{Slot: 1, Ops: []rsm.Op{v}}}}
+	}
+	accepted := func(from string, b Ballot) Message {
+		return Message{Kind: KindAccepted, From: from, To: "n3", Ballot: b, Slots: []uint64{1}}
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []Message
+		want  []string // slot 1's value learned, nil for not learned
+	}{
+		{"a majority in one ballot", []Message{accept(b1, mine), accepted("n4", b1)}, []string{"n3/1"}},
+		{"the accepted first", []Message{accepted("n4", b1), accept(b1, mine)}, []string{"n3/1"}},
+		{"itself and the proposer only", []Message{accept(b1, mine)}, nil},
+		{"the same acceptor twice", []Message{accept(b1, mine), accepted("n1", b1), accepted("n1", b1)}, nil},
+		{"another ballot", []Message{accept(b1, mine), accepted("n4", b2)}, nil},
+		{"a lower ballot after a higher one", []Message{accept(b1, mine), accepted("n4", b2), accepted("n5", b1)}, nil},
+		{"a ballot this node did not accept in", []Message{accept(b1, mine), accepted("n4", b2), accepted("n5", b2)}, nil},
+		{"then it accepts in that ballot", []Message{accept(b1, mine), accepted("n4", b2), accept(b2, op("n3", 2, 2))}, []string{"n3/2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig("n3", ids, 1)
+			eagerCfg(&cfg)
+			p := New(cfg, durable.State[HardState, Accepted]{})
+			for _, m := range tc.steps {
+				p.Step(m)
+			}
+			v, ok := p.Chosen(1)
+			assert.Equal(t, tc.want != nil, ok)
+			assert.Equal(t, tc.want, names(v))
+			var got []string
+			for _, e := range p.Ready().Committed {
+				got = append(got, names(e.Ops)...)
+			}
+			assert.Equal(t, tc.want, got, "applied")
+		})
+	}
+}
+
+// TestLatencyModePhase1RecoversLearnedSlot: a follower learned its op's
+// slot chosen from the acceptors, and answered, before the leader knew;
+// the leader goes down. A new leader whose phase 1 does not hear from
+// that follower still finds the value and proposes it again, so every
+// node applies it in that slot.
+func TestLatencyModePhase1RecoversLearnedSlot(t *testing.T) {
+	c := newCluster(t, 5, eagerCfg)
+	c.lead("n1")
+	c.tickAll(3)
+	c.only("n1", "n2", "n3")
+	c.submit("n3", op("n3", 1, 1))
+	c.hop() // forward
+	c.hop() // accepts to n2 and n3
+	require.Equal(t, []string{"n3/1"}, names(c.ps["n2"].AcceptedAt(1).Ops))
+	c.cut["n1"] = true // n1 never hears n2's accepted
+	c.hop()
+	require.Equal(t, []string{"n3/1"}, c.appliedOps("n3"), "n3 learned it from n2, n1 and itself")
+	_, ok := c.ps["n1"].Chosen(1)
+	require.False(t, ok)
+	// n1 is gone; n4 leads with n2 and n5.
+	c.queue = nil
+	c.only("n2", "n4", "n5")
+	c.lead("n4")
+	require.True(t, c.ps["n4"].IsLeader())
+	c.submit("n5", op("n5", 1, 5))
+	c.tickAll(5)
+	c.only("n2", "n3", "n4", "n5")
+	c.tickAll(30)
+	for _, id := range []string{"n2", "n3", "n4", "n5"} {
+		assert.Equal(t, []string{"n3/1", "n5/1"}, c.appliedOps(id), id)
+	}
+}

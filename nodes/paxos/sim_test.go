@@ -30,6 +30,13 @@ func simConfig(seed uint64) simCfg {
 	}
 }
 
+// eager makes a core in the latency mode, with the timing of -batch 0s.
+func eager(id string, nodes []string, seed uint64, st durable.State[HardState, Accepted]) rsm.Core[Message, HardState, Accepted] {
+	cfg := DefaultConfig(id, nodes, seed)
+	cfg.MaxBytes, cfg.Batch, cfg.Eager = 2<<10, 1, true
+	return New(cfg, st)
+}
+
 func decode(from, to string, body []byte) (Message, error) {
 	var m Message
 	if err := json.Unmarshal(body, &m); err != nil {
@@ -166,6 +173,13 @@ func TestSimulation(t *testing.T) {
 		{"partitions", func(c *simCfg) { c.MaxDelay, c.Partition = 20, 0.02 }},
 		{"crashes", func(c *simCfg) { c.MaxDelay, c.Crash, c.Down = 20, 0.01, 100 }},
 		{"everything", func(c *simCfg) {
+			c.MaxDelay, c.Drop, c.Partition, c.Crash, c.Down = 60, 0.05, 0.02, 0.005, 100
+		}},
+		// The latency mode (-batch 0s): an accept per op, pipelined, and
+		// learners that learn from the acceptors directly.
+		{"latency mode", func(c *simCfg) { c.New, c.Ticks = eager, 500 }},
+		{"latency mode, everything", func(c *simCfg) {
+			c.New = eager
 			c.MaxDelay, c.Drop, c.Partition, c.Crash, c.Down = 60, 0.05, 0.02, 0.005, 100
 		}},
 		// Leaders come and go every few ticks and messages carry one slot

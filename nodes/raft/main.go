@@ -7,7 +7,10 @@
 // messages (see Raft); this file only reads the flags and hands the core
 // to the shared lin-kv glue (nodes/internal/rsmnode) over the node kit.
 //
-// Flags come after Maelstrom's "--": -tick, -batch, -election, -seed.
+// Flags come after Maelstrom's "--": -tick, -batch, -election, -seed,
+// -expire, -persist. -batch 0s is the latency mode (see Raft): every op
+// goes to the leader and on to the followers at once, and a follower's op
+// is answered after three network hops, at the cost of more messages.
 package main
 
 import (
@@ -41,6 +44,9 @@ func config(o rsmnode.Options, id string, nodes []string) Config {
 	cfg := DefaultConfig(id, nodes, o.Seed)
 	cfg.Election, cfg.First, cfg.Heartbeat = t.Election, t.First, t.Heartbeat
 	cfg.Batch, cfg.Resend, cfg.Queue = t.Batch, t.Resend, t.Queue
+	if o.Batch == 0 {
+		cfg.Batch = 0 // the latency mode: every message goes at once
+	}
 	return cfg
 }
 

@@ -39,10 +39,15 @@ const (
 	KindVoteReply    = "vote_reply"
 	KindPreVote      = "prevote"
 	KindPreVoteReply = "prevote_reply"
+	// Latency mode only (Config.Batch 0): a follower's client op passed
+	// to the leader on its own, and a follower's acknowledgement of an
+	// append sent to the nodes whose ops the append carried.
+	KindForward = "forward"
+	KindAck     = "ack"
 )
 
 // Kinds lists the message kinds, for registering handlers.
-var Kinds = []string{KindAppend, KindAppendReply, KindVote, KindVoteReply, KindPreVote, KindPreVoteReply}
+var Kinds = []string{KindAppend, KindAppendReply, KindVote, KindVoteReply, KindPreVote, KindPreVoteReply, KindForward, KindAck}
 
 // Message is a Raft message between two nodes.
 type Message struct {
@@ -60,12 +65,14 @@ type Message struct {
 
 	// append_reply: Index is the Prev it answers; on success Match is the
 	// last index known to match the leader's log; on rejection Hint is
-	// where the leader should try next.
+	// where the leader should try next. ack: Match is the last index the
+	// sender's log is known to share with the leader of Term.
 	Index  uint64 `json:"index,omitempty"`
 	Reject bool   `json:"reject,omitempty"`
 	Match  uint64 `json:"match,omitempty"`
 	Hint   uint64 `json:"hint,omitempty"`
-	// Forward are client ops a follower took and passes to the leader.
+	// Forward are client ops a follower took and passes to the leader
+	// (on an append_reply, or on a forward of its own).
 	Forward []rsm.Op `json:"forward,omitempty"`
 
 	// vote and prevote: the candidate's last log index and term.
@@ -96,7 +103,8 @@ type Config struct {
 	// follower.
 	Heartbeat int
 	// Batch is the least time between two replication messages to one
-	// follower: what arrives in between goes together.
+	// follower: what arrives in between goes together. 0 is the latency
+	// mode: every message goes at once (see Raft).
 	Batch int
 	// Resend is how long a leader waits for the answer to a replication
 	// message before sending again from the last index it knows matches.
@@ -155,9 +163,18 @@ type progress struct {
 	sinceSend   int  // ticks since the last append was sent
 	phase       int  // this follower's place in the batch interval
 	inflight    bool // an append awaits its answer
+	probe       bool // latency mode: one append at a time, until one is accepted
 	sentCommit  uint64
 	sentPrev    uint64 // the Prev of the last append sent
 	sinceHeard  int    // ticks since the follower last answered
+}
+
+// tally is what a follower knows, within one term, of how far each node's
+// log is the same as the log of that term's leader.
+type tally struct {
+	term   uint64
+	leader string            // the node that sent appends in term
+	match  map[string]uint64 // node → last index known to match
 }
 
 // queued is a client op waiting to be forwarded.
@@ -179,6 +196,20 @@ type queued struct {
 // carrying every entry the follower lacks (up to MaxBytes), the followers'
 // appends spread evenly over the interval, and the follower's reply carries
 // the client ops it took meanwhile to the leader. Reads go through the log like writes.
+//
+// With Batch 0 it runs in latency mode instead, which trades messages for
+// network hops. A follower that heard from its leader lately (within two
+// heartbeat intervals) passes each client op on at once, in a forward of
+// its own. The leader appends what it takes and
+// sends it at once to every follower whose log it knows to match its own,
+// without waiting for the answers to earlier appends (pipelining); a
+// follower it is not sure of gets one append at a time (probing) until one
+// is accepted. A follower that accepts an append acknowledges it to the
+// leader and also, in an ack, to every other node whose ops the append
+// carries; such an origin counts the acks and learns its op committed
+// without waiting for the leader to say so (see originCommit). An op taken
+// by the leader is answered after two hops (append, ack), one taken by a
+// follower after three (forward, append, ack).
 type Raft struct {
 	cfg    Config
 	quorum int
@@ -197,6 +228,7 @@ type Raft struct {
 	peers            map[string]*progress
 	ticks            int // ticks since this node became leader
 	forward          []queued
+	tally            tally // latency mode: who holds the current term's log
 
 	out rsm.Ready[Message, HardState, Entry]
 }
@@ -346,11 +378,18 @@ func (r *Raft) tickLeader() {
 		}
 	}
 	for _, id := range r.cfg.Nodes {
-		if pr := r.peers[id]; pr != nil {
+		if pr := r.peers[id]; pr == nil {
+			continue
+		} else if r.latency() {
+			r.tickPipeline(id, pr)
+		} else {
 			r.maybeSend(id, pr, false)
 		}
 	}
 }
+
+// latency reports whether the core runs in latency mode (Batch 0).
+func (r *Raft) latency() bool { return r.cfg.Batch == 0 }
 
 // maybeSend sends an append to a follower if one is due.
 func (r *Raft) maybeSend(id string, pr *progress, now bool) {
@@ -366,6 +405,12 @@ func (r *Raft) maybeSend(id string, pr *progress, now bool) {
 	if !now && (!due || !news && pr.sinceSend < r.cfg.Heartbeat) {
 		return
 	}
+	r.sendAppend(id, pr)
+}
+
+// sendAppend sends a follower an append of what it lacks from pr.next on,
+// up to MaxBytes.
+func (r *Raft) sendAppend(id string, pr *progress) {
 	prev := pr.next - 1
 	m := Message{Kind: KindAppend, To: id, Prev: prev, PrevTerm: r.termAt(prev), Commit: r.commit}
 	size := 0
@@ -379,6 +424,42 @@ func (r *Raft) maybeSend(id string, pr *progress, now bool) {
 	r.send(m)
 	pr.next = prev + uint64(len(m.Entries)) + 1
 	pr.inflight, pr.sinceSend, pr.sentCommit, pr.sentPrev = true, 0, r.commit, prev
+}
+
+// pipeline sends a follower, in latency mode, what it lacks: everything
+// at once if its log is known to match (each append leaves without
+// waiting for the answers to earlier ones), else one append at a time.
+func (r *Raft) pipeline(id string, pr *progress) {
+	if pr.probe {
+		if !pr.inflight {
+			r.sendAppend(id, pr)
+		}
+		return
+	}
+	for pr.next <= r.lastIndex() {
+		r.sendAppend(id, pr)
+	}
+}
+
+// tickPipeline is a tick's work for one follower in latency mode:
+// heartbeats, and going back to probing when appends go unanswered.
+func (r *Raft) tickPipeline(id string, pr *progress) {
+	switch {
+	case pr.probe && pr.inflight:
+		if pr.sinceSend >= r.cfg.Resend {
+			pr.next = pr.match + 1
+			r.sendAppend(id, pr)
+		}
+	case pr.probe:
+		r.sendAppend(id, pr)
+	case pr.next-1 > pr.match && pr.sinceHeard >= r.cfg.Resend:
+		// Appends go unanswered: lost, or the follower is cut off. Stop
+		// sending it every entry and probe from what is known.
+		pr.probe, pr.next = true, pr.match+1
+		r.sendAppend(id, pr)
+	case pr.sinceSend >= r.cfg.Heartbeat:
+		r.sendAppend(id, pr)
+	}
 }
 
 // campaign starts a pre-vote or a vote.
@@ -430,8 +511,14 @@ func (r *Raft) won(as role) {
 	r.persistEntries(first, false)
 	r.ticks = 0
 	for i, id := range r.followers() {
-		pr := &progress{next: first, phase: phase(i, len(r.cfg.Nodes)-1, r.cfg.Batch)}
+		pr := &progress{next: first}
 		r.peers[id] = pr
+		if r.latency() {
+			pr.probe = true
+			r.pipeline(id, pr)
+			continue
+		}
+		pr.phase = phase(i, len(r.cfg.Nodes)-1, r.cfg.Batch)
 		r.maybeSend(id, pr, true)
 	}
 	r.maybeCommit()
@@ -456,15 +543,45 @@ func (r *Raft) followers() []string {
 func phase(i, n, batch int) int { return i * batch / max(n, 1) }
 
 // Submit takes a client op: a leader appends it, others queue it for the
-// leader.
+// leader (in latency mode, pass it on at once if they know a leader).
 func (r *Raft) Submit(op rsm.Op) {
-	if r.role == leader {
+	r.take(op, true)
+	r.flush()
+}
+
+// take appends op if this node leads, else passes it on at once (a
+// client's op, in latency mode, with a leader heard from lately) or queues
+// it for the leader. Ops passed on by others are queued, not passed on again, so
+// that none goes round between nodes that disagree on the leader.
+func (r *Raft) take(op rsm.Op, client bool) {
+	switch {
+	case r.role == leader:
 		r.log = append(r.log, Entry{Term: r.term, Op: &op})
 		r.persistEntries(r.lastIndex(), false)
-		r.maybeCommit() // a cluster of one
+	case client && r.latency() && r.leader != "" && r.elapsed < 2*r.cfg.Heartbeat:
+		// The leader was heard from lately: an op sent to a leader that
+		// is gone may never be answered, where one held back fails for
+		// certain once no leader is known for a while.
+		r.send(Message{Kind: KindForward, To: r.leader, Forward: []rsm.Op{op}})
+	default:
+		r.forward = append(r.forward, queued{op: op})
+	}
+}
+
+// flush commits what a leader alone can (a cluster of one) and, in
+// latency mode, sends its new entries at once.
+func (r *Raft) flush() {
+	if r.role != leader {
 		return
 	}
-	r.forward = append(r.forward, queued{op: op})
+	r.maybeCommit()
+	if r.latency() {
+		for _, id := range r.cfg.Nodes {
+			if pr := r.peers[id]; pr != nil {
+				r.pipeline(id, pr)
+			}
+		}
+	}
 }
 
 // upToDate reports whether a candidate's log is at least as up to date as
@@ -486,7 +603,10 @@ func (r *Raft) Step(m Message) {
 	// Client ops a follower passed on: appended if this node leads,
 	// queued for the leader otherwise.
 	for _, op := range m.Forward {
-		r.Submit(op)
+		r.take(op, false)
+	}
+	if len(m.Forward) > 0 {
+		r.flush()
 	}
 }
 
@@ -524,6 +644,11 @@ func (r *Raft) step(m Message) {
 		r.handleVote(m)
 	case KindPreVoteReply, KindVoteReply:
 		r.handleVoteReply(m)
+	case KindAck:
+		if r.role != leader {
+			r.heard(m.From, m.Match, "")
+			r.originCommit()
+		}
 	}
 }
 
@@ -601,6 +726,11 @@ func (r *Raft) handleAppend(m Message) {
 			r.commit = c
 		}
 		reply.Match = last
+		if r.latency() {
+			r.heard(r.ID(), last, m.From)
+			r.originCommit()
+			r.ackOrigins(m, last)
+		}
 	}
 	// Pass on the client ops taken meanwhile.
 	size := 0
@@ -626,6 +756,10 @@ func (r *Raft) handleAppendReply(m Message) {
 		return
 	}
 	pr.sinceHeard = 0
+	if r.latency() {
+		r.handlePipelinedReply(m, pr)
+		return
+	}
 	latest := m.Index == pr.sentPrev
 	if m.Reject {
 		if !latest {
@@ -653,6 +787,108 @@ func (r *Raft) maybeCommit() {
 	}
 	slices.Sort(matches)
 	n := matches[len(matches)-r.quorum]
+	if n > r.commit && r.termAt(n) == r.term {
+		r.commit = n
+	}
+}
+
+// handlePipelinedReply takes a follower's answer in latency mode, where
+// several appends may be on their way: a rejection that is stale (the
+// follower has since been known to hold its Prev) or, while probing,
+// answers anything but the probe is ignored; any other moves the follower
+// to probing from its hint. A success raises what the follower is known to
+// hold; the answer to the probe ends probing, and what the follower still
+// lacks goes at once.
+func (r *Raft) handlePipelinedReply(m Message, pr *progress) {
+	answersProbe := pr.probe && m.Index == pr.sentPrev
+	if m.Reject {
+		if m.Index <= pr.match || pr.probe && !answersProbe {
+			return
+		}
+		pr.probe, pr.inflight = true, false
+		pr.next = max(pr.match+1, min(m.Hint, r.lastIndex()+1))
+		r.sendAppend(m.From, pr)
+		return
+	}
+	pr.match = max(pr.match, m.Match)
+	pr.next = max(pr.next, pr.match+1)
+	if answersProbe {
+		pr.probe, pr.inflight = false, false
+	}
+	r.maybeCommit()
+	r.pipeline(m.From, pr)
+}
+
+// ackOrigins sends, in latency mode, an ack of an append this follower
+// accepted to every other node whose client ops the append carries
+// (leader excepted: it has the reply): its log matches the leader's up to
+// last.
+func (r *Raft) ackOrigins(m Message, last uint64) {
+	var sent []string
+	for _, e := range m.Entries {
+		if e.Op == nil {
+			continue
+		}
+		o := e.Op.Origin
+		if o == r.ID() || o == m.From || slices.Contains(sent, o) || !slices.Contains(r.cfg.Nodes, o) {
+			continue
+		}
+		sent = append(sent, o)
+		r.send(Message{Kind: KindAck, To: o, Match: last})
+	}
+}
+
+// heard records that id's log is known to match, up to index match, the
+// log of the leader of the current term (named if known).
+func (r *Raft) heard(id string, match uint64, lead string) {
+	if r.tally.term != r.term {
+		r.tally = tally{term: r.term, match: map[string]uint64{}}
+	}
+	if lead != "" {
+		r.tally.leader = lead
+	}
+	r.tally.match[id] = max(r.tally.match[id], match)
+}
+
+// originCommit is Raft's commit rule computed by a follower from the acks
+// of the current term T, rather than by the leader from its replies: an
+// index of term T that a majority holds is committed. The rule's safety
+// (Raft §5.4.2, leader completeness) rests on what the nodes stored, not on
+// who counts: if a majority each stored, in term T, the entry of term T at
+// index n, every leader of a later term holds it — it got a vote from one
+// of that majority, which stored the entry before voting (once it voted in
+// a later term it would reject T's appends), kept it (by induction every
+// leader in between held it, leaders never remove entries, and followers
+// remove only what conflicts with their leader) and voted only for a log
+// at least as up to date. The facts counted here are of that kind: an ack
+// of term T from A says that A accepted, in term T, an append from T's
+// leader and persisted it, so that A's log was that leader's up to Match;
+// this node's own replies in T say the same of itself; and T's leader holds
+// every entry it sent anybody. The replies a leader counts are the same
+// facts, and no fresher. So if T's leader, this node and the acks make a
+// majority holding n, n ≤ this node's own match (it holds the entry to
+// apply) and termAt(n) = T, then n is committed, and every index before
+// it. Entries of older terms are never committed by counting (Figure 8):
+// only as the prefix of one of T. Acks of an older term do not count, nor
+// what was heard in an older term (the tally is per term).
+func (r *Raft) originCommit() {
+	t := r.tally
+	if t.term != r.term || t.leader == "" {
+		return
+	}
+	own := t.match[r.ID()]
+	holds := []uint64{}
+	top := own
+	for _, id := range r.cfg.Nodes {
+		if id != t.leader {
+			holds = append(holds, t.match[id])
+			top = max(top, t.match[id])
+		}
+	}
+	// The leader holds whatever anyone acked in its term.
+	holds = append(holds, top)
+	slices.Sort(holds)
+	n := min(holds[len(holds)-r.quorum], own)
 	if n > r.commit && r.termAt(n) == r.term {
 		r.commit = n
 	}

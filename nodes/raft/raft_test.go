@@ -577,3 +577,248 @@ func TestStaggeredAppends(t *testing.T) {
 	}
 	assert.LessOrEqual(t, worst, 2*batch)
 }
+
+// latencyMode sets a cluster's cores to the latency mode.
+func latencyMode(cfg *Config) { cfg.Batch = 0 }
+
+// hop delivers the messages now queued, and only those: one network hop.
+// Messages they cause wait for the next hop.
+func (c *cluster) hop() {
+	now := c.queue
+	c.queue = nil
+	for _, m := range now {
+		if !c.cut[m.From] && !c.cut[m.To] {
+			c.step(m)
+		}
+	}
+}
+
+// hopsUntilApplied counts the hops until id applies the op origin/seq.
+func (c *cluster) hopsUntilApplied(id string, origin string, seq uint64) int {
+	want := fmt.Sprintf("%s/%d", origin, seq)
+	for hops := 0; hops < 20; hops++ {
+		if slices.Contains(c.appliedOps(id), want) {
+			return hops
+		}
+		c.hop()
+	}
+	c.t.Fatalf("%s never applied %s", id, want)
+	return 0
+}
+
+// TestLatencyModeHops: in latency mode an op taken by the leader is
+// answered after two hops (append, ack) and one taken by a follower after
+// three on five nodes (forward, append, acks to the leader and to the
+// follower) and two on three (forward, append: the leader and the
+// follower are a majority).
+func TestLatencyModeHops(t *testing.T) {
+	for _, tc := range []struct {
+		nodes          int
+		leader, follow int // hops for an op taken by the leader, by a follower
+	}{{3, 2, 2}, {5, 2, 3}} {
+		t.Run(fmt.Sprint(tc.nodes, " nodes"), func(t *testing.T) {
+			c := newCluster(t, tc.nodes, latencyMode)
+			c.campaign("n1")
+			c.tickAll(20)
+			c.submit("n1", op("n1", 1, 1))
+			assert.Equal(t, tc.leader, c.hopsUntilApplied("n1", "n1", 1))
+			c.submit("n2", op("n2", 1, 2))
+			require.Len(t, c.queue, 1, "the follower passes its op on at once")
+			assert.Equal(t, KindForward, c.queue[0].Kind)
+			assert.Equal(t, tc.follow, c.hopsUntilApplied("n2", "n2", 1))
+			assert.Less(t, c.rs["n1"].peers["n2"].sentCommit, uint64(3), "n2 did not learn the commit from the leader")
+			// Everyone applies everything in the end.
+			c.tickAll(20)
+			for _, id := range c.ids {
+				assert.Equal(t, []string{"n1/1", "n2/1"}, c.appliedOps(id), id)
+			}
+		})
+	}
+}
+
+// TestLatencyModeOriginCommit drives a follower by hand: it counts the
+// acks of the current term toward committing an entry of that term, needs
+// to hold the entry itself, ignores acks of an older term, and never
+// commits an entry of an older term by counting (Figure 8), only as the
+// prefix of one of the current term.
+func TestLatencyModeOriginCommit(t *testing.T) {
+	ids := []string{"n1", "n2", "n3", "n4", "n5"}
+	mine := op("n3", 1, 1)
+	// n3 holds index 1 (term 1) and its own op at index 2 (term 1), and is
+	// in term 2, whose leader is n1.
+	st := durable.State[HardState, Entry]{Hard: HardState{Term: 2}, Records: []Entry{{Term: 1}, {Term: 1, Op: &mine}}}
+	cfg := DefaultConfig("n3", ids, 1)
+	latencyMode(&cfg)
+	r := New(cfg, st)
+	ack := func(from string, term, match uint64) {
+		r.Step(Message{Kind: KindAck, From: from, To: "n3", Term: term, Match: match})
+	}
+	// n1's heartbeat: index 2 matches, commit 1.
+	r.Step(Message{Kind: KindAppend, From: "n1", To: "n3", Term: 2, Prev: 2, PrevTerm: 1, Commit: 1})
+	require.Equal(t, uint64(1), r.Commit())
+	ack("n4", 2, 2)
+	ack("n5", 2, 2)
+	assert.Equal(t, uint64(1), r.Commit(), "index 2 is on all five but of term 1: not committed by counting")
+	// n1's no-op of term 2 at index 3; n2 acks it, but in term 1.
+	r.Step(Message{Kind: KindAppend, From: "n1", To: "n3", Term: 2, Prev: 2, PrevTerm: 1, Entries: []Entry{{Term: 2}}, Commit: 1})
+	ack("n2", 1, 3)
+	assert.Equal(t, uint64(1), r.Commit(), "n1 and n3 hold index 3; an ack of an older term does not count")
+	// n4 acks index 3 in term 2: n1, n3, n4 are a majority.
+	ack("n4", 2, 3)
+	assert.Equal(t, uint64(3), r.Commit(), "index 3 of term 2 is on a majority, and index 2 with it")
+	rd := r.Ready()
+	require.Len(t, rd.Committed, 3)
+	assert.Equal(t, []rsm.Op{mine}, rd.Committed[1].Ops)
+	// n4 and n5 hold index 4, n3 does not yet: it waits for the entry.
+	ack("n4", 2, 4)
+	ack("n5", 2, 4)
+	assert.Equal(t, uint64(3), r.Commit(), "not committed where this node lacks the entry")
+	r.Step(Message{Kind: KindAppend, From: "n1", To: "n3", Term: 2, Prev: 3, PrevTerm: 2, Entries: []Entry{{Term: 2}}, Commit: 3})
+	assert.Equal(t, uint64(4), r.Commit(), "committed once the entry arrives")
+	// n1's index 5 (term 2) reaches n4 and n5 but not n3. In term 3, n2
+	// gives n3 another index 5: the acks of term 2 were about n1's, and
+	// no longer count, even those that arrive late.
+	ack("n4", 2, 5)
+	ack("n5", 2, 5)
+	r.Step(Message{Kind: KindAppend, From: "n2", To: "n3", Term: 3, Prev: 4, PrevTerm: 2, Entries: []Entry{{Term: 3}}, Commit: 4})
+	ack("n5", 2, 5)
+	assert.Equal(t, uint64(4), r.Commit(), "n2 and n3 hold n2's index 5, n4 and n5 n1's")
+	ack("n4", 3, 5)
+	assert.Equal(t, uint64(5), r.Commit())
+}
+
+// TestLatencyModePipelining: the leader sends each op at once, without
+// waiting for the answers to earlier appends; a follower that loses one
+// rejects those that follow, the leader falls back to one append at a time
+// from the follower's hint, and the follower catches up. The same with
+// appends that arrive in reverse order.
+func TestLatencyModePipelining(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// mangle changes the appends to n2 in flight.
+		mangle  func(appends []Message) []Message
+		rejects int // n2's rejections
+	}{
+		{"lost append", func(a []Message) []Message { return a[1:] }, 2},
+		{"out of order", func(a []Message) []Message { slices.Reverse(a); return a }, 2},
+		{"in order", func(a []Message) []Message { return a }, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCluster(t, 3, latencyMode)
+			c.campaign("n1")
+			c.tickAll(20)
+			for i := range 3 {
+				c.submit("n1", op("n1", uint64(i+1), i))
+			}
+			var toN2, rest []Message
+			for _, m := range c.queue {
+				if m.Kind == KindAppend && m.To == "n2" {
+					toN2 = append(toN2, m)
+				} else {
+					rest = append(rest, m)
+				}
+			}
+			require.Len(t, toN2, 3, "three appends to n2 on their way at once")
+			c.queue = append(rest, tc.mangle(toN2)...)
+			rejects := 0
+			for range 4 {
+				for _, m := range c.queue {
+					if m.Kind == KindAppendReply && m.From == "n2" && m.Reject {
+						rejects++
+					}
+				}
+				c.hop()
+			}
+			assert.Equal(t, tc.rejects, rejects)
+			assert.Equal(t, c.rs["n1"].Log(), c.rs["n2"].Log(), "n2 caught up at once")
+			c.tickAll(30)
+			for _, id := range c.ids {
+				assert.Equal(t, []string{"n1/1", "n1/2", "n1/3"}, c.appliedOps(id), id)
+			}
+		})
+	}
+}
+
+// TestLatencyModeConflictingTail: a follower whose tail conflicts with
+// the new leader's log (entries of an old term, never committed) rejects
+// the leader's first append; the leader then sends it one append at a
+// time, from the follower's hint, until one is accepted, and pipelines
+// again after that.
+func TestLatencyModeConflictingTail(t *testing.T) {
+	c := newCluster(t, 3, latencyMode)
+	c.campaign("n1")
+	c.tickAll(20)
+	// n2 leads term 2 and, cut off, takes three ops: indexes 3–5, term 2.
+	c.forget(c.ids...)
+	c.campaign("n2")
+	require.True(t, c.rs["n2"].IsLeader())
+	c.tickAll(5)
+	c.cut["n2"] = true
+	for i := range 3 {
+		c.submit("n2", op("n2", uint64(i+1), i))
+	}
+	c.queue = nil
+	// n3 leads term 3 with n1 and commits an op: index 4, term 3.
+	c.forget("n1", "n3")
+	c.campaign("n3")
+	require.True(t, c.rs["n3"].IsLeader())
+	c.submit("n3", op("n3", 1, 7))
+	c.tickAll(5)
+	// n2 steps down (it hears from no majority); n1 leads term 4 with
+	// n2's vote, n2 back.
+	c.tick("n2", 60)
+	c.queue = nil
+	require.False(t, c.rs["n2"].IsLeader())
+	c.cut["n2"] = false
+	c.forget(c.ids...)
+	c.rs["n1"].campaign(candidate)
+	c.drain("n1")
+	var appends []Message
+	for len(c.queue) > 0 {
+		m := c.queue[0]
+		c.queue = c.queue[1:]
+		if m.Kind == KindAppend {
+			appends = append(appends, m) // held back
+		} else {
+			c.step(m)
+		}
+	}
+	require.True(t, c.rs["n1"].IsLeader())
+	c.queue = appends
+	for i := range 3 {
+		c.submit("n1", op("n1", uint64(i+1), i))
+	}
+	inflight, rejects := 0, 0
+	for range 6 {
+		n := 0
+		for _, m := range c.queue {
+			switch {
+			case m.Kind == KindAppend && m.To == "n2":
+				n++
+			case m.Kind == KindAppendReply && m.From == "n2" && m.Reject:
+				rejects++
+			}
+		}
+		inflight = max(inflight, n)
+		c.hop()
+	}
+	assert.Equal(t, 1, rejects, "n2 rejects the append after its last index of term 3")
+	assert.Equal(t, 1, inflight, "one append at a time while probing")
+	assert.Equal(t, c.rs["n1"].Log(), c.rs["n2"].Log())
+	assert.False(t, c.rs["n1"].peers["n2"].probe, "probing over")
+	c.submit("n1", op("n1", 4, 4))
+	c.submit("n1", op("n1", 5, 4))
+	n := 0
+	for _, m := range c.queue {
+		if m.Kind == KindAppend && m.To == "n2" {
+			n++
+		}
+	}
+	assert.Equal(t, 2, n, "pipelining again")
+	c.tickAll(30)
+	for _, id := range c.ids {
+		assert.Equal(t, c.appliedOps("n1"), c.appliedOps(id), id)
+		assert.NotContains(t, c.appliedOps(id), "n2/1")
+		assert.Contains(t, c.appliedOps(id), "n3/1")
+	}
+}

@@ -148,6 +148,36 @@ func (r *Run) Partition(ms, healed float64, groups ...[]string) {
 	}
 }
 
+// Kill records the nemesis killing nodes at ms and restarting them at
+// restarted ms (negative: never), as the runner records --nemesis kill: a
+// kill op with the target, then one mapping each node to :killed, and
+// later a start with :all, then one mapping each to :started.
+func (r *Run) Kill(ms, restarted float64, nodes ...string) {
+	r.process(ms, restarted, "kill", "killed", "start", "started", nodes)
+}
+
+// Pause records the nemesis pausing nodes at ms and resuming them at
+// resumed ms (negative: never), as the runner records --nemesis pause.
+// Pausing does not hold the journal's deliveries: the caller journals
+// them when they happened.
+func (r *Run) Pause(ms, resumed float64, nodes ...string) {
+	r.process(ms, resumed, "pause", "paused", "resume", "resumed", nodes)
+}
+
+func (r *Run) process(ms, undone float64, f, done, undo, undoneAs string, nodes []string) {
+	m, back := edn.NewMap(), edn.NewMap()
+	for _, n := range nodes {
+		m.Set(n, edn.Keyword(done))
+		back.Set(n, edn.Keyword(undoneAs))
+	}
+	r.Op(ms, history.Nemesis, history.Info, f, edn.Keyword("one"))
+	r.Op(ms+0.01, history.Nemesis, history.Info, f, m)
+	if undone >= 0 {
+		r.Op(undone-0.01, history.Nemesis, history.Info, undo, edn.Keyword("all"))
+		r.Op(undone, history.Nemesis, history.Info, undo, back)
+	}
+}
+
 // History is the ops in time order, indexed.
 func (r *Run) History() []history.Op {
 	ops := slices.Clone(r.ops)

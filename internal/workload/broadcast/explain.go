@@ -9,6 +9,7 @@ import (
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/trace"
 )
 
@@ -188,6 +189,8 @@ type lack struct {
 	text  string // the clause of the summary
 	ev    []explain.Item
 	parts []*trace.Partition // partitions that dropped sends shown
+	// faults are the kills and pauses the text names.
+	faults []trace.Fault
 	// Nodes with the same merge key lack it for the same reason, told
 	// together by tmpl (a list of nodes, and how many).
 	merge string
@@ -232,7 +235,7 @@ func explainMissing(x *trace.Index, add string, lost []any, finding string, warn
 	var groups []*group
 	bySig := map[string]*group{}
 	for _, e := range values {
-		lacks, head, ev := v.explainOne(e, carriers[e])
+		lacks, head, ev, faults := v.explainOne(e, carriers[e])
 		if warning && len(lacks) == 0 {
 			continue
 		}
@@ -267,6 +270,7 @@ func explainMissing(x *trace.Index, add string, lost []any, finding string, warn
 			}
 			ev = append(ev, l.ev...)
 			parts = append(parts, l.parts...)
+			faults = append(faults, l.faults...)
 			if l.merge != "" {
 				if _, ok := merged[l.merge]; !ok {
 					mergeOrder = append(mergeOrder, l)
@@ -302,6 +306,7 @@ func explainMissing(x *trace.Index, add string, lost []any, finding string, warn
 			clauses = append(clauses, fmt.Sprintf("%d more node(s) lack it too", n))
 		}
 		ev = append(ev, x.PartitionItems(parts...)...)
+		ev = append(ev, trace.FaultItems(faults...)...)
 		g := &group{sig: sig, values: []int64{e}, expl: explain.Explanation{
 			Checker:  "workload",
 			Warning:  warning,
@@ -327,14 +332,18 @@ func explainMissing(x *trace.Index, add string, lost []any, finding string, warn
 }
 
 // explainOne explains one lost element: the clause about its addition,
-// why each node that lacks it does, and the evidence.
-func (v *setView) explainOne(e int64, carried []int32) ([]lack, string, []explain.Item) {
+// why each node that lacks it does, the evidence, and the kills the
+// clause about its addition names.
+func (v *setView) explainOne(e int64, carried []int32) ([]lack, string, []explain.Item, []trace.Fault) {
 	x := v.x
 	var ev []explain.Item
+	var faults []trace.Fault
 	origin := ""
 	head := fmt.Sprintf("element %d was never added by a client", e)
+	servedAt := int64(-1)
 	if inv, ok := v.adds[e]; ok {
 		origin = x.Server(inv)
+		servedAt = x.ServedAt(inv)
 		op := x.Op(inv)
 		ev = append(ev, x.OpItem(inv, fmt.Sprintf("the %s of %d", v.add, e)))
 		switch c := x.Completion(inv); {
@@ -344,6 +353,10 @@ func (v *setView) explainOne(e int64, carried []int32) ([]lack, string, []explai
 			head = fmt.Sprintf("element %d was added at %s at %s, an %s ending %s", e, origin, explain.Seconds(op.Time), v.add, x.Op(c).Type)
 		default:
 			head = fmt.Sprintf("element %d was added at %s at %s, an %s that never completed", e, origin, explain.Seconds(op.Time), v.add)
+		}
+		if c, f := v.originKilled(e, origin, servedAt, carried); c != "" {
+			head += c
+			faults = append(faults, f)
 		}
 	}
 	// Who received it, first.
@@ -375,9 +388,122 @@ func (v *setView) explainOne(e int64, carried []int32) ([]lack, string, []explai
 			}
 			continue
 		}
-		lacks = append(lacks, v.whyLacks(e, n, origin, fp, carried, firstRecv))
+		l := v.whyLacks(e, n, origin, fp, carried, firstRecv)
+		if origin != "" && (l.kind == "origin" || l.kind == "received") {
+			had := servedAt
+			if n != origin {
+				had = x.Msg(firstRecv[n]).Recv
+			}
+			v.killedWithIt(&l, e, had, fp, carried)
+		}
+		lacks = append(lacks, l)
 	}
-	return lacks, head, ev
+	return lacks, head, ev, faults
+}
+
+// originKilled is the clause saying that origin, which got e from a client
+// at servedAt, was killed before it had sent e to every peer (and the
+// kill), or "" if it was not killed before the run ended.
+func (v *setView) originKilled(e int64, origin string, servedAt int64, carried []int32) (string, trace.Fault) {
+	x := v.x
+	if origin == "" || servedAt < 0 {
+		return "", trace.Fault{}
+	}
+	k, ok := x.KilledBetween(origin, servedAt, x.End())
+	if !ok {
+		return "", trace.Fault{}
+	}
+	var before []string
+	seen := map[string]bool{}
+	again := false
+	for _, p := range carried {
+		m := x.Msg(p)
+		if m.Src != origin {
+			continue
+		}
+		if m.Sent >= servedAt && m.Sent < k.Down && !seen[m.Dest] {
+			seen[m.Dest] = true
+			before = append(before, m.Dest)
+		}
+		if !k.Open && m.Sent >= k.Undo {
+			again = true
+		}
+	}
+	peers := 0
+	for _, n := range x.Cluster().Nodes {
+		if n != origin {
+			peers++
+		}
+	}
+	var c string
+	switch {
+	case len(before) == 0:
+		c = fmt.Sprintf("; %s was killed at %s before sending it to any peer (no message from %s carried %d between the %s and the kill)", origin, explain.Seconds(k.Down), origin, e, v.add)
+	case peers > 0 && len(before) < peers:
+		slices.SortFunc(before, trace.CompareNames)
+		c = fmt.Sprintf("; %s was killed at %s, having sent it only to %s", origin, explain.Seconds(k.Down), andList(before))
+	default:
+		return "", trace.Fault{} // it had sent it to every peer: the kill explains nothing
+	}
+	switch {
+	case k.Open:
+		c += "; it was never restarted"
+	case again:
+		c += "; it " + k.Restart()
+	default:
+		c += fmt.Sprintf("; it %s and sent no message carrying %d after that", k.Restart(), e)
+	}
+	return c, k
+}
+
+// killedWithIt makes l, why node's final read (at fp) lacks e although
+// node had it from time had on, a kill: node was killed after it had e
+// and before its final read, and no message carried e to node after its
+// last such restart. It leaves l alone otherwise.
+func (v *setView) killedWithIt(l *lack, e int64, had int64, fp int, carried []int32) {
+	x := v.x
+	node := l.node
+	final := x.Op(fp).Time
+	if inv := x.Invocation(fp); inv >= 0 {
+		final = x.Op(inv).Time
+	}
+	// The first kill after which no message brought e back.
+	var k trace.Fault
+	found := false
+	for _, f := range x.NodeFaults(node) {
+		if f.Kind != nemesis.Kill || f.Down <= had || f.Down > final || f.Open {
+			continue
+		}
+		back := false
+		for _, p := range carried {
+			if m := x.Msg(p); m.Dest == node && m.Delivered() && m.Recv >= f.Undo && m.Recv <= x.Op(fp).Time {
+				back = true
+				break
+			}
+		}
+		if !back {
+			k, found = f, true
+			break
+		}
+	}
+	if !found {
+		return
+	}
+	l.kind = "killed"
+	l.faults = append(l.faults, k)
+	if s, ok := v.seen[e][node]; ok && x.Op(s.last).Time < k.Down {
+		l.ev = append(l.ev, x.OpItem(s.last, fmt.Sprintf("%s's last read holding %d before the kill", node, e)))
+	}
+	l.merge = fmt.Sprintf("killed\x00%d\x00%d", k.Down, k.End)
+	l.tmpl = func(nodes string, n int) string {
+		had, they, them := "had it and were", "they", "them"
+		if n == 1 {
+			had, they, them = "had it and was", "it", nodes
+		}
+		return fmt.Sprintf("%s %s killed at %s; %s %s and no message carried it to %s after that, so %s came back without it",
+			nodes, had, explain.Seconds(k.Down), they, k.Restart(), them, they)
+	}
+	l.text = l.tmpl(node, 1)
 }
 
 // whyLacks says why node's final read (at position fp) lacks e.
@@ -404,6 +530,10 @@ func (v *setView) whyLacks(e int64, node, origin string, fp int, carried []int32
 		m := x.Msg(p)
 		l.kind = "late"
 		l.text = fmt.Sprintf("%s received it from %s only at %s, after its final read at %s", node, m.Src, explain.Seconds(m.Recv), explain.Seconds(final.Time))
+		if f, ok := x.HeldBy(node, m.Sent, m.Recv); ok {
+			l.text += fmt.Sprintf(": sent at %s, it waited while %s was paused (%s to %s)", explain.Seconds(m.Sent), node, explain.Seconds(f.Down), explain.Seconds(f.End))
+			l.faults = append(l.faults, f)
+		}
 		l.ev = append(l.ev, x.MsgItem(p, fmt.Sprintf("%s receives %d", node, e)))
 		return l
 	}

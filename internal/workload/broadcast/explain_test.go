@@ -123,3 +123,112 @@ func TestExplainUnconverged(t *testing.T) {
 	assert.Equal(t, "element missing from final reads: 3", out[0].Finding)
 	assert.Contains(t, out[0].Summary, "no node ever sent it to n2")
 }
+
+// Kills: a node that acknowledged a value and was killed before passing
+// it on, and nodes that all had a value and came back from one kill
+// without it, are named with the kill; a node that got the value back
+// after its restart is not blamed on the kill.
+func TestExplainLostToKill(t *testing.T) {
+	cases := []struct {
+		name     string
+		build    func(r *tracetest.Run)
+		finals   [3][]int // what each node's final read holds
+		contains []string
+		absent   []string
+	}{
+		{
+			name: "killed before passing it on",
+			build: func(r *tracetest.Run) {
+				broadcastCall(r, 3100, 3210, 0, "c0", 17)
+				r.Kill(3400, 5400, "n1")
+			},
+			contains: []string{
+				"element 17 was acknowledged by n1 at 3.210 s; n1 was killed at 3.400 s before sending it to any peer (no message from n1 carried 17 between the broadcast and the kill); it restarted at 5.400 s and sent no message carrying 17 after that",
+				"no node ever sent it to n2 or n3",
+				"n1 had it and was killed at 3.400 s; it restarted at 5.400 s and no message carried it to n1 after that, so it came back without it",
+			},
+		},
+		{
+			name: "every node had it",
+			build: func(r *tracetest.Run) {
+				broadcastCall(r, 3100, 3210, 0, "c0", 17)
+				r.Deliver(3220, 3230, "n1", "n2", gossip(17))
+				r.Deliver(3220, 3230, "n1", "n3", gossip(17))
+				readCall(r, 3300, 3310, 1, "c1", 17)
+				r.Kill(6000, 7000, "n1", "n2", "n3")
+			},
+			contains: []string{
+				"element 17 was acknowledged by n1 at 3.210 s; n1, n2 and n3 had it and were killed at 6.000 s; they restarted at 7.000 s and no message carried it to them after that, so they came back without it.",
+			},
+			absent: []string{"before sending it"},
+		},
+		{
+			name: "sent again after the restart",
+			build: func(r *tracetest.Run) {
+				broadcastCall(r, 3100, 3210, 0, "c0", 17)
+				r.Deliver(3220, 3230, "n1", "n2", gossip(17))
+				r.Kill(6000, 7000, "n2")
+				r.Deliver(7100, 7110, "n1", "n2", gossip(17))
+			},
+			finals: [3][]int{{17}, nil, nil},
+			contains: []string{
+				"n2 received it from n1 at 3.230 s, yet its final read",
+				"no node ever sent it to n3",
+			},
+			absent: []string{"killed"},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := tracetest.New("n1", "n2", "n3")
+			c.build(r)
+			for p, client := range []string{"c10", "c11", "c12"} {
+				readCall(r, 25000, 25001, p, client, c.finals[p]...)
+			}
+			out := ExplainLost(r.Index(), "broadcast", []any{int64(17)})
+			require.Len(t, out, 1)
+			for _, s := range c.contains {
+				assert.Contains(t, out[0].Summary, s)
+			}
+			for _, s := range c.absent {
+				assert.NotContains(t, out[0].Summary, s)
+			}
+			var kills int
+			for _, it := range out[0].Evidence {
+				if it.Kind == explain.Nemesis && it.Type == "kill" {
+					kills++
+				}
+			}
+			if len(c.absent) > 0 && c.absent[0] == "killed" {
+				assert.Zero(t, kills)
+			} else {
+				assert.Equal(t, 1, kills, "one kill in the evidence")
+			}
+		})
+	}
+}
+
+// A gossip message held by the receiver's pause and delivered after its
+// final read: the pause is named and in the evidence.
+func TestExplainHeldByPause(t *testing.T) {
+	r := tracetest.New("n1", "n2")
+	broadcastCall(r, 100, 110, 0, "c0", 17)
+	r.Pause(200, 900, "n2")
+	id := r.Send(300, "n1", "n2", gossip(17))
+	readCall(r, 500, 501, 0, "c10", 17)
+	readCall(r, 500, 501, 1, "c11")
+	r.Recv(900, id)
+	out := ExplainUnconverged(r.Index(), "broadcast", []any{int64(17)})
+	require.Len(t, out, 1)
+	assert.Contains(t, out[0].Summary, "n2 received it from n1 only at 0.900 s, after its final read at 0.501 s: sent at 0.300 s, it waited while n2 was paused (0.200 s to 0.900 s)")
+	var types []string
+	for _, it := range out[0].Evidence {
+		if it.Kind == explain.Nemesis {
+			types = append(types, it.Type)
+		}
+		if it.Kind == explain.Message {
+			assert.Equal(t, "delivered at 0.900 s, held while n2 was paused (0.200 s to 0.900 s)", it.Fate.Text)
+		}
+	}
+	assert.Equal(t, []string{"pause", "resume"}, types)
+}

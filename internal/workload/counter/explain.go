@@ -9,6 +9,7 @@ import (
 	"github.com/eddy-workbench/eddy/edn"
 	"github.com/eddy-workbench/eddy/explain"
 	"github.com/eddy-workbench/eddy/internal/history"
+	"github.com/eddy-workbench/eddy/internal/nemesis"
 	"github.com/eddy-workbench/eddy/internal/trace"
 )
 
@@ -18,6 +19,7 @@ const (
 	maxReadsExplained = 6
 	maxGapsShown      = 3
 	maxNodeSubsets    = 12 // nodes up to which every subset is tried
+	maxKillsTold      = 3  // kills a summary tells of
 )
 
 // Explain explains the counter checker's findings (*check.Counter): its
@@ -213,6 +215,10 @@ func (v *counterView) explainRead(p int, node string, read int64, acceptable [][
 		clauses = append(clauses, c)
 	}
 	if c, items := v.gaps(p, node, off); c != "" {
+		clauses = append(clauses, c)
+		ev = append(ev, items...)
+	}
+	if c, items := v.killed(p, node, off); c != "" {
 		clauses = append(clauses, c)
 		ev = append(ev, items...)
 	}
@@ -436,6 +442,103 @@ func (v *counterView) gaps(final int, node string, off int64) (string, []explain
 		whole = ": the whole difference"
 	}
 	return fmt.Sprintf("%s acknowledged adds its reads did not count: %s (%s in all between reads%s)", node, s, signed(total), whole), items
+}
+
+// killed tells of the kills before the final read (completion position
+// final) that a node's count did not survive: each node whose reads
+// returned less after its restart than before its kill, with the two
+// reads; or else, when the read is short, the adds the reading node
+// acknowledged before its last kill.
+func (v *counterView) killed(final int, node string, off int64) (string, []explain.Item) {
+	x := v.x
+	if len(x.Faults()) == 0 {
+		return "", nil
+	}
+	end := x.Op(final).Time
+	if inv := x.Invocation(final); inv >= 0 {
+		end = x.Op(inv).Time
+	}
+	type rd struct {
+		comp int
+		inv  int64
+		val  int64
+	}
+	reads := map[string][]rd{}
+	for p, op := range x.Ops() {
+		if !op.IsClient() || op.Type != history.OK || op.F != "read" || op.Time > x.Op(final).Time {
+			continue
+		}
+		if n, ok := asInt(op.Value); ok {
+			inv := op.Time
+			if i := x.Invocation(p); i >= 0 {
+				inv = x.Op(i).Time
+			}
+			reads[v.node(p)] = append(reads[v.node(p)], rd{p, inv, n})
+		}
+	}
+	var parts []string
+	var items []explain.Item
+	var faults []trace.Fault
+	more := 0
+	for _, n := range v.nodes {
+		for _, k := range x.NodeFaults(n) {
+			if k.Kind != nemesis.Kill || k.Open || k.Down >= end {
+				continue
+			}
+			var before, after *rd
+			for i := range reads[n] {
+				r := &reads[n][i]
+				if x.Op(r.comp).Time < k.Down {
+					before = r
+				} else if r.inv >= k.End && after == nil {
+					after = r
+				}
+			}
+			if before == nil || after == nil || after.val >= before.val {
+				continue
+			}
+			if len(parts) == maxKillsTold {
+				more++
+				continue
+			}
+			parts = append(parts, fmt.Sprintf("%s, and its reads went from %d (at %s) before the kill to %d (at %s) after the restart",
+				k, before.val, explain.Seconds(x.Op(before.comp).Time), after.val, explain.Seconds(x.Op(after.comp).Time)))
+			items = append(items, x.OpItem(before.comp, fmt.Sprintf("%s's last read before the kill", n)), x.OpItem(after.comp, fmt.Sprintf("%s's first read after the restart", n)))
+			faults = append(faults, k)
+		}
+	}
+	if len(parts) == 0 && off < 0 {
+		var last trace.Fault
+		found := false
+		for _, k := range x.NodeFaults(node) {
+			if k.Kind == nemesis.Kill && !k.Open && k.Down < end {
+				last, found = k, true
+			}
+		}
+		var sum int64
+		count := 0
+		for _, a := range v.adds {
+			if found && a.node == node && a.typ == history.OK && x.Op(a.comp).Time < last.Down {
+				sum += a.delta
+				count++
+			}
+		}
+		if count > 0 {
+			adds := fmt.Sprintf("%d adds (sum %d)", count, sum)
+			if count == 1 {
+				adds = fmt.Sprintf("an add of %d", sum)
+			}
+			parts = append(parts, fmt.Sprintf("%s had acknowledged %s when it was killed at %s; it %s", node, adds, explain.Seconds(last.Down), last.Restart()))
+			faults = append(faults, last)
+		}
+	}
+	if len(parts) == 0 {
+		return "", nil
+	}
+	if more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more kills after which a node's reads went down", more))
+	}
+	return strings.Join(parts, "; "), append(items, trace.FaultItems(faults...)...)
 }
 
 // received says what the reading node heard from the other nodes: how

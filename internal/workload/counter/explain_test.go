@@ -148,3 +148,40 @@ func TestExplainDisagreement(t *testing.T) {
 	assert.Equal(t, "disagreeing final read 3 at n3", out[0].Finding)
 	assert.Contains(t, out[0].Summary, "n3's final read at 0.101 s returned 3, an acceptable total (acceptable: 3–5), but 2 less than most final reads, which returned 5")
 }
+
+// A node that keeps its count only in memory: killed, it restarts from
+// zero. With reads on both sides of the kill, the summary tells the drop;
+// without a read before it, the adds acknowledged before it.
+func TestExplainCountLostToKill(t *testing.T) {
+	cases := []struct {
+		name      string
+		readFirst bool
+		want      string
+	}{
+		{"reads around the kill", true, "n1 was killed at 0.030 s and restarted at 0.040 s, and its reads went from 5 (at 0.021 s) before the kill to 2 (at 0.061 s) after the restart"},
+		{"no read before the kill", false, "n1 had acknowledged an add of 5 when it was killed at 0.030 s; it restarted at 0.040 s"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := tracetest.New("n1")
+			addCall(r, 10, 0, "c0", 5)
+			if c.readFirst {
+				readCall(r, 20, 0, "c0", 5, false)
+			}
+			r.Kill(30, 40, "n1")
+			addCall(r, 50, 0, "c0", 2)
+			readCall(r, 60, 0, "c0", 2, true)
+			x := r.Index()
+			out := ExplainFinalReads(x, final(x.Ops(), 1), [][2]int64{{7, 7}})
+			require.Len(t, out, 1)
+			assert.Contains(t, out[0].Summary, c.want)
+			nemesis := 0
+			for _, it := range out[0].Evidence {
+				if it.Kind == explain.Nemesis {
+					nemesis++
+				}
+			}
+			assert.Equal(t, 2, nemesis, "the kill and the restart")
+		})
+	}
+}

@@ -264,6 +264,41 @@ func (v *kafkaView) had(node string, k int64, m any, from string, t int64) (stri
 	return fmt.Sprintf("no message between nodes carried it to %s by then (%s sent %s %d messages before, %d delivered)", node, from, node, n, delivered), nil
 }
 
+// writerKilled tells whether the node that served send invocation w,
+// which sent message m of key k, was killed after acknowledging it: when,
+// whether any message to another node carried m between the
+// acknowledgement and the kill, and the restart; "" if it was not killed.
+func (v *kafkaView) writerKilled(w int, k int64, m any) (string, []explain.Item) {
+	x := v.x
+	c := x.Completion(w)
+	mv, ok := toInt(m)
+	if c < 0 || x.Op(c).Type != history.OK || !ok {
+		return "", nil
+	}
+	writer := x.Server(w)
+	f, killed := x.KilledBetween(writer, x.ServedAt(w), x.End())
+	if !killed {
+		return "", nil
+	}
+	key := strconv.FormatInt(k, 10)
+	var to []string
+	for _, p := range x.From(writer) {
+		src, dest := x.Ends(p)
+		if t := x.Sent(p); t < x.ServedAt(w) || t >= f.Down || !trace.NodeToNode(src, dest) || slices.Contains(to, dest) {
+			continue
+		}
+		if body := x.Body(p); trace.MentionsString(body, key) && holds(body, mv) {
+			to = append(to, dest)
+		}
+	}
+	text := fmt.Sprintf("%s was killed at %s after acknowledging it, before any message to another node carried it; it %s", writer, explain.Seconds(f.Down), f.Restart())
+	if len(to) > 0 {
+		slices.SortFunc(to, trace.CompareNames)
+		text = fmt.Sprintf("%s was killed at %s after acknowledging it, having sent it to %s; it %s", writer, explain.Seconds(f.Down), andList(to), f.Restart())
+	}
+	return text, trace.FaultItems(f)
+}
+
 func holds(body []byte, m int64) bool {
 	found := false
 	trace.EachInt(body, false, func(lo, hi int64) {
@@ -359,6 +394,10 @@ func (v *kafkaView) lostWrite(a Anomaly) explain.Explanation {
 			s += "; " + text
 			ev = append(ev, items...)
 		}
+	}
+	if c, items := v.writerKilled(w, a.Key, a.Value); c != "" {
+		s += "; " + c
+		ev = append(ev, items...)
 	}
 	return explain.Explanation{Finding: fmt.Sprintf("lost write: message %s of key %d", edn.String(a.Value), a.Key), Summary: s + ".", Evidence: explain.Sort(ev)}
 }
@@ -529,6 +568,10 @@ func (v *kafkaView) unseen(a Anomaly) explain.Explanation {
 		s += fmt.Sprintf("; %s's last poll returning key %d, at %s, lacked it: %s", node, k, explain.Seconds(at), text)
 		ev = append(ev, items...)
 		break
+	}
+	if c, items := v.writerKilled(w, k, m); c != "" {
+		s += "; " + c
+		ev = append(ev, items...)
 	}
 	return explain.Explanation{Finding: fmt.Sprintf("unseen: %d messages", total), Summary: s + ".", Evidence: explain.Sort(ev)}
 }

@@ -104,3 +104,32 @@ func TestAnomaliesFromFindings(t *testing.T) {
 	require.Len(t, out, 1)
 	assert.Equal(t, "lost write: message 1 of key 7 (one of 3)", out[0].Finding)
 }
+
+// A node killed after acknowledging a send, before passing it on, and one
+// that had passed it to a peer: the summary says which.
+func TestExplainLostWriteToKill(t *testing.T) {
+	for _, passed := range []bool{false, true} {
+		r := tracetest.New("n0", "n1")
+		send(r, 10, 0, "c0", 7, 1, 0)
+		if passed {
+			r.Deliver(12, 13, "n0", "n1", map[string]any{"type": "replicate", "key": "7", "msg": 1})
+		}
+		r.Kill(15, 25, "n0")
+		send(r, 30, 0, "c0", 7, 2, 1)
+		poll(r, 40, 0, "c0", 7, [2]int64{1, 2})
+		x := r.Index()
+		ops := x.Ops()
+		out := ExplainAnomalies(x, []Anomaly{{Type: "lost-write", Key: 7, Value: int64(1), Writer: 1, MaxRead: len(ops) - 1, Reader: -1}})
+		require.Len(t, out, 1)
+		want := "; n0 was killed at 0.015 s after acknowledging it, before any message to another node carried it; it restarted at 0.025 s."
+		if passed {
+			want = "; n0 was killed at 0.015 s after acknowledging it, having sent it to n1; it restarted at 0.025 s."
+		}
+		assert.Contains(t, out[0].Summary, want)
+		var kinds []explain.Kind
+		for _, it := range out[0].Evidence {
+			kinds = append(kinds, it.Kind)
+		}
+		assert.Contains(t, kinds, explain.Nemesis)
+	}
+}

@@ -2,6 +2,7 @@ package linkv
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,8 @@ import (
 const (
 	maxKeys     = 3
 	maxOpsNamed = 6
+	// maxFaultsNamed is how many kills or pauses a summary names.
+	maxFaultsNamed = 3
 )
 
 // Explain explains each key the lin-kv checker found not linearizable
@@ -44,11 +47,14 @@ func ExplainKeys(x *trace.Index, keys []any) []explain.Explanation {
 		}
 		key := edn.String(k)
 		var ev []explain.Item
-		var named []string
+		var named, servers []string
 		t0, t1 := int64(-1), int64(0)
 		for i, p := range win.Ops {
 			it := x.OpItem(p, "")
 			ev = append(ev, it)
+			if it.To != "" && !slices.Contains(servers, it.To) {
+				servers = append(servers, it.To)
+			}
 			if t0 < 0 || it.Time < t0 {
 				t0 = it.Time
 			}
@@ -66,6 +72,17 @@ func ExplainKeys(x *trace.Index, keys []any) []explain.Explanation {
 		}
 		s := fmt.Sprintf("key %s: these %d operations cannot be linearized %s, as the longest order a register allows covers %d of them: %s.",
 			key, len(win.Ops), start, win.Longest, strings.Join(named, "; "))
+		// A node that served some of them killed (or paused) meanwhile:
+		// one restarted with no durable state answers from an empty
+		// register.
+		if t1 < t0 {
+			t1 = x.End()
+		}
+		if faults := x.FaultsWithin(servers, t0, t1); len(faults) > 0 {
+			s += fmt.Sprintf(" Meanwhile, of the nodes that served them, %s.", trace.FaultsText(faults, maxFaultsNamed))
+			ev = append(ev, trace.FaultItems(faults...)...)
+			explain.Sort(ev)
+		}
 		out = append(out, explain.Explanation{
 			Checker: "workload",
 			Finding: "key " + key + " not linearizable",

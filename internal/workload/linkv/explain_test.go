@@ -36,3 +36,24 @@ func TestExplainStaleRead(t *testing.T) {
 	assert.Contains(t, b.String(), "<html")
 	assert.Empty(t, Explain(x, &check.LinKV{Valid: check.Valid}))
 }
+
+// A node that forgets its register when killed: a read after its restart
+// misses the write it acknowledged before, and the summary names the kill.
+func TestExplainReadAfterKill(t *testing.T) {
+	r := tracetest.New("n1")
+	key := int64(0)
+	r.Call(10, 11, 0, "c0", "write", []any{key, int64(3)}, map[string]any{"type": "write", "key": 0, "value": 3}, history.OK, map[string]any{"type": "write_ok"}, nil)
+	r.Kill(15, 18, "n1")
+	r.Call(20, 21, 0, "c0", "read", []any{key, nil}, map[string]any{"type": "read", "key": 0}, history.OK, map[string]any{"type": "read_ok", "value": nil}, []any{key, nil})
+	r.Call(22, 23, 0, "c0", "write", []any{key, int64(4)}, map[string]any{"type": "write", "key": 0, "value": 4}, history.OK, map[string]any{"type": "write_ok"}, nil)
+	r.Call(24, 25, 0, "c0", "read", []any{key, nil}, map[string]any{"type": "read", "key": 0}, history.OK, map[string]any{"type": "read_ok", "value": 3}, []any{key, int64(3)})
+	out := Explain(r.Index(), &check.LinKV{Valid: check.Invalid, Failures: []any{key}})
+	require.Len(t, out, 1)
+	assert.Contains(t, out[0].Summary, " Meanwhile, of the nodes that served them, n1 was killed at 0.015 s and restarted at 0.018 s.")
+	kinds := map[string]int{}
+	for _, it := range out[0].Evidence {
+		kinds[string(it.Kind)+" "+it.Type]++
+	}
+	assert.Equal(t, 1, kinds["nemesis kill"])
+	assert.Equal(t, 1, kinds["nemesis start"])
+}

@@ -6,6 +6,7 @@ package linkv
 import (
 	"context"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/eddy-workbench/eddy/check"
@@ -23,14 +24,16 @@ type Options struct {
 	Latency time.Duration // --latency, for the RPC timeout
 }
 
-// maxProcesses is how many processes may use a key before their group
-// moves to a fresh one (Jepsen's independent generator).
+// maxProcesses is how many distinct processes may use a key before their
+// group moves to a fresh one (Jepsen's gen/process-limit 20).
 const maxProcesses = 20
 
-// Workload is one run's lin-kv workload.
+// Workload is one run's lin-kv workload. Its processes share the run's
+// key state (keys), so a Workload serves one run.
 type Workload struct {
 	opt     Options
 	timeout time.Duration
+	keys    keys
 }
 
 // FromParams returns the workload for a run's settings.
@@ -59,28 +62,14 @@ func (*Workload) Reusable() bool { return true }
 
 // Generator returns the ops of a process: threads come in groups of 2n,
 // each group on one key; in a group the first n threads read, the others
-// write (one in three) or compare-and-set values in 0…4.
-//
-// Jepsen hands out keys 0, 1, … in order, a group's first key being its
-// number, and moves a whole group to the next unused key once 20 distinct
-// processes have used its key, which depends on when which thread had an
-// indeterminate op. Here the key is a function of the process: a group of
-// s threads keeps its key for ⌊20/s⌋ (at least 1) incarnations of its
-// threads, so every key still sees at most 20 processes (s with more than
-// 20 threads in a group), and incarnation m of a thread in group g of G
-// uses key e·G + g with e = m div ⌊20/s⌋. Until some thread has had ⌊20/s⌋
-// indeterminate ops, which with 2n < 20 is the usual case, both give group
-// g the key g for the whole run.
+// write (one in three) or compare-and-set values in 0…4. Each op takes its
+// group's current key at the time it is generated (see keys), and its
+// values from rng alone.
 func (w *Workload) Generator(p workload.Process, rng *rand.Rand) workload.Generator {
 	size := 2 * w.opt.Nodes
-	t := p.Thread()
-	g := t / size
-	groups := (p.Concurrency + size - 1) / size
-	members := min(size, p.Concurrency-g*size)
-	perKey := max(1, maxProcesses/members)
-	k := int64((p.Incarnation()/perKey)*groups + g)
-	reader := t%size < w.opt.Nodes
+	reader := p.Thread()%size < w.opt.Nodes
 	return workload.GeneratorFunc(func() workload.Op {
+		k := w.keys.key(p, size)
 		if reader {
 			return workload.Op{F: "read", Value: []any{k, nil}}
 		}
@@ -127,4 +116,90 @@ func (*Workload) Final() (workload.Op, bool) { return workload.Op{}, false }
 // compare-and-set register that starts empty.
 func (*Workload) Check(ops []history.Op) (check.Findings, []string) {
 	return checker.LinearizableKV(ops, 0), nil
+}
+
+// keys is the key state of a run, as Jepsen's independent
+// concurrent-generator keeps it: threads 0 … C−1 form groups of size
+// threads in order (the last group may be smaller), group g starts on key
+// g, and each group has one current key at a time, shared by its readers
+// and writers. A key's processes are those of the group's threads while it
+// is current: the threads' processes when the group took it, and every
+// process that asks for an op on it later. Once an op would give the key
+// more than max(20, s) distinct processes (s the group's thread count), the
+// whole group moves to the next key no group has had yet (keys are handed
+// out 0, 1, 2, … across groups in the order groups need them), and that op
+// is the new key's first. Jepsen's gen/process-limit 20 counts the same
+// processes: its generator sees all of a group's processes whenever it
+// generates an op for the group, so a thread's new process counts there
+// from the group's next op and here from the thread's own next one; and
+// with more than 20 threads in a group it never yields an op at all
+// (Jepsen loops over fresh keys), where here the group moves at each new
+// process.
+//
+// A process's next key depends on the group's earlier indeterminate ops,
+// and so on timing, as in Maelstrom; in a run without indeterminate ops
+// (and groups of at most 20 threads) group g keeps key g throughout. keys
+// is safe for concurrent use.
+type keys struct {
+	mu          sync.Mutex
+	concurrency int      // the run's thread count, once known
+	size        int      // threads per group
+	next        int64    // the next key no group has had
+	groups      []*group // by group number
+}
+
+// group is one group's current key and the processes that have used it.
+type group struct {
+	key     int64
+	first   int          // the group's first thread
+	limit   int          // processes a key may have: max(20, thread count)
+	current []int        // each thread's latest process, by thread − first
+	used    map[int]bool // distinct processes counted on key
+}
+
+// key returns the key of process p's next op, p's thread being in a group
+// of size threads.
+func (s *keys) key(p workload.Process, size int) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.concurrency != p.Concurrency || s.size != size {
+		s.reset(p.Concurrency, size)
+	}
+	t := p.Thread()
+	g := s.groups[t/size]
+	if i := t - g.first; p.ID > g.current[i] {
+		g.current[i] = p.ID
+	}
+	if !g.used[p.ID] {
+		if len(g.used) >= g.limit {
+			g.key = s.next
+			s.next++
+			clear(g.used)
+			for _, q := range g.current {
+				g.used[q] = true
+			}
+		}
+		g.used[p.ID] = true
+	}
+	return g.key
+}
+
+// reset starts the key state of a run of concurrency threads in groups of
+// size: group g on key g, with its threads' first processes.
+func (s *keys) reset(concurrency, size int) {
+	s.concurrency, s.size = concurrency, size
+	n := (concurrency + size - 1) / size
+	s.groups = make([]*group, n)
+	s.next = int64(n)
+	for g := range s.groups {
+		first := g * size
+		members := min(size, concurrency-first)
+		gr := &group{key: int64(g), first: first, limit: max(maxProcesses, members),
+			current: make([]int, members), used: make(map[int]bool, members)}
+		for i := range members {
+			gr.current[i] = first + i
+			gr.used[first+i] = true
+		}
+		s.groups[g] = gr
+	}
 }

@@ -15,6 +15,8 @@ import (
 const (
 	maxPerType   = 2
 	maxExplained = 8
+	// maxFaultsNamed is how many kills or pauses a summary names.
+	maxFaultsNamed = 3
 )
 
 // Case is one anomaly case of the transaction checker, as an explainer
@@ -115,11 +117,20 @@ func ExplainCases(x *trace.Index, cases []Case) []explain.Explanation {
 func explainCase(x *trace.Index, c Case) explain.Explanation {
 	var ev []explain.Item
 	name := func(i int) string { return fmt.Sprintf("T%d", i+1) }
-	var served []string
+	var served, nodeList []string
 	nodes := map[string]bool{}
+	t0, t1 := int64(-1), int64(-1)
 	for i, p := range c.Ops {
 		node := x.Server(p)
+		if !nodes[node] {
+			nodeList = append(nodeList, node)
+		}
 		nodes[node] = true
+		if at := x.ServedAt(p); t0 < 0 {
+			t0, t1 = at, at
+		} else {
+			t0, t1 = min(t0, at), max(t1, at)
+		}
 		role := name(i)
 		switch {
 		case c.Type == "mismatched":
@@ -160,6 +171,13 @@ func explainCase(x *trace.Index, c Case) explain.Explanation {
 		}
 	} else {
 		s += "; " + stepMessages(x, c, name, &ev)
+	}
+	// A node of theirs killed (or paused) between the first and the last:
+	// a node restarted with no durable state serves the later ones
+	// without what it held before.
+	if faults := x.FaultsWithin(nodeList, t0, t1); len(faults) > 0 && c.Type != "mismatched" {
+		s += "; between the first and the last of them, " + trace.FaultsText(faults, maxFaultsNamed)
+		ev = append(ev, trace.FaultItems(faults...)...)
 	}
 	e := explain.Explanation{
 		Checker: "workload", Warning: c.Warning,

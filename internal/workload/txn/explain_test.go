@@ -73,3 +73,43 @@ func TestExplainCycleAcrossNodes(t *testing.T) {
 	assert.Equal(t, "Let: …", out[0].Details)
 	_ = explain.Op
 }
+
+// A node killed between a write and a read it served: the kill and the
+// restart are named and in the evidence; a case with no fault between its
+// transactions names none.
+func TestExplainKillBetween(t *testing.T) {
+	for _, killed := range []bool{true, false} {
+		r := tracetest.New("n0")
+		txnCall(r, 10, 0, "c0", history.OK, []any{kw("w"), int64(9), int64(6)})
+		if killed {
+			r.Kill(12, 15, "n0")
+		} else {
+			r.Kill(30, 35, "n0")
+		}
+		txnCall(r, 20, 0, "c0", history.OK, []any{kw("r"), int64(9), nil})
+		x := r.Index()
+		var w, rd int
+		for p, op := range x.Ops() {
+			if op.F == "txn" && op.Type == history.OK {
+				if rd = p; w == 0 {
+					w = p
+				}
+			}
+		}
+		out := ExplainCases(x, []Case{{Type: "G-single", Ops: []int{w, rd}, Explanation: "op 5 did not see op 2's write"}})
+		require.Len(t, out, 1)
+		var kills int
+		for _, it := range out[0].Evidence {
+			if it.Kind == explain.Nemesis && it.Type == "kill" {
+				kills++
+			}
+		}
+		if killed {
+			assert.Contains(t, out[0].Summary, "; between the first and the last of them, n0 was killed at 0.012 s and restarted at 0.015 s.")
+			assert.Equal(t, 1, kills)
+		} else {
+			assert.NotContains(t, out[0].Summary, "killed")
+			assert.Zero(t, kills)
+		}
+	}
+}

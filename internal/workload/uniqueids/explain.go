@@ -89,12 +89,38 @@ func ExplainDuplicates(x *trace.Index, ids []any) []explain.Explanation {
 				who += ", some more than once"
 			}
 		}
+		restart := ""
+		if c, faults := restarted(x, hs); c != "" {
+			restart = "; " + c
+			ev = append(ev, trace.FaultItems(faults...)...)
+		}
 		out = append(out, explain.Explanation{
 			Checker:  "workload",
 			Finding:  "duplicated id " + edn.String(id),
-			Summary:  fmt.Sprintf("id %s was acknowledged %d times: %s%s; %s.", edn.String(id), len(hs), strings.Join(parts, ", "), more, who),
+			Summary:  fmt.Sprintf("id %s was acknowledged %d times: %s%s; %s%s.", edn.String(id), len(hs), strings.Join(parts, ", "), more, who, restart),
 			Evidence: explain.Sort(ev),
 		})
 	}
 	return out
+}
+
+// restarted finds, among the ok completions hs of one id, two by the same
+// node with a kill of that node between them: the node handed the id out
+// again after its restart. It returns the clause saying so and the kill,
+// or "" if there is none.
+func restarted(x *trace.Index, hs []int) (string, []trace.Fault) {
+	for i, a := range hs {
+		for _, b := range hs[i+1:] {
+			node := x.Server(a)
+			if x.Server(b) != node {
+				continue
+			}
+			ta, tb := x.Op(a).Time, x.ServedAt(b)
+			if k, ok := x.KilledBetween(node, ta, tb); ok {
+				return fmt.Sprintf("%s generated it at %s, %s, and generated it again at %s, after the restart", node, explain.Seconds(x.ServedAt(a)),
+					strings.TrimPrefix(k.String(), node+" "), explain.Seconds(tb)), []trace.Fault{k}
+			}
+		}
+	}
+	return "", nil
 }

@@ -41,3 +41,27 @@ func TestExplainWrappingIDs(t *testing.T) {
 	require.Len(t, out, 1)
 	assert.Contains(t, out[0].Summary, "one node generated it more than once")
 }
+
+// One node that restarts its counter when killed: the kill between its two
+// answers with the same id is named; without a kill between, none is.
+func TestExplainIDsAfterRestart(t *testing.T) {
+	for _, between := range []bool{true, false} {
+		r := tracetest.New("n1")
+		generate(r, 10, 0, "c0", "n1-0")
+		if between {
+			r.Kill(12, 15, "n1")
+		} else {
+			r.Kill(30, 35, "n1")
+		}
+		generate(r, 20, 0, "c0", "n1-0")
+		out := ExplainDuplicates(r.Index(), []any{"n1-0"})
+		require.Len(t, out, 1)
+		if between {
+			assert.Contains(t, out[0].Summary, "; one node generated it more than once; n1 generated it at 0.010 s, was killed at 0.012 s and restarted at 0.015 s, and generated it again at 0.020 s, after the restart.")
+			assert.Len(t, out[0].Evidence, 6, "two ops, two replies, the kill and the restart")
+		} else {
+			assert.NotContains(t, out[0].Summary, "killed")
+			assert.Len(t, out[0].Evidence, 4)
+		}
+	}
+}

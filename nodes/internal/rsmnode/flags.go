@@ -37,7 +37,7 @@ type Timing struct {
 func Flags(fs *flag.FlagSet) *Options {
 	var o Options
 	fs.DurationVar(&o.Tick, "tick", 10*time.Millisecond, "how often the protocol is ticked")
-	fs.DurationVar(&o.Batch, "batch", 50*time.Millisecond, "least time between two replication messages to a follower")
+	fs.DurationVar(&o.Batch, "batch", 50*time.Millisecond, "least time between two replication messages to a follower; 0s sends at once (the latency mode)")
 	fs.DurationVar(&o.Election, "election", 500*time.Millisecond, "least election timeout (each is drawn from [e, 2e))")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the random timeouts (with the node's name)")
 	fs.DurationVar(&o.Expire, "expire", 900*time.Millisecond, "forget a client request unanswered after this long (Maelstrom's lin-kv clients give up after 1 s, or 10 × --latency)")
