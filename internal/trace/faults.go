@@ -226,41 +226,61 @@ func (f Fault) Nodes(nodes string) string {
 // left out. A kill or pause item with an End is what a focused diagram
 // shades.
 func FaultItems(faults ...Fault) []explain.Item {
-	type key struct {
-		kind             nemesis.Fault
-		start, down, end int64
-		open             bool
-	}
-	nodes := map[key][]string{}
-	var order []key
-	for _, f := range faults {
-		if f.Node == "" {
-			continue
-		}
-		k := key{f.Kind, f.Start, f.Down, f.End, f.Open}
-		if _, ok := nodes[k]; !ok {
-			order = append(order, k)
-		}
-		if !slices.Contains(nodes[k], f.Node) {
-			nodes[k] = append(nodes[k], f.Node)
-		}
-	}
 	var out []explain.Item
-	for _, k := range order {
-		ns := nodes[k]
-		slices.SortFunc(ns, CompareNames)
-		f := Fault{Node: ns[0], Kind: k.kind, Start: k.start, Down: k.down, End: k.end, Open: k.open}
+	for _, g := range groupFaults(faults) {
+		f := g.fault
 		do, undo := nemesis.FKill, nemesis.FStart
 		if f.Kind == nemesis.Pause {
 			do, undo = nemesis.FPause, nemesis.FResume
 		}
-		text := strings.Join(ns, ", ")
+		text := strings.Join(g.nodes, ", ")
 		out = append(out, explain.Item{Kind: explain.Nemesis, Time: f.Down, End: f.End, Type: do, Text: text, Index: -1, Note: f.Restart()})
 		if !f.Open {
 			out = append(out, explain.Item{Kind: explain.Nemesis, Time: f.End, End: -1, Type: undo, Text: text, Index: -1})
 		}
 	}
 	return out
+}
+
+// faultGroup is the faults of several nodes with the same kind, start,
+// down time and end: fault is the first node's, nodes all of them, in
+// CompareNames order.
+type faultGroup struct {
+	fault Fault
+	nodes []string
+}
+
+// groupFaults groups faults that differ only in their node, in the order
+// each group first appears; faults with no node and duplicates are left
+// out.
+func groupFaults(faults []Fault) []faultGroup {
+	type key struct {
+		kind             nemesis.Fault
+		start, down, end int64
+		open             bool
+	}
+	at := map[key]int{}
+	var groups []faultGroup
+	for _, f := range faults {
+		if f.Node == "" {
+			continue
+		}
+		k := key{f.Kind, f.Start, f.Down, f.End, f.Open}
+		i, ok := at[k]
+		if !ok {
+			i = len(groups)
+			at[k] = i
+			groups = append(groups, faultGroup{fault: f})
+		}
+		if !slices.Contains(groups[i].nodes, f.Node) {
+			groups[i].nodes = append(groups[i].nodes, f.Node)
+		}
+	}
+	for i := range groups {
+		slices.SortFunc(groups[i].nodes, CompareNames)
+		groups[i].fault.Node = groups[i].nodes[0]
+	}
+	return groups
 }
 
 // FaultsWithin are the kills and pauses of the given nodes (of any node,
@@ -281,37 +301,19 @@ func (x *Index) FaultsWithin(nodes []string, t0, t1 int64) []Fault {
 // restarted at 0.300 s; n2 was paused from 0.200 s to 0.400 s". At most
 // max groups are told, then how many more faults there were.
 func FaultsText(faults []Fault, max int) string {
-	type key struct {
-		kind             nemesis.Fault
-		start, down, end int64
-		open             bool
-	}
-	nodes := map[key][]string{}
-	var order []key
-	for _, f := range faults {
-		k := key{f.Kind, f.Start, f.Down, f.End, f.Open}
-		if _, ok := nodes[k]; !ok {
-			order = append(order, k)
-		}
-		if !slices.Contains(nodes[k], f.Node) {
-			nodes[k] = append(nodes[k], f.Node)
-		}
-	}
 	var parts []string
 	left := 0
-	for i, k := range order {
+	for i, g := range groupFaults(faults) {
 		if i >= max {
-			left += len(nodes[k])
+			left += len(g.nodes)
 			continue
 		}
-		ns := nodes[k]
-		slices.SortFunc(ns, CompareNames)
+		ns := g.nodes
 		list := ns[0]
 		if len(ns) > 1 {
 			list = strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
 		}
-		f := Fault{Kind: k.kind, Start: k.start, Down: k.down, End: k.end, Open: k.open}
-		parts = append(parts, f.Nodes(list))
+		parts = append(parts, g.fault.Nodes(list))
 	}
 	if left > 0 {
 		parts = append(parts, fmt.Sprintf("and %d more kills or pauses", left))
